@@ -1,0 +1,71 @@
+package dev.vertxchat;
+
+import dev.vertxchat.auth.TokenService;
+import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.config.ConfigException;
+import dev.vertxchat.config.ConfigFiles;
+import dev.vertxchat.config.ConfigKeys;
+import dev.vertxchat.config.ConfigLoader;
+import dev.vertxchat.config.ConfigValidator;
+import dev.vertxchat.store.Database;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The deployment plan, and the only place that knows it: builds the effective configuration, checks
+ * it, prepares the data directory and the database schema, then deploys every entry of
+ * {@code deployments} in order, each with its own deployment options and the effective configuration.
+ */
+public class MainVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
+
+  private Pool pool;
+
+  @Override
+  public Future<?> start() {
+    return ConfigLoader.load(vertx, config())
+        .compose(config -> vertx.executeBlocking(() -> prepare(config), false))
+        .compose(config -> {
+          pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
+          return Database.migrate(pool).map(config);
+        })
+        .compose(this::deployAll)
+        .onFailure(err -> LOG.error(err instanceof ConfigException ? err.getMessage() : "Start-up failed: " + err, 
+            err instanceof ConfigException ? null : err));
+  }
+
+  @Override
+  public Future<?> stop() {
+    return pool == null ? Future.succeededFuture() : pool.close();
+  }
+
+  /** Validation and file system preparation; blocking, so it runs on a worker thread. */
+  private ChatConfig prepare(ChatConfig config) {
+    ConfigValidator.validate(config);
+    ChatConfig prepared = ConfigFiles.prepare(config);
+    new TokenService(vertx, prepared); // fails with a ConfigException when the public key cannot be used
+    return prepared;
+  }
+
+  private Future<Void> deployAll(ChatConfig config) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Object entry : config.array(ConfigKeys.DEPLOYMENTS)) {
+      JsonObject plan = (JsonObject) entry;
+      String verticle = plan.getString("verticle");
+      JsonObject options = plan.copy();
+      options.remove("verticle");
+      DeploymentOptions deployment = new DeploymentOptions(options).setConfig(config.json());
+      chain = chain.compose(v -> vertx.deployVerticle(verticle, deployment)
+          .recover(err -> Future.failedFuture(err instanceof ConfigException ? err
+              : new IllegalStateException("deploying " + verticle + " failed: " + err.getMessage(), err)))
+          .onSuccess(id -> LOG.info("Deployed {} x{}", verticle, deployment.getInstances()))
+          .mapEmpty());
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.vertxchat.auth;
+
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.bus.UserRef;
+import dev.vertxchat.store.AccountStore;
+import dev.vertxchat.store.AccountStore.Account;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/** Guest sign-in, registration and login; every answer is a fresh token and the user it speaks for. */
+public final class AuthService {
+  private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+  public static final int MIN_PASSWORD = 8;
+  public static final int MAX_PASSWORD = 256;
+
+  private final Vertx vertx;
+  private final AccountStore accounts;
+  private final TokenService tokens;
+  private final PasswordHasher hasher;
+  private final boolean guests;
+  /** Verified against when the name is unknown, so a miss costs what a hit costs. */
+  private final Future<String> dummyHash;
+
+  public AuthService(Vertx vertx, AccountStore accounts, TokenService tokens, PasswordHasher hasher, boolean guests) {
+    this.vertx = vertx;
+    this.accounts = accounts;
+    this.tokens = tokens;
+    this.hasher = hasher;
+    this.guests = guests;
+    this.dummyHash = vertx.executeBlocking(() -> hasher.hash("not a real password"), false);
+  }
+
+  /** A session answer: {@code {"token","user":{"id","name"},"expiresIn"}}. */
+  public JsonObject session(UserRef user) {
+    return new JsonObject().put("token", tokens.issue(user)).put("user", user.toJson())
+        .put("expiresIn", tokens.ttlSeconds());
+  }
+
+  public Future<JsonObject> guest(String name) {
+    if (!guests) {
+      return Future.failedFuture(new ChatException(ErrorCodes.GUESTS_DISABLED, "guest sign-in is disabled on this server"));
+    }
+    if (!Names.valid(name)) {
+      return invalidName();
+    }
+    return accounts.findByName(name).compose(existing -> {
+      if (existing != null) {
+        return Future.failedFuture(new ChatException(ErrorCodes.NAME_TAKEN, "that name belongs to a registered account"));
+      }
+      return Future.succeededFuture(session(new UserRef("g-" + randomId(), name)));
+    });
+  }
+
+  public Future<JsonObject> register(String name, String password) {
+    if (!Names.valid(name)) {
+      return invalidName();
+    }
+    if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_PASSWORD,
+          "password must be " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters"));
+    }
+    UserRef user = new UserRef("u-" + randomId(), name);
+    return vertx.executeBlocking(() -> hasher.hash(password), false)
+        .compose(hash -> accounts.create(new Account(user.id(), name, hash)))
+        .compose(created -> {
+          if (!created) {
+            return Future.failedFuture(new ChatException(ErrorCodes.NAME_TAKEN, "that name is taken"));
+          }
+          LOG.info("Registered account {} ({})", user.id(), name);
+          return Future.succeededFuture(session(user));
+        });
+  }
+
+  public Future<JsonObject> login(String name, String password) {
+    if (name == null || password == null || name.length() > 64 || password.length() > MAX_PASSWORD) {
+      return badCredentials();
+    }
+    return accounts.findByName(name).compose(account -> {
+      Future<String> stored = account != null ? Future.succeededFuture(account.passwordHash()) : dummyHash;
+      return stored.compose(hash -> vertx.executeBlocking(() -> hasher.verify(password, hash), false))
+          .compose(ok -> ok && account != null
+              ? Future.succeededFuture(session(new UserRef(account.id(), account.name())))
+              : badCredentials());
+    });
+  }
+
+  /** A new token for the same identity; only for tokens this service issued. */
+  public Future<JsonObject> refresh(Identity identity) {
+    if (!identity.internal()) {
+      return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "tokens of the identity provider are renewed there"));
+    }
+    return Future.succeededFuture(session(identity.user()));
+  }
+
+  private static <T> Future<T> invalidName() {
+    return Future.failedFuture(new ChatException(ErrorCodes.INVALID_NAME,
+        "name must be 1-32 letters, digits, '_', '-', '.' or single spaces inside"));
+  }
+
+  private static <T> Future<T> badCredentials() {
+    return Future.failedFuture(new ChatException(ErrorCodes.BAD_CREDENTIALS, "wrong name or password"));
+  }
+
+  private static String randomId() {
+    byte[] b = new byte[12];
+    RANDOM.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+}

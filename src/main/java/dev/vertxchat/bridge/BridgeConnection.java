@@ -1,0 +1,53 @@
+package dev.vertxchat.bridge;
+
+import dev.vertxchat.auth.Identity;
+import dev.vertxchat.bus.UserRef;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/** One authenticated bridge connection and what it has joined. Touched only on its verticle's event loop. */
+final class BridgeConnection {
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
+
+  final SockJSSocket socket;
+  final Identity identity;
+  final Set<String> rooms = new LinkedHashSet<>();
+  final Set<String> addresses = new LinkedHashSet<>();
+  /** Frames are handled one after another; an asynchronous step (a join) holds the next frame back. */
+  Future<Void> tail = Future.succeededFuture();
+  int queuedFrames;
+  int inFlight;
+  int malformed;
+  long lastSeen = System.currentTimeMillis();
+  long expiryTimer = -1;
+  boolean closed;
+
+  BridgeConnection(SockJSSocket socket, Identity identity) {
+    this.socket = socket;
+    this.identity = identity;
+  }
+
+  UserRef user() {
+    return identity.user();
+  }
+
+  void write(Buffer frame) {
+    if (!closed) {
+      socket.write(frame);
+    }
+  }
+
+  /** Closes with a code the client can act on; the close handler does the clean-up. */
+  void close(int code, String reason) {
+    if (!closed) {
+      LOG.debug("Closing bridge connection of {}: {} {}", user().id(), code, reason);
+      socket.close(code, reason);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package dev.vertxchat.bridge;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Delivery from fan-out addresses to this verticle's sockets: one event-bus consumer per address (not
+ * one per socket), and each message is turned into a bridge frame once and written to every
+ * subscribed socket. A socket whose write queue is full is closed ({@link CloseCodes#SLOW_CONSUMER})
+ * instead of letting its backlog grow without bound.
+ */
+final class FanOut {
+  private final Vertx vertx;
+  private final Map<String, Group> groups = new HashMap<>();
+
+  private static final class Group {
+    final MessageConsumer<Object> consumer;
+    final Set<BridgeConnection> members = new LinkedHashSet<>();
+
+    Group(MessageConsumer<Object> consumer) {
+      this.consumer = consumer;
+    }
+  }
+
+  FanOut(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  void subscribe(String address, BridgeConnection conn) {
+    groups.computeIfAbsent(address, a -> new Group(vertx.eventBus().consumer(a, msg -> deliver(a, msg.body()))))
+        .members.add(conn);
+  }
+
+  void unsubscribe(String address, BridgeConnection conn) {
+    Group group = groups.get(address);
+    if (group != null && group.members.remove(conn) && group.members.isEmpty()) {
+      groups.remove(address);
+      group.consumer.unregister();
+    }
+  }
+
+  private void deliver(String address, Object body) {
+    Group group = groups.get(address);
+    if (group == null) {
+      return;
+    }
+    Buffer frame = BridgeFrames.message(address, body instanceof String s ? s : io.vertx.core.json.Json.encode(body));
+    // copy: a close triggered by a full queue changes the member set while we iterate
+    for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
+      if (conn.socket.writeQueueFull()) {
+        conn.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+      } else {
+        conn.write(frame);
+      }
+    }
+  }
+}

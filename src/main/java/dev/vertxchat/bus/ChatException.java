@@ -1,0 +1,46 @@
+package dev.vertxchat.bus;
+
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+
+/**
+ * A failure with a stable code from {@link ErrorCodes} and a message that is safe to show a client.
+ * No stack trace: it describes a refused request, not a bug.
+ */
+public final class ChatException extends RuntimeException {
+  private final int code;
+
+  public ChatException(int code, String message) {
+    super(message, null, false, false);
+    this.code = code;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  /** The event-bus form: a recipient failure carrying the same code and message. */
+  public ReplyException toReply() {
+    return new ReplyException(ReplyFailure.RECIPIENT_FAILURE, code, getMessage());
+  }
+
+  /**
+   * Maps any failure to a client-safe {@link ChatException}: codes from our own replies are kept,
+   * a missing consumer or a timeout gets its own code, anything else becomes INTERNAL without its text.
+   */
+  public static ChatException from(Throwable t) {
+    if (t instanceof ChatException ce) {
+      return ce;
+    }
+    if (t instanceof ReplyException re) {
+      return switch (re.failureType()) {
+        case TIMEOUT -> new ChatException(ErrorCodes.TIMEOUT, "the service did not answer in time");
+        case NO_HANDLERS -> new ChatException(ErrorCodes.UNAVAILABLE, "the service is not available");
+        default -> re.failureCode() >= 1000 && re.failureCode() < 5000
+            ? new ChatException(re.failureCode(), re.getMessage())
+            : new ChatException(ErrorCodes.INTERNAL, "internal error");
+      };
+    }
+    return new ChatException(ErrorCodes.INTERNAL, "internal error");
+  }
+}

@@ -1,0 +1,55 @@
+package dev.vertxchat.bus;
+
+/**
+ * Stable failure codes shared by the event bus, the bridge and the REST API.
+ *
+ * <p>Ranges: 1000-1999 bad input, 2000-2999 authentication and authorization, 3000-3999 missing or
+ * conflicting resources, 4000-4999 limits, 5000-5999 server-side problems. Codes are explicit
+ * constants and never change meaning; {@link #httpStatus(int)} is the one mapping to HTTP.
+ * The same table is in docs/PROTOCOL.md.
+ */
+public final class ErrorCodes {
+  private ErrorCodes() {}
+
+  public static final int BAD_REQUEST = 1000;
+  public static final int INVALID_NAME = 1001;
+  public static final int INVALID_PASSWORD = 1002;
+  public static final int INVALID_ROOM = 1003;
+  public static final int INVALID_TEXT = 1004;
+  public static final int INVALID_PAGING = 1005;
+  public static final int PAYLOAD_TOO_LARGE = 1006;
+
+  public static final int UNAUTHENTICATED = 2001;
+  public static final int BAD_CREDENTIALS = 2002;
+  public static final int FORBIDDEN = 2003;
+  public static final int GUESTS_DISABLED = 2004;
+  public static final int NOT_JOINED = 2005;
+  public static final int ACCESS_DENIED = 2006;
+  public static final int ORIGIN_NOT_ALLOWED = 2007;
+
+  public static final int NOT_FOUND = 3000;
+  public static final int ROOM_NOT_FOUND = 3001;
+  public static final int ROOM_EXISTS = 3002;
+  public static final int NAME_TAKEN = 3003;
+
+  public static final int RATE_LIMITED = 4001;
+  public static final int TOO_MANY_ROOMS = 4002;
+
+  public static final int INTERNAL = 5000;
+  public static final int UNAVAILABLE = 5001;
+  public static final int TIMEOUT = 5002;
+
+  public static int httpStatus(int code) {
+    return switch (code) {
+      case PAYLOAD_TOO_LARGE -> 413;
+      case UNAUTHENTICATED, BAD_CREDENTIALS -> 401;
+      case FORBIDDEN, GUESTS_DISABLED, NOT_JOINED, ACCESS_DENIED, ORIGIN_NOT_ALLOWED -> 403;
+      case NOT_FOUND, ROOM_NOT_FOUND -> 404;
+      case ROOM_EXISTS, NAME_TAKEN -> 409;
+      case RATE_LIMITED, TOO_MANY_ROOMS -> 429;
+      case UNAVAILABLE -> 503;
+      case TIMEOUT -> 504;
+      default -> code >= 1000 && code < 2000 ? 400 : 500;
+    };
+  }
+}

@@ -1,0 +1,29 @@
+package dev.vertxchat.bus;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+/** Who did something, as the server knows it: {@code {"id","name"}}. */
+public record UserRef(String id, String name) {
+
+  public JsonObject toJson() {
+    return new JsonObject().put("id", id).put("name", name);
+  }
+
+  public static UserRef fromJson(JsonObject json) {
+    return new UserRef(json.getString("id"), json.getString("name"));
+  }
+
+  /** Stamps this identity on a request; the bridge and the REST handlers are the only callers. */
+  public DeliveryOptions stamp(DeliveryOptions options) {
+    return options.addHeader(Addresses.HEADER_USER_ID, id).addHeader(Addresses.HEADER_USER_NAME, name);
+  }
+
+  /** The identity stamped on a request, or null when the sender stamped none. */
+  public static UserRef fromHeaders(MultiMap headers) {
+    String id = headers.get(Addresses.HEADER_USER_ID);
+    String name = headers.get(Addresses.HEADER_USER_NAME);
+    return id == null || name == null ? null : new UserRef(id, name);
+  }
+}

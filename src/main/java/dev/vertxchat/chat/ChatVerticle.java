@@ -1,0 +1,243 @@
+package dev.vertxchat.chat;
+
+import dev.vertxchat.bus.Addresses;
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.bus.Room;
+import dev.vertxchat.bus.UserRef;
+import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.store.Database;
+import dev.vertxchat.store.H2MessageStore;
+import dev.vertxchat.store.H2RoomStore;
+import dev.vertxchat.store.MessageStore;
+import dev.vertxchat.store.MessageStore.NewMessage;
+import dev.vertxchat.store.RoomStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+
+/**
+ * Owns the rooms: serves {@code chat.send}, {@code chat.history}, {@code chat.presence},
+ * {@code chat.typing} and the internal room services. Callers (the bridge, the REST handlers) stamp the
+ * caller's identity in the message headers; a request without one is refused. Safe to deploy with
+ * several instances: presence and rate limits live in shared data and the send pipeline serializes
+ * its batches process-wide.
+ */
+public class ChatVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
+
+  private ChatConfig config;
+  private Pool pool;
+  private MessageStore messages;
+  private RoomStore rooms;
+  private RoomDirectory directory;
+  private Presence presence;
+  private RateLimiter sendLimiter;
+  private RateLimiter typingLimiter;
+  private SendPipeline pipeline;
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  @Override
+  public Future<?> start() {
+    config = new ChatConfig(config());
+    pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
+    messages = new H2MessageStore(pool);
+    rooms = new H2RoomStore(pool);
+    directory = new RoomDirectory(vertx, rooms);
+    presence = new Presence(vertx);
+    sendLimiter = new RateLimiter(vertx, "send", config.messagesPerSecond(), config.messageBurst());
+    typingLimiter = new RateLimiter(vertx, "typing", config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
+    pipeline = new SendPipeline(vertx, messages, config.storeBatchMax());
+    vertx.setPeriodic(60_000, id -> {
+      sendLimiter.sweep();
+      typingLimiter.sweep();
+    });
+
+    serve(Addresses.SEND, this::send);
+    serve(Addresses.HISTORY, this::history);
+    serve(Addresses.PRESENCE, this::presence);
+    serve(Addresses.TYPING, this::typing);
+    serve(Addresses.ROOMS_LIST, (user, body) -> listRooms());
+    serve(Addresses.ROOMS_CREATE, this::createRoom);
+
+    return createDefaultRooms()
+        .compose(v -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    // everything accepted is stored and acknowledged before the pool goes away
+    return pipeline.drain().eventually(() -> pool.close());
+  }
+
+  private Future<Void> createDefaultRooms() {
+    Future<Void> chain = Future.succeededFuture();
+    for (Object o : config.array(dev.vertxchat.config.ConfigKeys.ROOMS_DEFAULTS)) {
+      JsonObject r = (JsonObject) o;
+      Room room = new Room(r.getString("id"), r.getString("name", r.getString("id")), r.getString("topic", ""), 0);
+      chain = chain.compose(v -> rooms.create(room, null).<Void>mapEmpty());
+    }
+    return chain;
+  }
+
+  /** Registers a service: identity from the headers, body must be an object, failures carry their code. */
+  private void serve(String address, BiFunction<UserRef, JsonObject, Future<JsonObject>> handler) {
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer(address, (Message<Object> msg) -> {
+      UserRef user = UserRef.fromHeaders(msg.headers());
+      Future<JsonObject> result;
+      if (user == null) {
+        result = Future.failedFuture(new ChatException(ErrorCodes.UNAUTHENTICATED, "no identity on the request"));
+      } else if (!(msg.body() instanceof JsonObject body)) {
+        result = Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST, "the body must be a JSON object"));
+      } else {
+        try {
+          result = handler.apply(user, body);
+        } catch (ChatException e) {
+          result = Future.failedFuture(e);
+        } catch (RuntimeException e) {
+          LOG.error("Handler for {} failed for user {}", address, user.id(), e);
+          result = Future.failedFuture(e);
+        }
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+        } else {
+          ChatException failure = ChatException.from(ar.cause());
+          if (failure.code() == ErrorCodes.INTERNAL) {
+            LOG.error("Request to {} by {} failed", address, user == null ? "?" : user.id(), ar.cause());
+          }
+          msg.fail(failure.code(), failure.getMessage());
+        }
+      });
+    });
+    consumers.add(consumer);
+  }
+
+  /** The room named in a request; it must be a valid id of an existing room. */
+  private Future<String> existingRoom(JsonObject body) {
+    Object value = body.getValue("room");
+    if (!(value instanceof String room) || !Addresses.ROOM_ID.matcher(room).matches()) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "room must be a room id"));
+    }
+    return directory.exists(room).compose(found -> found ? Future.succeededFuture(room)
+        : Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room)));
+  }
+
+  private Future<JsonObject> send(UserRef user, JsonObject body) {
+    Object value = body.getValue("text");
+    if (!(value instanceof String raw)) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT, "text must be a string"));
+    }
+    String text = raw.strip();
+    int length = text.codePointCount(0, text.length());
+    if (length == 0 || length > config.maxTextLength()) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT,
+          "text must be 1 to " + config.maxTextLength() + " characters after trimming"));
+    }
+    return existingRoom(body).compose(room -> {
+      if (!sendLimiter.tryAcquire(user.id())) {
+        return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
+      }
+      return pipeline.submit(new NewMessage(room, user, text))
+          .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
+    });
+  }
+
+  private Future<JsonObject> history(UserRef user, JsonObject body) {
+    Long before;
+    Long after;
+    int limit;
+    try {
+      before = paging(body, "before");
+      after = paging(body, "after");
+      Long requested = paging(body, "limit");
+      if (requested != null && requested < 1) {
+        throw new ChatException(ErrorCodes.INVALID_PAGING, "limit must be at least 1");
+      }
+      limit = requested == null ? config.historyDefaultPage() : (int) Math.min(requested, config.historyMaxPage());
+    } catch (ChatException e) {
+      return Future.failedFuture(e);
+    }
+    return existingRoom(body)
+        .compose(room -> messages.page(room, before, after, limit))
+        .map(list -> {
+          JsonArray out = new JsonArray();
+          list.forEach(e -> out.add(e.toJson()));
+          return new JsonObject().put("messages", out);
+        });
+  }
+
+  private static Long paging(JsonObject body, String field) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      return null;
+    }
+    if (v instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue()) && n.doubleValue() >= 0
+        && n.doubleValue() <= 9.007199254740991E15) {
+      return n.longValue();
+    }
+    throw new ChatException(ErrorCodes.INVALID_PAGING, field + " must be a whole number of at least 0");
+  }
+
+  private Future<JsonObject> presence(UserRef user, JsonObject body) {
+    return existingRoom(body).map(room -> {
+      JsonArray users = new JsonArray();
+      presence.users(room).forEach(u -> users.add(u.toJson()));
+      return new JsonObject().put("users", users);
+    });
+  }
+
+  private Future<JsonObject> typing(UserRef user, JsonObject body) {
+    return existingRoom(body).compose(room -> {
+      if (!typingLimiter.tryAcquire(user.id() + "\n" + room)) {
+        return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "typing notices are limited"));
+      }
+      RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.TYPING, room, user, System.currentTimeMillis()));
+      return Future.succeededFuture(new JsonObject());
+    });
+  }
+
+  private Future<JsonObject> listRooms() {
+    return rooms.list().map(list -> {
+      JsonArray out = new JsonArray();
+      list.forEach(r -> out.add(r.withMembers(presence.count(r.id())).toJson()));
+      return new JsonObject().put("rooms", out);
+    });
+  }
+
+  private Future<JsonObject> createRoom(UserRef user, JsonObject body) {
+    Object id = body.getValue("id");
+    if (!(id instanceof String roomId) || !Addresses.ROOM_ID.matcher(roomId).matches()) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM,
+          "id must match " + Addresses.ROOM_ID.pattern()));
+    }
+    Object nameValue = body.getValue("name", roomId);
+    Object topicValue = body.getValue("topic", "");
+    if (!(nameValue instanceof String name) || name.isBlank() || name.strip().length() > 64) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "name must be 1 to 64 characters"));
+    }
+    if (!(topicValue instanceof String topic) || topic.strip().length() > 256) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "topic must be at most 256 characters"));
+    }
+    Room room = new Room(roomId, name.strip(), topic.strip(), 0);
+    return rooms.create(room, user.id()).compose(created -> {
+      if (!created) {
+        return Future.failedFuture(new ChatException(ErrorCodes.ROOM_EXISTS, "a room with id " + roomId + " exists"));
+      }
+      LOG.info("Room {} created by {}", roomId, user.id());
+      return Future.succeededFuture(room.toJson());
+    });
+  }
+}

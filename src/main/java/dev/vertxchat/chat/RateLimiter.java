@@ -1,0 +1,47 @@
+package dev.vertxchat.chat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.shareddata.Shareable;
+
+/**
+ * Token buckets per key (user, or user and room), shared by every verticle instance of the process
+ * through a {@link LocalMap}. A bucket holds at most {@code burst} tokens and refills at
+ * {@code perSecond}; each accepted action takes one.
+ */
+public final class RateLimiter {
+  record Bucket(double tokens, long atNanos) implements Shareable {}
+
+  private final LocalMap<String, Bucket> buckets;
+  private final double perSecond;
+  private final double burst;
+
+  public RateLimiter(Vertx vertx, String name, double perSecond, double burst) {
+    this.buckets = vertx.sharedData().getLocalMap("vertxchat.ratelimit." + name);
+    this.perSecond = perSecond;
+    this.burst = burst;
+  }
+
+  /** @return true when the action is allowed (and a token was taken) */
+  public boolean tryAcquire(String key) {
+    long now = System.nanoTime();
+    boolean[] ok = {false};
+    buckets.compute(key, (k, b) -> {
+      double tokens = b == null ? burst : Math.min(burst, b.tokens() + (now - b.atNanos()) / 1e9 * perSecond);
+      if (tokens >= 1) {
+        ok[0] = true;
+        tokens -= 1;
+      }
+      return new Bucket(tokens, now);
+    });
+    return ok[0];
+  }
+
+  /** Forgets buckets that have refilled completely: they behave exactly like no bucket. */
+  public void sweep() {
+    long now = System.nanoTime();
+    for (String key : buckets.keySet()) {
+      buckets.computeIfPresent(key, (k, b) -> b.tokens() + (now - b.atNanos()) / 1e9 * perSecond >= burst ? null : b);
+    }
+  }
+}

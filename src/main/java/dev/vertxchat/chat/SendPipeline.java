@@ -1,0 +1,99 @@
+package dev.vertxchat.chat;
+
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.store.MessageStore;
+import dev.vertxchat.store.MessageStore.NewMessage;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Group commit for accepted messages: they queue while a batch is being stored, and the next batch
+ * takes up to {@code batchMax} of them in one transaction. A message is published to its room and
+ * acknowledged only after its batch is durable.
+ *
+ * <p>Batches of every chat verticle instance in the process take turns under one shared lock, held
+ * from id allocation until the batch is published, so rooms see messages in id order.
+ */
+final class SendPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(SendPipeline.class);
+  private static final String LOCK = "vertxchat.send-pipeline";
+
+  private record Pending(NewMessage message, Promise<Envelope> promise) {}
+
+  private final Vertx vertx;
+  private final MessageStore store;
+  private final int batchMax;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean flushing;
+  private Promise<Void> drained;
+
+  SendPipeline(Vertx vertx, MessageStore store, int batchMax) {
+    this.vertx = vertx;
+    this.store = store;
+    this.batchMax = batchMax;
+  }
+
+  Future<Envelope> submit(NewMessage message) {
+    if (drained != null) {
+      return Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "the server is shutting down"));
+    }
+    Promise<Envelope> promise = Promise.promise();
+    queue.add(new Pending(message, promise));
+    if (!flushing) {
+      flush();
+    }
+    return promise.future();
+  }
+
+  /** Stops accepting and completes once everything accepted so far is stored and acknowledged. */
+  Future<Void> drain() {
+    if (drained == null) {
+      drained = Promise.promise();
+      if (!flushing && queue.isEmpty()) {
+        drained.complete();
+      }
+    }
+    return drained.future();
+  }
+
+  private void flush() {
+    flushing = true;
+    List<Pending> batch = new ArrayList<>(Math.min(queue.size(), batchMax));
+    while (!queue.isEmpty() && batch.size() < batchMax) {
+      batch.add(queue.poll());
+    }
+    List<NewMessage> messages = new ArrayList<>(batch.size());
+    batch.forEach(p -> messages.add(p.message()));
+    vertx.sharedData().getLocalLockWithTimeout(LOCK, 10_000)
+        .compose(lock -> store.append(messages, System.currentTimeMillis())
+            .onSuccess(stored -> {
+              for (int i = 0; i < stored.size(); i++) {
+                RoomEvents.publish(vertx.eventBus(), stored.get(i));
+                batch.get(i).promise().complete(stored.get(i));
+              }
+            })
+            .onComplete(ar -> lock.release()))
+        .onFailure(err -> {
+          LOG.error("Storing a batch of {} messages failed", batch.size(), err);
+          ChatException failure = new ChatException(ErrorCodes.UNAVAILABLE, "the message could not be stored");
+          batch.forEach(p -> p.promise().tryFail(failure));
+        })
+        .onComplete(ar -> {
+          flushing = false;
+          if (!queue.isEmpty()) {
+            flush();
+          } else if (drained != null) {
+            drained.tryComplete();
+          }
+        });
+  }
+}

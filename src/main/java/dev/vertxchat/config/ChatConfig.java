@@ -1,0 +1,99 @@
+package dev.vertxchat.config;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.vertxchat.config.ConfigKeys.*;
+
+/**
+ * A typed, read-only view of the effective configuration (defaults, then the config file, then
+ * {@code CHAT_*} environment variables, then {@code chat.*} system properties). Every verticle gets
+ * the same effective JSON and reads its settings through this class.
+ */
+public final class ChatConfig {
+  private final JsonObject json;
+
+  public ChatConfig(JsonObject json) {
+    this.json = json;
+  }
+
+  public JsonObject json() {
+    return json;
+  }
+
+  /** The value at a dotted key path, or null. */
+  public Object value(String path) {
+    Object current = json;
+    for (String part : path.split("\\.")) {
+      if (!(current instanceof JsonObject obj)) {
+        return null;
+      }
+      current = obj.getValue(part);
+    }
+    return current;
+  }
+
+  public String string(String path) {
+    Object v = value(path);
+    return v == null ? "" : v.toString();
+  }
+
+  public int integer(String path) {
+    return ((Number) value(path)).intValue();
+  }
+
+  public long longValue(String path) {
+    return ((Number) value(path)).longValue();
+  }
+
+  public boolean bool(String path) {
+    return Boolean.TRUE.equals(value(path));
+  }
+
+  public JsonArray array(String path) {
+    Object v = value(path);
+    return v instanceof JsonArray a ? a : new JsonArray();
+  }
+
+  public List<String> strings(String path) {
+    List<String> out = new ArrayList<>();
+    array(path).forEach(v -> out.add(String.valueOf(v)));
+    return out;
+  }
+
+  public String host() { return string(HTTP_HOST); }
+  public int port() { return integer(HTTP_PORT); }
+  public List<String> allowedOrigins() { return strings(HTTP_ALLOWED_ORIGINS); }
+  public boolean accessLog() { return bool(HTTP_ACCESS_LOG); }
+  public String webroot() { return string(HTTP_WEBROOT); }
+  public String dataDir() { return string(DATA_DIR); }
+
+  public boolean guests() { return bool(AUTH_GUESTS); }
+  public int tokenTtlSeconds() { return integer(AUTH_TOKEN_TTL); }
+  public String jwtSecret() { return string(JWT_SECRET); }
+  public String issuer() { return string(JWT_ISSUER); }
+  public String audience() { return string(JWT_AUDIENCE); }
+  public String publicKeyFile() { return string(JWT_PUBLIC_KEY_FILE); }
+  public String publicKeyAlgorithm() { return string(JWT_PUBLIC_KEY_ALGORITHM); }
+  public String publicKeyIssuer() {
+    String iss = string(JWT_PUBLIC_KEY_ISSUER);
+    return iss.isEmpty() ? issuer() : iss;
+  }
+
+  public int maxTextLength() { return integer(MAX_TEXT_LENGTH); }
+  public double messagesPerSecond() { return ((Number) value(MESSAGES_PER_SECOND)).doubleValue(); }
+  public int messageBurst() { return integer(MESSAGE_BURST); }
+  public double typingPerSecond() { return ((Number) value(TYPING_PER_SECOND)).doubleValue(); }
+  public int maxFrameBytes() { return integer(MAX_FRAME_BYTES); }
+  public int maxRoomsPerConnection() { return integer(MAX_ROOMS_PER_CONNECTION); }
+  public long pingTimeoutMs() { return longValue(PING_TIMEOUT_MS); }
+  public int historyMaxPage() { return integer(HISTORY_MAX_PAGE); }
+  public int historyDefaultPage() { return integer(HISTORY_DEFAULT_PAGE); }
+  public long requestTimeoutMs() { return longValue(REQUEST_TIMEOUT_MS); }
+
+  public int storePoolSize() { return integer(STORE_POOL_SIZE); }
+  public int storeBatchMax() { return integer(STORE_BATCH_MAX); }
+}

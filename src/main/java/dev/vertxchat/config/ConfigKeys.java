@@ -1,0 +1,53 @@
+package dev.vertxchat.config;
+
+/**
+ * Every configuration key path, in one place. The environment variable overriding a key is its path
+ * upper-cased with dots turned into underscores and {@code CHAT_} in front ({@link #envName(String)}),
+ * e.g. {@code http.port} -> {@code CHAT_HTTP_PORT}; the system property is the path with {@code chat.}
+ * in front ({@code -Dchat.http.port=9090}).
+ */
+public final class ConfigKeys {
+  private ConfigKeys() {}
+
+  public static final String DEPLOYMENTS = "deployments";
+
+  public static final String HTTP_HOST = "http.host";
+  public static final String HTTP_PORT = "http.port";
+  public static final String HTTP_ALLOWED_ORIGINS = "http.allowedOrigins";
+  public static final String HTTP_ACCESS_LOG = "http.accessLog";
+  public static final String HTTP_WEBROOT = "http.webroot";
+
+  public static final String DATA_DIR = "data.dir";
+
+  public static final String AUTH_GUESTS = "auth.guests";
+  public static final String AUTH_TOKEN_TTL = "auth.tokenTtlSeconds";
+  public static final String JWT_SECRET = "auth.jwt.secret";
+  public static final String JWT_ISSUER = "auth.jwt.issuer";
+  public static final String JWT_AUDIENCE = "auth.jwt.audience";
+  public static final String JWT_PUBLIC_KEY_FILE = "auth.jwt.publicKeyFile";
+  public static final String JWT_PUBLIC_KEY_ALGORITHM = "auth.jwt.publicKeyAlgorithm";
+  public static final String JWT_PUBLIC_KEY_ISSUER = "auth.jwt.publicKeyIssuer";
+
+  public static final String ROOMS_DEFAULTS = "rooms.defaults";
+
+  public static final String MAX_TEXT_LENGTH = "limits.maxTextLength";
+  public static final String MESSAGES_PER_SECOND = "limits.messagesPerSecond";
+  public static final String MESSAGE_BURST = "limits.messageBurst";
+  public static final String TYPING_PER_SECOND = "limits.typingPerSecond";
+  public static final String MAX_FRAME_BYTES = "limits.maxFrameBytes";
+  public static final String MAX_ROOMS_PER_CONNECTION = "limits.maxRoomsPerConnection";
+  public static final String PING_TIMEOUT_MS = "limits.pingTimeoutMs";
+  public static final String HISTORY_MAX_PAGE = "limits.historyMaxPage";
+  public static final String HISTORY_DEFAULT_PAGE = "limits.historyDefaultPage";
+  public static final String REQUEST_TIMEOUT_MS = "limits.requestTimeoutMs";
+
+  public static final String STORE_POOL_SIZE = "store.poolSize";
+  public static final String STORE_BATCH_MAX = "store.batchMaxSize";
+
+  public static final String ENV_PREFIX = "CHAT_";
+  public static final String SYS_PREFIX = "chat.";
+
+  public static String envName(String path) {
+    return ENV_PREFIX + path.toUpperCase(java.util.Locale.ROOT).replace('.', '_');
+  }
+}

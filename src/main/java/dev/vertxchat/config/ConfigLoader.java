@@ -1,0 +1,182 @@
+package dev.vertxchat.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds the effective configuration with {@link ConfigRetriever} and explicitly declared stores, later
+ * ones winning: the built-in defaults, the config file ({@code -conf FILE} given to the launcher, else
+ * {@code conf/config.json} when it exists), the documented {@code CHAT_*} environment variables, then
+ * {@code chat.*} system properties.
+ */
+public final class ConfigLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
+  public static final String DEFAULT_FILE = "conf/config.json";
+  private static final String DEFAULTS_RESOURCE = "/dev/vertxchat/config/defaults.json";
+
+  private ConfigLoader() {}
+
+  public static JsonObject defaults() {
+    try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS_RESOURCE)) {
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("built-in defaults missing from the jar", e);
+    }
+  }
+
+  /** Every overridable key path (the leaves of the defaults), mapped to its environment variable name. */
+  public static Map<String, String> envNames() {
+    Map<String, String> out = new LinkedHashMap<>();
+    leaves(defaults(), "", out);
+    return out;
+  }
+
+  private static void leaves(JsonObject obj, String prefix, Map<String, String> out) {
+    for (String key : obj.fieldNames()) {
+      String path = prefix + key;
+      if (obj.getValue(key) instanceof JsonObject child) {
+        leaves(child, path + ".", out);
+      } else {
+        out.put(path, ConfigKeys.envName(path));
+      }
+    }
+  }
+
+  /**
+   * @param launcherConfig the JSON the launcher read from {@code -conf}; empty when none was given
+   */
+  public static Future<ChatConfig> load(Vertx vertx, JsonObject launcherConfig) {
+    JsonObject defaults = defaults();
+    Map<String, String> env = envNames();
+    ConfigStoreOptions base = launcherConfig != null && !launcherConfig.isEmpty()
+        ? new ConfigStoreOptions().setType("json").setConfig(launcherConfig)
+        : new ConfigStoreOptions().setType("file").setFormat("json").setOptional(true)
+            .setConfig(new JsonObject().put("path", DEFAULT_FILE));
+    ConfigStoreOptions envStore = new ConfigStoreOptions().setType("env")
+        .setConfig(new JsonObject().put("raw-data", true).put("keys", new JsonArray(new ArrayList<>(env.values()))));
+    ConfigStoreOptions sysStore = new ConfigStoreOptions().setType("sys")
+        .setConfig(new JsonObject().put("raw-data", true).put("cache", false));
+    ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
+        .setScanPeriod(0).addStore(base).addStore(envStore).addStore(sysStore));
+    return retriever.getConfig()
+        .recover(err -> Future.failedFuture(new ConfigException(
+            launcherConfig != null && !launcherConfig.isEmpty() ? "-conf" : DEFAULT_FILE,
+            "cannot read it (" + rootMessage(err) + ")")))
+        .map(merged -> {
+          JsonObject file = new JsonObject();
+          JsonObject overrides = new JsonObject();
+          Map<String, String> sys = new LinkedHashMap<>();
+          for (Map.Entry<String, Object> e : merged) {
+            String key = e.getKey();
+            if (env.containsValue(key)) {
+              overrides.put(key, e.getValue());
+            } else if (key.startsWith(ConfigKeys.SYS_PREFIX)) {
+              sys.put(key.substring(ConfigKeys.SYS_PREFIX.length()), String.valueOf(e.getValue()));
+            } else if (!key.contains(".")) {
+              file.put(key, e.getValue());
+            }
+          }
+          warnUnknown(file, defaults, "");
+          JsonObject effective = defaults.copy().mergeIn(file, true);
+          env.forEach((path, name) -> {
+            if (overrides.containsKey(name)) {
+              set(effective, path, name, String.valueOf(overrides.getValue(name)), defaults);
+            }
+          });
+          sys.forEach((path, value) -> {
+            if (env.containsKey(path)) {
+              set(effective, path, ConfigKeys.SYS_PREFIX + path, value, defaults);
+            } else {
+              LOG.warn("Unknown configuration system property {} is ignored", ConfigKeys.SYS_PREFIX + path);
+            }
+          });
+          return new ChatConfig(effective);
+        });
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String msg = root instanceof DecodeException ? "malformed JSON" : root.getMessage();
+    return msg == null ? root.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
+  }
+
+  private static void warnUnknown(JsonObject given, JsonObject known, String prefix) {
+    for (String key : given.fieldNames()) {
+      Object knownValue = known.getValue(key);
+      if (!known.containsKey(key)) {
+        LOG.warn("Unknown configuration key {} is ignored", prefix + key);
+      } else if (knownValue instanceof JsonObject k && given.getValue(key) instanceof JsonObject g) {
+        warnUnknown(g, k, prefix + key + ".");
+      }
+    }
+  }
+
+  /** Applies one textual override, converted to the type the default has. */
+  private static void set(JsonObject target, String path, String source, String raw, JsonObject defaults) {
+    String[] parts = path.split("\\.");
+    JsonObject obj = target;
+    JsonObject def = defaults;
+    for (int i = 0; i < parts.length - 1; i++) {
+      obj = obj.getJsonObject(parts[i]);
+      def = def.getJsonObject(parts[i]);
+    }
+    String leaf = parts[parts.length - 1];
+    obj.put(leaf, convert(def.getValue(leaf), raw.trim(), path, source));
+  }
+
+  private static Object convert(Object template, String raw, String path, String source) {
+    String where = path + " (from " + source + ")";
+    try {
+      if (template instanceof Boolean) {
+        String v = raw.toLowerCase(Locale.ROOT);
+        if (!v.equals("true") && !v.equals("false")) {
+          throw new ConfigException(where, "must be true or false, got '" + raw + "'");
+        }
+        return Boolean.parseBoolean(v);
+      }
+      if (template instanceof Integer || template instanceof Long) {
+        return Long.parseLong(raw);
+      }
+      if (template instanceof Number) {
+        return Double.parseDouble(raw);
+      }
+      if (template instanceof JsonArray) {
+        if (raw.startsWith("[")) {
+          return new JsonArray(raw);
+        }
+        List<String> items = new ArrayList<>();
+        for (String item : raw.split(",")) {
+          if (!item.isBlank()) {
+            items.add(item.trim());
+          }
+        }
+        return new JsonArray(new ArrayList<Object>(items));
+      }
+      return raw;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(where, "must be a number, got '" + raw + "'");
+    } catch (DecodeException e) {
+      throw new ConfigException(where, "must be a JSON array or a comma-separated list");
+    }
+  }
+}

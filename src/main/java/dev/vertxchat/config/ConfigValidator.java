@@ -1,0 +1,148 @@
+package dev.vertxchat.config;
+
+import dev.vertxchat.bus.Addresses;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+
+import static dev.vertxchat.config.ConfigKeys.*;
+
+/**
+ * Checks the effective configuration before anything is deployed. The first problem found stops
+ * start-up with a {@link ConfigException} naming the key. Checks that touch the file system (data
+ * directory, public key file) are done by {@link ConfigFiles}.
+ */
+public final class ConfigValidator {
+  private static final Set<String> PUBLIC_KEY_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
+
+  private ConfigValidator() {}
+
+  public static void validate(ChatConfig config) {
+    checkTypes(config.json(), ConfigLoader.defaults(), "");
+
+    range(config, HTTP_PORT, 0, 65535);
+    nonEmpty(config, HTTP_HOST);
+    for (String origin : config.allowedOrigins()) {
+      if (!isOrigin(origin)) {
+        throw new ConfigException(HTTP_ALLOWED_ORIGINS, "'" + origin + "' is not an origin like https://chat.example.com[:port]");
+      }
+    }
+    nonEmpty(config, HTTP_WEBROOT);
+    nonEmpty(config, DATA_DIR);
+
+    range(config, AUTH_TOKEN_TTL, 60, 30L * 24 * 3600);
+    String secret = config.jwtSecret();
+    if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+      throw new ConfigException(JWT_SECRET, "must be at least 32 bytes (or empty to let the service generate one)");
+    }
+    nonEmpty(config, JWT_ISSUER);
+    nonEmpty(config, JWT_AUDIENCE);
+    if (!config.publicKeyFile().isEmpty() && !PUBLIC_KEY_ALGORITHMS.contains(config.publicKeyAlgorithm())) {
+      throw new ConfigException(JWT_PUBLIC_KEY_ALGORITHM, "must be one of " + PUBLIC_KEY_ALGORITHMS);
+    }
+
+    JsonArray rooms = config.array(ROOMS_DEFAULTS);
+    for (int i = 0; i < rooms.size(); i++) {
+      String key = ROOMS_DEFAULTS + "[" + i + "]";
+      if (!(rooms.getValue(i) instanceof JsonObject room)) {
+        throw new ConfigException(key, "must be an object {\"id\",\"name\",\"topic\"}");
+      }
+      Object id = room.getValue("id");
+      if (!(id instanceof String s) || !Addresses.ROOM_ID.matcher(s).matches()) {
+        throw new ConfigException(key + ".id", "must match " + Addresses.ROOM_ID.pattern());
+      }
+    }
+
+    range(config, MAX_TEXT_LENGTH, 1, 1_000_000);
+    positive(config, MESSAGES_PER_SECOND);
+    range(config, MESSAGE_BURST, 1, 1_000_000);
+    positive(config, TYPING_PER_SECOND);
+    range(config, MAX_FRAME_BYTES, 1024, 16 * 1024 * 1024);
+    range(config, MAX_ROOMS_PER_CONNECTION, 1, 100_000);
+    range(config, PING_TIMEOUT_MS, 1000, 3_600_000);
+    range(config, HISTORY_MAX_PAGE, 1, 10_000);
+    range(config, HISTORY_DEFAULT_PAGE, 1, config.historyMaxPage());
+    range(config, REQUEST_TIMEOUT_MS, 100, 600_000);
+    range(config, STORE_POOL_SIZE, 1, 64);
+    range(config, STORE_BATCH_MAX, 1, 10_000);
+
+    JsonArray deployments = config.array(DEPLOYMENTS);
+    if (deployments.isEmpty()) {
+      throw new ConfigException(DEPLOYMENTS, "must list at least one verticle");
+    }
+    for (int i = 0; i < deployments.size(); i++) {
+      String key = DEPLOYMENTS + "[" + i + "]";
+      if (!(deployments.getValue(i) instanceof JsonObject d) || !(d.getValue("verticle") instanceof String)) {
+        throw new ConfigException(key, "must be an object with a \"verticle\" class name");
+      }
+      Object instances = d.getValue("instances", 1);
+      if (!(instances instanceof Number n) || n.intValue() < 1) {
+        throw new ConfigException(key + ".instances", "must be a number of at least 1");
+      }
+    }
+  }
+
+  /** Every value must have the JSON type its default has. */
+  private static void checkTypes(JsonObject given, JsonObject defaults, String prefix) {
+    for (String key : defaults.fieldNames()) {
+      Object def = defaults.getValue(key);
+      Object val = given.getValue(key);
+      String path = prefix + key;
+      if (val == null) {
+        throw new ConfigException(path, "must not be null");
+      }
+      String expected = def instanceof JsonObject ? "an object" : def instanceof JsonArray ? "an array"
+          : def instanceof Number ? "a number" : def instanceof Boolean ? "true or false" : "a string";
+      boolean ok = def instanceof JsonObject ? val instanceof JsonObject
+          : def instanceof JsonArray ? val instanceof JsonArray
+          : def instanceof Number ? val instanceof Number
+          : def instanceof Boolean ? val instanceof Boolean
+          : val instanceof String;
+      if (!ok) {
+        throw new ConfigException(path, "must be " + expected + ", got " + shorten(val));
+      }
+      if (def instanceof JsonObject d) {
+        checkTypes((JsonObject) val, d, path + ".");
+      }
+    }
+  }
+
+  private static String shorten(Object v) {
+    String s = v instanceof String ? "'" + v + "'" : String.valueOf(v);
+    return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+  }
+
+  private static void range(ChatConfig c, String key, long min, long max) {
+    double v = ((Number) c.value(key)).doubleValue();
+    if (v != Math.rint(v) || v < min || v > max) {
+      throw new ConfigException(key, "must be a whole number from " + min + " to " + max + ", got " + shorten(c.value(key)));
+    }
+  }
+
+  private static void positive(ChatConfig c, String key) {
+    double v = ((Number) c.value(key)).doubleValue();
+    if (!(v > 0) || Double.isInfinite(v)) {
+      throw new ConfigException(key, "must be greater than 0, got " + v);
+    }
+  }
+
+  private static void nonEmpty(ChatConfig c, String key) {
+    if (c.string(key).isBlank()) {
+      throw new ConfigException(key, "must not be empty");
+    }
+  }
+
+  static boolean isOrigin(String origin) {
+    try {
+      URI uri = new URI(origin);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty())
+          && uri.getQuery() == null && uri.getFragment() == null && uri.getUserInfo() == null;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.vertxchat.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.regex.Pattern;
+
+/** One line per request on logger {@code dev.vertxchat.http.access}, with the {@code token} query parameter redacted. */
+public final class AccessLog implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger("dev.vertxchat.http.access");
+  private static final Pattern TOKEN = Pattern.compile("([?&]token=)[^&]*", Pattern.CASE_INSENSITIVE);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long start = System.nanoTime();
+    HttpServerRequest req = ctx.request();
+    ctx.addEndHandler(v -> {
+      if (LOG.isInfoEnabled()) {
+        LOG.info("{} {} {} {} {}ms", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(), req.method(),
+            redact(req.uri()), ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000);
+      }
+    });
+    ctx.next();
+  }
+
+  public static String redact(String uri) {
+    return uri == null ? "" : TOKEN.matcher(uri).replaceAll("$1REDACTED");
+  }
+}

@@ -1,0 +1,124 @@
+package dev.vertxchat.http;
+
+import dev.vertxchat.auth.AuthService;
+import dev.vertxchat.auth.Identity;
+import dev.vertxchat.auth.TokenService;
+import dev.vertxchat.bus.Addresses;
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.config.ChatConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+
+/**
+ * The REST API under {@code /api}: JSON in and out. Only the three sign-in routes are open; every
+ * other route needs {@code Authorization: Bearer <jwt>}. Chat operations go through the same
+ * event-bus services as the bridge, with the caller's identity stamped by the server.
+ */
+final class ApiRoutes {
+  private static final String IDENTITY = "vertxchat.api.identity";
+
+  private final Vertx vertx;
+  private final ChatConfig config;
+  private final AuthService auth;
+  private final TokenService tokens;
+
+  ApiRoutes(Vertx vertx, ChatConfig config, AuthService auth, TokenService tokens) {
+    this.vertx = vertx;
+    this.config = config;
+    this.auth = auth;
+    this.tokens = tokens;
+  }
+
+  void mount(Router router) {
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes()));
+    router.post("/api/auth/guest").handler(ctx -> answer(ctx, 200, body(ctx).compose(b -> auth.guest(string(b, "name")))));
+    router.post("/api/auth/register").handler(ctx -> answer(ctx, 201,
+        body(ctx).compose(b -> auth.register(string(b, "name"), string(b, "password")))));
+    router.post("/api/auth/login").handler(ctx -> answer(ctx, 200,
+        body(ctx).compose(b -> auth.login(string(b, "name"), string(b, "password")))));
+
+    router.route("/api/*").handler(this::authenticate);
+    router.post("/api/auth/refresh").handler(ctx -> answer(ctx, 200, auth.refresh(identity(ctx))));
+    router.get("/api/rooms").handler(ctx -> answer(ctx, 200, request(ctx, Addresses.ROOMS_LIST, new JsonObject())));
+    router.post("/api/rooms").handler(ctx -> answer(ctx, 201,
+        body(ctx).compose(b -> request(ctx, Addresses.ROOMS_CREATE, b))));
+    router.get("/api/rooms/:id/messages").handler(ctx -> answer(ctx, 200, history(ctx)));
+    router.post("/api/rooms/:id/messages").handler(ctx -> answer(ctx, 201, body(ctx).compose(b ->
+        request(ctx, Addresses.SEND, new JsonObject().put("room", ctx.pathParam("id")).put("text", b.getValue("text"))))));
+    router.route("/api/*").handler(ctx -> ctx.fail(new ChatException(ErrorCodes.NOT_FOUND, "no such API route")));
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+    tokens.verify(token).onComplete(ar -> {
+      if (ar.succeeded()) {
+        ctx.put(IDENTITY, ar.result());
+        ctx.next();
+      } else {
+        ctx.fail(ar.cause());
+      }
+    });
+  }
+
+  private static Identity identity(RoutingContext ctx) {
+    return ctx.get(IDENTITY);
+  }
+
+  private Future<JsonObject> history(RoutingContext ctx) {
+    JsonObject query = new JsonObject().put("room", ctx.pathParam("id"));
+    for (String field : new String[] {"before", "after", "limit"}) {
+      String value = ctx.request().getParam(field);
+      if (value != null && !value.isEmpty()) {
+        try {
+          query.put(field, Long.parseLong(value));
+        } catch (NumberFormatException e) {
+          return Future.failedFuture(new ChatException(ErrorCodes.INVALID_PAGING, field + " must be a whole number"));
+        }
+      }
+    }
+    return request(ctx, Addresses.HISTORY, query);
+  }
+
+  private Future<JsonObject> request(RoutingContext ctx, String address, JsonObject body) {
+    DeliveryOptions options = identity(ctx).user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs()));
+    return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
+  }
+
+  private static Future<JsonObject> body(RoutingContext ctx) {
+    try {
+      JsonObject json = ctx.body().asJsonObject();
+      if (json != null) {
+        return Future.succeededFuture(json);
+      }
+    } catch (RuntimeException ignored) {
+      // malformed JSON: answered below like a missing body
+    }
+    return Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST, "the request body must be a JSON object"));
+  }
+
+  private static String string(JsonObject body, String field) {
+    return body.getValue(field) instanceof String s ? s : null;
+  }
+
+  private static void answer(RoutingContext ctx, int status, Future<JsonObject> result) {
+    result.onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else {
+        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+            .putHeader("Cache-Control", "no-store").end(ar.result().toBuffer());
+      }
+    });
+  }
+
+}

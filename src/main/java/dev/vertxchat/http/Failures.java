@@ -1,0 +1,60 @@
+package dev.vertxchat.http;
+
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.ErrorCodes;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one failure handler: every error leaves as {@code {"error":{"code","message"}}} with the HTTP
+ * status of its code. Internal exception text never reaches the client; it is logged instead.
+ */
+public final class Failures implements Handler<RoutingContext> {
+  private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    ChatException error;
+    Throwable failure = ctx.failure();
+    if (failure != null) {
+      error = ChatException.from(failure);
+      if (error.code() == ErrorCodes.INTERNAL) {
+        LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      }
+    } else {
+      error = fromStatus(ctx.statusCode());
+    }
+    if (ctx.response().headWritten()) {
+      ctx.response().reset();
+      return;
+    }
+    int status = ErrorCodes.httpStatus(error.code());
+    if (status == 401) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+    }
+    send(ctx, status, error);
+  }
+
+  static void send(RoutingContext ctx, int status, ChatException error) {
+    ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("Cache-Control", "no-store")
+        .end(new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", error.getMessage())).toBuffer());
+  }
+
+  private static ChatException fromStatus(int status) {
+    return switch (status) {
+      case 400 -> new ChatException(ErrorCodes.BAD_REQUEST, "bad request");
+      case 401 -> new ChatException(ErrorCodes.UNAUTHENTICATED, "authentication required");
+      case 403 -> new ChatException(ErrorCodes.FORBIDDEN, "forbidden");
+      case 404 -> new ChatException(ErrorCodes.NOT_FOUND, "not found");
+      case 405 -> new ChatException(ErrorCodes.NOT_FOUND, "method not allowed on this resource");
+      case 413 -> new ChatException(ErrorCodes.PAYLOAD_TOO_LARGE, "request body too large");
+      case 503 -> new ChatException(ErrorCodes.UNAVAILABLE, "service unavailable");
+      default -> new ChatException(ErrorCodes.INTERNAL, "internal error");
+    };
+  }
+}

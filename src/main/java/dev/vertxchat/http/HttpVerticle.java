@@ -1,0 +1,140 @@
+package dev.vertxchat.http;
+
+import dev.vertxchat.auth.AuthService;
+import dev.vertxchat.auth.PasswordHasher;
+import dev.vertxchat.auth.TokenService;
+import dev.vertxchat.bridge.EventBusBridge;
+import dev.vertxchat.bridge.HandshakeGuard;
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.chat.Presence;
+import dev.vertxchat.chat.RoomDirectory;
+import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.store.Database;
+import dev.vertxchat.store.H2AccountStore;
+import dev.vertxchat.store.H2RoomStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Everything on the one HTTP port: the browser app, {@code /health}, the REST API and the event-bus
+ * bridge at {@code /eventbus} (SockJS, all transports, and the raw WebSocket at
+ * {@code /eventbus/websocket}). Safe to deploy with several instances; they share the port.
+ */
+public class HttpVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+  public static final String BRIDGE_PATH = "/eventbus";
+  /** The page's own policy: nothing from other origins, no inline script or style. */
+  static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+      + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
+      + " frame-ancestors 'none'";
+
+  private ChatConfig config;
+  private Pool pool;
+  private HttpServer server;
+  private EventBusBridge bridge;
+
+  @Override
+  public Future<?> start() {
+    config = new ChatConfig(config());
+    pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
+    TokenService tokens = new TokenService(vertx, config);
+    AuthService auth = new AuthService(vertx, new H2AccountStore(pool), tokens, new PasswordHasher(), config.guests());
+    bridge = new EventBusBridge(vertx, config, new Presence(vertx), new RoomDirectory(vertx, new H2RoomStore(pool)));
+    Origins origins = new Origins(config.allowedOrigins());
+
+    Router router = Router.router(vertx);
+    if (config.accessLog()) {
+      router.route().handler(new AccessLog());
+    }
+    router.route().handler(HttpVerticle::securityHeaders);
+    if (!origins.configured().isEmpty()) {
+      CorsHandler cors = CorsHandler.create().addOrigins(origins.configured()).allowCredentials(false)
+          .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST)
+          .allowedHeader("Authorization").allowedHeader("Content-Type").maxAgeSeconds(600);
+      router.route("/api/*").handler(cors);
+      router.route(BRIDGE_PATH + "/*").handler(cors);
+    }
+
+    HealthChecks checks = HealthChecks.create(vertx).register("database", 2000,
+        promise -> Database.ping(pool).onComplete(ar -> promise.complete(ar.succeeded() ? Status.OK() : Status.KO())));
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+
+    new ApiRoutes(vertx, config, auth, tokens).mount(router);
+
+    router.route(BRIDGE_PATH + "/*").handler(this::limitPostedFrames).handler(new HandshakeGuard(tokens, origins, BRIDGE_PATH));
+    SockJSHandlerOptions sockOptions = new SockJSHandlerOptions()
+        .setInsertJSESSIONID(false)
+        .setHeartbeatInterval(25_000)
+        .setLibraryURL("/vendor/sockjs.min.js");
+    router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockOptions).socketHandler(bridge::handle));
+
+    String webroot = config.webroot();
+    router.route().handler(Path.of(webroot).isAbsolute()
+        ? StaticHandler.create(FileSystemAccess.ROOT, webroot) : StaticHandler.create(webroot));
+    router.route().last().handler(ctx -> ctx.fail(404));
+    router.route().failureHandler(new Failures());
+
+    int frameLimit = config.maxFrameBytes() + 1024; // SockJS framing adds a few bytes around the bridge frame
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.host()).setPort(config.port())
+        .setMaxWebSocketFrameSize(frameLimit).setMaxWebSocketMessageSize(frameLimit)
+        .setCompressionSupported(true));
+    return server.requestHandler(router).listen()
+        .onSuccess(s -> LOG.info("HTTP server listening on {}:{}", config.host(), s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (bridge != null) {
+      bridge.closeAll();
+    }
+    Future<Void> closing = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
+    return closing.eventually(() -> pool.close());
+  }
+
+  /** A SockJS xhr_send body is one or more bridge frames; refuse oversized ones before SockJS reads them. */
+  private void limitPostedFrames(RoutingContext ctx) {
+    String length = ctx.request().getHeader("Content-Length");
+    if (ctx.request().method() == HttpMethod.POST && length != null) {
+      try {
+        if (Long.parseLong(length) > config.maxFrameBytes() + 1024L) {
+          ctx.fail(new ChatException(ErrorCodes.PAYLOAD_TOO_LARGE, "frame larger than " + config.maxFrameBytes() + " bytes"));
+          return;
+        }
+      } catch (NumberFormatException e) {
+        ctx.fail(new ChatException(ErrorCodes.BAD_REQUEST, "bad Content-Length"));
+        return;
+      }
+    }
+    ctx.next();
+  }
+
+  private static void securityHeaders(RoutingContext ctx) {
+    ctx.response().headers()
+        .set("X-Content-Type-Options", "nosniff")
+        .set("Referrer-Policy", "no-referrer")
+        .set("X-Frame-Options", "DENY")
+        .set("Content-Security-Policy", CSP);
+    ctx.next();
+  }
+}

@@ -1,0 +1,79 @@
+package dev.vertxchat.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.jdbcclient.JDBCConnectOptions;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The embedded H2 database under the data directory, reached through one {@link Pool} that every
+ * verticle of the process shares (same name, {@code shared=true}).
+ */
+public final class Database {
+  private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  private static final String POOL_NAME = "vertxchat-h2";
+
+  /** Ordered schema migrations; a migration, once released, is never edited, only followed by a new one. */
+  private static final List<List<String>> MIGRATIONS = List.of(
+      List.of(
+          "CREATE TABLE rooms (id VARCHAR(64) PRIMARY KEY, name VARCHAR(64) NOT NULL, topic VARCHAR(256) NOT NULL,"
+              + " created_by VARCHAR(64), created_at BIGINT NOT NULL)",
+          "CREATE TABLE accounts (id VARCHAR(64) PRIMARY KEY, name VARCHAR(32) NOT NULL, name_key VARCHAR(32) NOT NULL,"
+              + " password_hash VARCHAR(256) NOT NULL, created_at BIGINT NOT NULL, CONSTRAINT accounts_name_key UNIQUE (name_key))",
+          "CREATE TABLE messages (id BIGINT PRIMARY KEY, room_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL,"
+              + " user_name VARCHAR(64) NOT NULL, text CHARACTER VARYING NOT NULL, ts BIGINT NOT NULL)",
+          "CREATE INDEX messages_room_id ON messages (room_id, id)"));
+
+  private Database() {}
+
+  /**
+   * The JDBC URL of the database file. {@code WRITE_DELAY=0} makes every commit reach the file before
+   * the commit returns, so an acknowledged message survives a crash of the process;
+   * {@code DB_CLOSE_ON_EXIT=FALSE} leaves closing to the service's own orderly shutdown.
+   */
+  public static String url(String dataDir) {
+    Path file = Path.of(dataDir).toAbsolutePath().resolve("chat");
+    return "jdbc:h2:file:" + file + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+  }
+
+  public static Pool pool(Vertx vertx, String dataDir, int size) {
+    return JDBCPool.pool(vertx,
+        new JDBCConnectOptions().setJdbcUrl(url(dataDir)).setUser("sa").setPassword(""),
+        new PoolOptions().setMaxSize(size).setShared(true).setName(POOL_NAME));
+  }
+
+  /** Creates or upgrades the schema; safe to call at every start. */
+  public static Future<Void> migrate(Pool pool) {
+    return pool.withTransaction(conn -> conn
+        .query("CREATE TABLE IF NOT EXISTS schema_version (version INT NOT NULL)").execute()
+        .compose(v -> conn.query("SELECT COALESCE(MAX(version), 0) FROM schema_version").execute())
+        .compose(rows -> apply(conn, rows.iterator().next().getInteger(0))));
+  }
+
+  private static Future<Void> apply(SqlConnection conn, int current) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = current; i < MIGRATIONS.size(); i++) {
+      int version = i + 1;
+      for (String sql : MIGRATIONS.get(i)) {
+        chain = chain.compose(v -> conn.query(sql).execute().mapEmpty());
+      }
+      chain = chain.compose(v -> conn.preparedQuery("INSERT INTO schema_version (version) VALUES (?)")
+          .execute(Tuple.of(version)).<Void>mapEmpty())
+          .onSuccess(v -> LOG.info("Database schema migrated to version {}", version));
+    }
+    return chain;
+  }
+
+  public static Future<Void> ping(Pool pool) {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+}

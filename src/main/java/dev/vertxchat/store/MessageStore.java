@@ -1,0 +1,28 @@
+package dev.vertxchat.store;
+
+import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.UserRef;
+import io.vertx.core.Future;
+
+import java.util.List;
+
+/** Durable room history. Implementations: {@link H2MessageStore}; a PostgreSQL one fits the same contract. */
+public interface MessageStore {
+
+  /** A message accepted by the send pipeline, not stored yet. */
+  record NewMessage(String room, UserRef user, String text) {}
+
+  /**
+   * Stores a batch in one transaction. The returned envelopes are in batch order, with ids that
+   * increase in that order and are greater than every id stored before; {@code ts} is stamped on all.
+   * The future succeeds only once the batch is durable.
+   */
+  Future<List<Envelope>> append(List<NewMessage> batch, long ts);
+
+  /**
+   * One page of a room's history, oldest first. With {@code after}: the first {@code limit} messages
+   * with a greater id (below {@code before} when given). Otherwise: the last {@code limit} messages
+   * below {@code before} (or the latest when null).
+   */
+  Future<List<Envelope>> page(String room, Long before, Long after, int limit);
+}
