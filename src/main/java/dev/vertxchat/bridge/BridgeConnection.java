@@ -3,7 +3,6 @@ package dev.vertxchat.bridge;
 import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +36,7 @@ final class BridgeConnection {
     return identity.user();
   }
 
-  void write(Buffer frame) {
+  void write(String frame) {
     if (!closed) {
       socket.write(frame);
     }

@@ -1,7 +1,6 @@
 package dev.vertxchat.bridge;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageConsumer;
 
 import java.util.HashMap;
@@ -50,7 +49,7 @@ final class FanOut {
     if (group == null) {
       return;
     }
-    Buffer frame = BridgeFrames.message(address, body instanceof String s ? s : io.vertx.core.json.Json.encode(body));
+    String frame = BridgeFrames.message(address, body instanceof String s ? s : io.vertx.core.json.Json.encode(body));
     // copy: a close triggered by a full queue changes the member set while we iterate
     for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
       if (conn.socket.writeQueueFull()) {

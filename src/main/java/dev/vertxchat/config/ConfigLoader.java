@@ -71,8 +71,13 @@ public final class ConfigLoader {
             .setConfig(new JsonObject().put("path", DEFAULT_FILE));
     ConfigStoreOptions envStore = new ConfigStoreOptions().setType("env")
         .setConfig(new JsonObject().put("raw-data", true).put("keys", new JsonArray(new ArrayList<>(env.values()))));
-    ConfigStoreOptions sysStore = new ConfigStoreOptions().setType("sys")
-        .setConfig(new JsonObject().put("raw-data", true).put("cache", false));
+    JsonObject chatProperties = new JsonObject();
+    System.getProperties().forEach((k, v) -> {
+      if (k.toString().startsWith(ConfigKeys.SYS_PREFIX)) {
+        chatProperties.put(k.toString(), String.valueOf(v));
+      }
+    });
+    ConfigStoreOptions sysStore = new ConfigStoreOptions().setType("json").setConfig(chatProperties);
     ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
         .setScanPeriod(0).addStore(base).addStore(envStore).addStore(sysStore));
     return retriever.getConfig()

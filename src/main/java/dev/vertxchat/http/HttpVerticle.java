@@ -43,6 +43,9 @@ import java.util.concurrent.TimeUnit;
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
   public static final String BRIDGE_PATH = "/eventbus";
+  /** Shared-data map where the listening port is recorded (useful with {@code http.port} 0). */
+  public static final String SERVER_INFO = "vertxchat.http";
+  public static final String ACTUAL_PORT = "actualPort";
   /** The page's own policy: nothing from other origins, no inline script or style. */
   static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
@@ -100,7 +103,10 @@ public class HttpVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(frameLimit).setMaxWebSocketMessageSize(frameLimit)
         .setCompressionSupported(true));
     return server.requestHandler(router).listen()
-        .onSuccess(s -> LOG.info("HTTP server listening on {}:{}", config.host(), s.actualPort()));
+        .onSuccess(s -> {
+          vertx.sharedData().getLocalMap(SERVER_INFO).put(ACTUAL_PORT, s.actualPort());
+          LOG.info("HTTP server listening on {}:{}", config.host(), s.actualPort());
+        });
   }
 
   @Override
