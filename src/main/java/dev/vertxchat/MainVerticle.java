@@ -32,7 +32,13 @@ public class MainVerticle extends VerticleBase {
         .compose(config -> vertx.executeBlocking(() -> prepare(config), false))
         .compose(config -> {
           pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
-          return Database.migrate(pool).map(config);
+          // with the launcher's -instances, several main verticles start at once: one migrates at a time
+          return vertx.sharedData().getLocalLockWithTimeout("vertxchat.migrate", 60_000)
+              .compose(lock -> Database.migrate(pool).eventually(() -> {
+                lock.release();
+                return Future.succeededFuture();
+              }))
+              .map(config);
         })
         .compose(this::deployAll)
         .onFailure(err -> LOG.error(err instanceof ConfigException ? err.getMessage() : "Start-up failed: " + err, 

@@ -7,6 +7,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -20,6 +21,8 @@ final class BridgeConnection {
   final Set<String> addresses = new LinkedHashSet<>();
   /** Frames are handled one after another; an asynchronous step (a join) holds the next frame back. */
   Future<Void> tail = Future.succeededFuture();
+  /** chat.send requests of this connection, the head one in flight (see EventBusBridge#send). */
+  final ArrayDeque<Runnable> sends = new ArrayDeque<>();
   int queuedFrames;
   int inFlight;
   int malformed;

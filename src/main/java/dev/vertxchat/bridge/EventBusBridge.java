@@ -268,6 +268,21 @@ public final class EventBusBridge {
       return refuse(conn, frame, new ChatException(ErrorCodes.RATE_LIMITED, "too many requests awaiting a reply"));
     }
     conn.inFlight++;
+    Runnable forward = () -> forward(conn, address, body, replyAddress);
+    if (address.equals(Addresses.SEND)) {
+      // a connection's messages are stored in the order it sent them, whichever chat verticle instance
+      // takes each one: the next chat.send goes out when the previous one is answered
+      conn.sends.add(forward);
+      if (conn.sends.size() == 1) {
+        forward.run();
+      }
+    } else {
+      forward.run();
+    }
+    return Future.succeededFuture();
+  }
+
+  private void forward(BridgeConnection conn, String address, JsonObject body, String replyAddress) {
     // client headers are dropped; the identity comes from the connection's token
     DeliveryOptions options = conn.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs()));
     vertx.eventBus().request(address, body, options).onComplete(ar -> {
@@ -279,8 +294,14 @@ public final class EventBusBridge {
       } else {
         answerFailure(conn, replyAddress, ChatException.from(ar.cause()));
       }
+      if (address.equals(Addresses.SEND)) {
+        conn.sends.poll();
+        Runnable next = conn.sends.peek();
+        if (next != null) {
+          next.run();
+        }
+      }
     });
-    return Future.succeededFuture();
   }
 
   private Future<Void> refuse(BridgeConnection conn, JsonObject frame, ChatException e) {

@@ -73,7 +73,12 @@ public final class Database {
     return chain;
   }
 
+  /**
+   * Every statement of the stores runs inside {@code withTransaction}: vertx-jdbc-client 5.0.10 leaves a
+   * pooled connection with auto-commit off after its first transaction, so a write outside an
+   * explicit transaction could be silently never committed.
+   */
   public static Future<Void> ping(Pool pool) {
-    return pool.query("SELECT 1").execute().mapEmpty();
+    return pool.withTransaction(conn -> conn.query("SELECT 1").execute()).mapEmpty();
   }
 }

@@ -20,18 +20,18 @@ public final class H2AccountStore implements AccountStore {
 
   @Override
   public Future<Boolean> create(Account account) {
-    return pool.preparedQuery("INSERT INTO accounts (id, name, name_key, password_hash, created_at) SELECT ?, ?, ?, ?, ?"
+    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO accounts (id, name, name_key, password_hash, created_at) SELECT ?, ?, ?, ?, ?"
             + " WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ?)")
         .execute(Tuple.of(account.id(), account.name(), key(account.name()), account.passwordHash(),
             System.currentTimeMillis(), key(account.name())))
-        .map(rows -> rows.rowCount() == 1)
+        .map(rows -> rows.rowCount() == 1))
         // two registrations racing for one name: the unique constraint decides, the loser is told "taken"
         .recover(err -> findByName(account.name()).compose(found -> found != null ? Future.succeededFuture(false) : Future.failedFuture(err)));
   }
 
   @Override
   public Future<Account> findByName(String name) {
-    return pool.preparedQuery("SELECT id, name, password_hash FROM accounts WHERE name_key = ?")
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT id, name, password_hash FROM accounts WHERE name_key = ?")
         .execute(Tuple.of(key(name)))
         .map(rows -> {
           if (rows.size() == 0) {
@@ -39,6 +39,6 @@ public final class H2AccountStore implements AccountStore {
           }
           Row row = rows.iterator().next();
           return new Account(row.getString(0), row.getString(1), row.getString(2));
-        });
+        }));
   }
 }

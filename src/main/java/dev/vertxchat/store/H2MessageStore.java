@@ -61,7 +61,7 @@ public final class H2MessageStore implements MessageStore {
     }
     args.addInteger(limit);
     boolean descending = after == null;
-    return pool.preparedQuery(sql).execute(args).map(rows -> {
+    return pool.withTransaction(conn -> conn.preparedQuery(sql).execute(args).map(rows -> {
       List<Envelope> out = new ArrayList<>(rows.size());
       for (Row row : rows) {
         out.add(Envelope.chat(row.getLong(0), row.getString(1), new UserRef(row.getString(2), row.getString(3)),
@@ -71,6 +71,6 @@ public final class H2MessageStore implements MessageStore {
         Collections.reverse(out);
       }
       return out;
-    });
+    }));
   }
 }

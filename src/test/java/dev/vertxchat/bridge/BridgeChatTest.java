@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static dev.vertxchat.support.BridgeClient.body;
+import static dev.vertxchat.support.BridgeClient.bodyType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -104,5 +105,65 @@ class BridgeChatTest {
     assertEquals(ErrorCodes.NOT_JOINED, reply.getInteger("failureCode"));
     JsonObject history = http.get("/api/rooms/general/messages", alice.getString("token")).bodyAsJsonObject();
     assertTrue(history.getJsonArray("messages").isEmpty(), "nothing stored");
+  }
+
+  @Test
+  void joinAndLeftFollowAUsersFirstAndLastConnectionAndPresenceListsTheRoom(Vertx vertx) {
+    a.join("general", id(alice));
+    b.join("general", id(bob));
+    a.awaitFrame(f -> "join".equals(bodyType(f)) && id(bob).equals(body(f).getJsonObject("user").getString("id")));
+    assertEquals(List.of("alice", "bob"), users(a));
+
+    BridgeClient b2 = BridgeClient.connect(vertx, server.port, bob.getString("token"));
+    try {
+      b2.register("chat.room.general");
+      b2.request("chat.presence", new JsonObject().put("room", "general")); // the register was handled
+      b.unregister("chat.room.general");
+      b.request("chat.presence", new JsonObject().put("room", "general"));
+      assertEquals(List.of("alice", "bob"), users(a), "bob is still in through his second connection");
+    } finally {
+      b2.close();
+    }
+    JsonObject left = a.awaitFrame(f -> "left".equals(bodyType(f)));
+    assertEquals(id(bob), body(left).getJsonObject("user").getString("id"));
+    assertEquals(1, a.received(f -> "join".equals(bodyType(f)) && id(bob).equals(body(f).getJsonObject("user").getString("id"))).size(),
+        "one join for bob's two connections");
+    assertEquals(1, a.received(f -> "left".equals(bodyType(f))).size());
+    assertEquals(List.of("alice"), users(a));
+    JsonObject rooms = http.get("/api/rooms", alice.getString("token")).bodyAsJsonObject();
+    assertEquals(1, rooms.getJsonArray("rooms").getJsonObject(0).getInteger("members"));
+  }
+
+  @Test
+  void typingIsFannedOutButNotStored() {
+    a.join("general", id(alice));
+    b.join("general", id(bob));
+    JsonObject reply = a.request("chat.typing", new JsonObject().put("room", "general"));
+    assertEquals("message", reply.getString("type"), reply.encode());
+    JsonObject typing = body(b.awaitFrame(f -> "typing".equals(bodyType(f))));
+    assertEquals(id(alice), typing.getJsonObject("user").getString("id"));
+    assertEquals("general", typing.getString("room"));
+    assertTrue(!typing.containsKey("id") && !typing.containsKey("text"));
+    JsonObject history = a.request("chat.history", new JsonObject().put("room", "general"));
+    assertTrue(body(history).getJsonArray("messages").isEmpty());
+    JsonObject notJoined = a.request("chat.typing", new JsonObject().put("room", "elsewhere"));
+    assertEquals(ErrorCodes.NOT_JOINED, notJoined.getInteger("failureCode"));
+  }
+
+  @Test
+  void aRestPostReachesBridgeSubscribersThroughTheSamePipeline() {
+    b.join("general", id(bob));
+    var res = http.post("/api/rooms/general/messages", alice.getString("token"), new JsonObject().put("text", "from a bot"));
+    assertEquals(201, res.statusCode(), res.bodyAsString());
+    long id = res.bodyAsJsonObject().getLong("id");
+    JsonObject env = body(b.awaitFrame(f -> "from a bot".equals(body(f).getString("text"))));
+    assertEquals(id, env.getLong("id"));
+    assertEquals(id(alice), env.getJsonObject("user").getString("id"));
+    assertEquals(res.bodyAsJsonObject().getLong("ts"), env.getLong("ts"));
+  }
+
+  private static List<String> users(BridgeClient client) {
+    JsonObject reply = client.request("chat.presence", new JsonObject().put("room", "general"));
+    return body(reply).getJsonArray("users").stream().map(u -> ((JsonObject) u).getString("name")).toList();
   }
 }
