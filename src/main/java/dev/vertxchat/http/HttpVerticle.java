@@ -93,6 +93,7 @@ public class HttpVerticle extends VerticleBase {
     router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockOptions).socketHandler(bridge::handle));
 
     String webroot = config.webroot();
+    router.route().handler(HttpVerticle::revalidate);
     router.route().handler(Path.of(webroot).isAbsolute()
         ? StaticHandler.create(FileSystemAccess.ROOT, webroot) : StaticHandler.create(webroot));
     router.route().last().handler(ctx -> ctx.fail(404));
@@ -117,6 +118,12 @@ public class HttpVerticle extends VerticleBase {
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
     return closing.eventually(() -> pool.close());
+  }
+
+  /** App files are revalidated on every use (Last-Modified), so a new version is picked up at once. */
+  private static void revalidate(RoutingContext ctx) {
+    ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Cache-Control", "no-cache"));
+    ctx.next();
   }
 
   private static void securityHeaders(RoutingContext ctx) {
