@@ -41,8 +41,12 @@ public class MainVerticle extends VerticleBase {
               .map(config);
         })
         .compose(this::deployAll)
-        .onFailure(err -> LOG.error(err instanceof ConfigException ? err.getMessage() : "Start-up failed: " + err, 
-            err instanceof ConfigException ? null : err));
+        .onFailure(err -> {
+          // a ConfigException is printed by the launcher as one line; anything else deserves its trace here
+          if (!(err instanceof ConfigException)) {
+            LOG.error("Start-up failed", err);
+          }
+        });
   }
 
   @Override

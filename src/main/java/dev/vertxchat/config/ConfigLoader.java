@@ -14,11 +14,14 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Builds the effective configuration with {@link ConfigRetriever} and explicitly declared stores, later
@@ -65,10 +68,23 @@ public final class ConfigLoader {
   public static Future<ChatConfig> load(Vertx vertx, JsonObject launcherConfig) {
     JsonObject defaults = defaults();
     Map<String, String> env = envNames();
-    ConfigStoreOptions base = launcherConfig != null && !launcherConfig.isEmpty()
-        ? new ConfigStoreOptions().setType("json").setConfig(launcherConfig)
-        : new ConfigStoreOptions().setType("file").setFormat("json").setOptional(true)
-            .setConfig(new JsonObject().put("path", DEFAULT_FILE));
+    // the file named by -conf is read here again: the launcher ignores one that is not valid JSON
+    Optional<String> conf = LauncherArgs.confOption();
+    String source;
+    ConfigStoreOptions base;
+    if (conf.isPresent() && Files.isRegularFile(Path.of(conf.get()))) {
+      source = conf.get();
+      base = new ConfigStoreOptions().setType("file").setFormat("json").setConfig(new JsonObject().put("path", source));
+    } else if (conf.isPresent() && (launcherConfig == null || launcherConfig.isEmpty()) && !isJsonObject(conf.get())) {
+      return Future.failedFuture(new ConfigException("-conf", "'" + conf.get() + "' is neither a readable file nor a JSON object"));
+    } else if (launcherConfig != null && !launcherConfig.isEmpty()) {
+      source = "-conf";
+      base = new ConfigStoreOptions().setType("json").setConfig(launcherConfig);
+    } else {
+      source = DEFAULT_FILE;
+      base = new ConfigStoreOptions().setType("file").setFormat("json").setOptional(true)
+          .setConfig(new JsonObject().put("path", DEFAULT_FILE));
+    }
     ConfigStoreOptions envStore = new ConfigStoreOptions().setType("env")
         .setConfig(new JsonObject().put("raw-data", true).put("keys", new JsonArray(new ArrayList<>(env.values()))));
     JsonObject chatProperties = new JsonObject();
@@ -81,9 +97,7 @@ public final class ConfigLoader {
     ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
         .setScanPeriod(0).addStore(base).addStore(envStore).addStore(sysStore));
     return retriever.getConfig()
-        .recover(err -> Future.failedFuture(new ConfigException(
-            launcherConfig != null && !launcherConfig.isEmpty() ? "-conf" : DEFAULT_FILE,
-            "cannot read it (" + rootMessage(err) + ")")))
+        .recover(err -> Future.failedFuture(new ConfigException(source, "cannot read it (" + rootMessage(err) + ")")))
         .map(merged -> {
           JsonObject file = new JsonObject();
           JsonObject overrides = new JsonObject();
@@ -116,13 +130,32 @@ public final class ConfigLoader {
         });
   }
 
+  private static boolean isJsonObject(String text) {
+    try {
+      new JsonObject(text);
+      return true;
+    } catch (DecodeException e) {
+      return false;
+    }
+  }
+
   private static String rootMessage(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof com.fasterxml.jackson.core.JsonProcessingException j && j.getLocation() != null) {
+        return "not valid JSON at line " + j.getLocation().getLineNr() + ", column " + j.getLocation().getColumnNr();
+      }
+    }
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof DecodeException) {
+        return "not valid JSON";
+      }
+    }
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String msg = root instanceof DecodeException ? "malformed JSON" : root.getMessage();
-    return msg == null ? root.getClass().getSimpleName() : msg.lines().findFirst().orElse(msg);
+    String msg = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+    return msg.lines().findFirst().orElse(msg);
   }
 
   private static void warnUnknown(JsonObject given, JsonObject known, String prefix) {

@@ -1,0 +1,247 @@
+package dev.vertxchat.auth;
+
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.support.Http;
+import dev.vertxchat.support.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Guest sign-in, registration, login and token refresh over the real HTTP API. */
+@ExtendWith(VertxExtension.class)
+class AuthApiTest {
+  @TempDir
+  Path dataDir;
+  TestServer server;
+  Http http;
+
+  @BeforeEach
+  void start(Vertx vertx) {
+    server = TestServer.start(vertx, dataDir);
+    http = new Http(vertx, server.port);
+  }
+
+  @AfterEach
+  void stop() {
+    http.close();
+    server.stop();
+  }
+
+  private static JsonObject credentials(String name, String password) {
+    return new JsonObject().put("name", name).put("password", password);
+  }
+
+  private static String userId(HttpResponse<Buffer> res) {
+    return res.bodyAsJsonObject().getJsonObject("user").getString("id");
+  }
+
+  /** Asserts the status and that the body is exactly {@code {"error":{"code","message"}}} with the code. */
+  private static void assertError(HttpResponse<Buffer> res, int status, int code) {
+    assertEquals(status, res.statusCode(), res.bodyAsString());
+    assertTrue(res.getHeader("Content-Type").startsWith("application/json"), res.getHeader("Content-Type"));
+    JsonObject body = res.bodyAsJsonObject();
+    assertEquals(Set.of("error"), body.fieldNames(), body.encode());
+    JsonObject error = body.getJsonObject("error");
+    assertEquals(Set.of("code", "message"), error.fieldNames(), body.encode());
+    assertTrue(error.getValue("code") instanceof Integer, body.encode());
+    assertEquals(code, error.getInteger("code"), body.encode());
+    assertTrue(error.getValue("message") instanceof String m && !m.isBlank(), body.encode());
+  }
+
+  private static JsonObject decodePart(String part) {
+    return new JsonObject(new String(Base64.getUrlDecoder().decode(part), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void guestSignInAnswersATokenAndTheUser() {
+    HttpResponse<Buffer> res = http.post("/api/auth/guest", null, new JsonObject().put("name", "Zoë_the-guest.1"));
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    JsonObject body = res.bodyAsJsonObject();
+    assertFalse(body.getString("token").isEmpty());
+    assertEquals("Zoë_the-guest.1", body.getJsonObject("user").getString("name"));
+    assertFalse(body.getJsonObject("user").getString("id").isEmpty());
+    assertEquals(200, http.get("/api/rooms", body.getString("token")).statusCode(), "the token opens the API");
+    String other = http.guest("Zoë_the-guest.1").getJsonObject("user").getString("id");
+    assertFalse(other.equals(body.getJsonObject("user").getString("id")), "each guest sign-in is a new user");
+  }
+
+  @Test
+  void aNameOfExactly32CharactersIsAccepted() {
+    assertEquals("a".repeat(32), http.guest("a".repeat(32)).getJsonObject("user").getString("name"));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "abcdefghijklmnopqrstuvwxyz0123456", // 33 characters
+       "<b>x</b>", " leading", "a  b", "trailing "})
+  void invalidGuestNamesAreRefused(String name) {
+    assertError(http.post("/api/auth/guest", null, new JsonObject().put("name", name)), 400, ErrorCodes.INVALID_NAME);
+  }
+
+  @Test
+  void guestSignInWithoutANameIsRefused() {
+    assertError(http.post("/api/auth/guest", null, new JsonObject()), 400, ErrorCodes.INVALID_NAME);
+  }
+
+  @Test
+  void guestsCanBeDisabled(Vertx vertx, @TempDir Path otherDir) {
+    TestServer closed = TestServer.start(vertx, otherDir, new JsonObject().put("auth", new JsonObject().put("guests", false)));
+    Http client = new Http(vertx, closed.port);
+    try {
+      assertError(client.post("/api/auth/guest", null, new JsonObject().put("name", "visitor")), 403, ErrorCodes.GUESTS_DISABLED);
+      HttpResponse<Buffer> reg = client.post("/api/auth/register", null, credentials("member", "long enough pw"));
+      assertEquals(201, reg.statusCode(), "accounts still work: " + reg.bodyAsString());
+    } finally {
+      client.close();
+      closed.stop();
+    }
+  }
+
+  @Test
+  void aGuestCannotTakeTheNameOfARegisteredAccountInAnyCase() {
+    assertEquals(201, http.post("/api/auth/register", null, credentials("Carol", "carols password")).statusCode());
+    for (String name : new String[] {"Carol", "carol", "CAROL"}) {
+      assertError(http.post("/api/auth/guest", null, new JsonObject().put("name", name)), 409, ErrorCodes.NAME_TAKEN);
+    }
+  }
+
+  @Test
+  void registerAnswers201WithATokenAndTheNameIsThenTakenInAnyCase() {
+    HttpResponse<Buffer> res = http.post("/api/auth/register", null, credentials("Dave", "daves password"));
+    assertEquals(201, res.statusCode(), res.bodyAsString());
+    JsonObject body = res.bodyAsJsonObject();
+    assertEquals("Dave", body.getJsonObject("user").getString("name"));
+    assertFalse(body.getJsonObject("user").getString("id").isEmpty());
+    assertEquals(200, http.get("/api/rooms", body.getString("token")).statusCode());
+
+    assertError(http.post("/api/auth/register", null, credentials("Dave", "another password")), 409, ErrorCodes.NAME_TAKEN);
+    assertError(http.post("/api/auth/register", null, credentials("dAVE", "another password")), 409, ErrorCodes.NAME_TAKEN);
+  }
+
+  @Test
+  void registerRefusesShortPasswordsBadNamesAndMalformedBodies() {
+    assertError(http.post("/api/auth/register", null, credentials("erin", "1234567")), 400, ErrorCodes.INVALID_PASSWORD);
+    assertError(http.post("/api/auth/register", null, credentials("erin", "p".repeat(257))), 400, ErrorCodes.INVALID_PASSWORD);
+    assertError(http.post("/api/auth/register", null, new JsonObject().put("name", "erin")), 400, ErrorCodes.INVALID_PASSWORD);
+    assertError(http.post("/api/auth/register", null, credentials("<erin>", "long enough pw")), 400, ErrorCodes.INVALID_NAME);
+    assertError(http.post("/api/auth/register", null, "{\"name\": \"erin\", \"password\": "), 400, ErrorCodes.BAD_REQUEST);
+    assertError(http.post("/api/auth/register", null, "[\"erin\"]"), 400, ErrorCodes.BAD_REQUEST);
+    // none of the refused attempts created the account
+    assertEquals(201, http.post("/api/auth/register", null, credentials("erin", "12345678")).statusCode(),
+        "8 characters is long enough");
+  }
+
+  /** Names count code points: 32 letters outside the BMP are 64 UTF-16 units; "İ" lower-cases to two units. */
+  @ParameterizedTest
+  @ValueSource(strings = {"\uD835\uDC00\uD835\uDC01\uD835\uDC02\uD835\uDC03", "\u0130"})
+  void everyValidNameCanBeRegisteredAndLoggedInWith(String unit) {
+    String name = unit.repeat(32 / unit.codePointCount(0, unit.length()));
+    assertEquals(32, name.codePointCount(0, name.length()));
+    assertEquals(200, http.post("/api/auth/guest", null, new JsonObject().put("name", name)).statusCode(), "a valid name");
+    HttpResponse<Buffer> reg = http.post("/api/auth/register", null, credentials(name, "long enough pw"));
+    assertEquals(201, reg.statusCode(), reg.bodyAsString());
+    HttpResponse<Buffer> login = http.post("/api/auth/login", null, credentials(name, "long enough pw"));
+    assertEquals(200, login.statusCode(), login.bodyAsString());
+    assertEquals(userId(reg), userId(login));
+  }
+
+  @Test
+  void loginWithTheRightPasswordIsTheSameUser() {
+    HttpResponse<Buffer> reg = http.post("/api/auth/register", null, credentials("Frank", "franks password"));
+    assertEquals(201, reg.statusCode(), reg.bodyAsString());
+    for (String name : new String[] {"Frank", "frank"}) {
+      HttpResponse<Buffer> login = http.post("/api/auth/login", null, credentials(name, "franks password"));
+      assertEquals(200, login.statusCode(), login.bodyAsString());
+      assertEquals(userId(reg), userId(login));
+      assertEquals("Frank", login.bodyAsJsonObject().getJsonObject("user").getString("name"), "the registered spelling");
+      assertEquals(200, http.get("/api/rooms", login.bodyAsJsonObject().getString("token")).statusCode());
+    }
+  }
+
+  @Test
+  void wrongPasswordAndUnknownNameAreIndistinguishable() {
+    assertEquals(201, http.post("/api/auth/register", null, credentials("grace", "graces password")).statusCode());
+    HttpResponse<Buffer> wrong = http.post("/api/auth/login", null, credentials("grace", "not her password"));
+    HttpResponse<Buffer> unknown = http.post("/api/auth/login", null, credentials("nobody", "graces password"));
+    assertError(wrong, 401, ErrorCodes.BAD_CREDENTIALS);
+    assertError(unknown, 401, ErrorCodes.BAD_CREDENTIALS);
+    assertEquals(wrong.bodyAsJsonObject(), unknown.bodyAsJsonObject());
+    assertEquals(wrong.bodyAsString(), unknown.bodyAsString());
+    assertEquals(wrong.bodyAsString(), http.post("/api/auth/login", null, credentials("grace", "")).bodyAsString());
+  }
+
+  @Test
+  void everyRouteButSignInNeedsABearerToken() {
+    HttpResponse<Buffer> rooms = http.get("/api/rooms", null);
+    assertError(rooms, 401, ErrorCodes.UNAUTHENTICATED);
+    assertNotNull(rooms.getHeader("WWW-Authenticate"));
+    assertTrue(rooms.getHeader("WWW-Authenticate").startsWith("Bearer"), rooms.getHeader("WWW-Authenticate"));
+
+    assertError(http.get("/api/rooms/general/messages", null), 401, ErrorCodes.UNAUTHENTICATED);
+    assertError(http.get("/api/no-such-route", null), 401, ErrorCodes.UNAUTHENTICATED);
+    assertError(http.post("/api/rooms", null, new JsonObject().put("id", "x").put("name", "X")), 401, ErrorCodes.UNAUTHENTICATED);
+    assertError(http.post("/api/rooms/general/messages", null, new JsonObject().put("text", "hi")), 401, ErrorCodes.UNAUTHENTICATED);
+    assertError(http.post("/api/auth/refresh", null, new JsonObject()), 401, ErrorCodes.UNAUTHENTICATED);
+
+    String token = http.guestToken("henry");
+    assertEquals(200, http.get("/api/rooms", token).statusCode());
+    assertError(http.get("/api/no-such-route", token), 404, ErrorCodes.NOT_FOUND);
+  }
+
+  @Test
+  void refreshAnswersAWorkingTokenForTheSameUser() {
+    JsonObject session = http.guest("ivy");
+    HttpResponse<Buffer> res = http.post("/api/auth/refresh", session.getString("token"), new JsonObject());
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    JsonObject refreshed = res.bodyAsJsonObject();
+    assertEquals(session.getJsonObject("user"), refreshed.getJsonObject("user"));
+    String token = refreshed.getString("token");
+    JsonObject claims = decodePart(token.split("\\.")[1]);
+    assertEquals(session.getJsonObject("user").getString("id"), claims.getString("sub"));
+    assertTrue(claims.getLong("exp") >= decodePart(session.getString("token").split("\\.")[1]).getLong("exp"));
+    assertEquals(200, http.get("/api/rooms", token).statusCode());
+  }
+
+  @Test
+  void theIssuedTokenCarriesTheDocumentedClaims() {
+    long before = System.currentTimeMillis() / 1000;
+    JsonObject session = http.guest("jack");
+    long after = System.currentTimeMillis() / 1000;
+    assertEquals(3600, session.getInteger("expiresIn"));
+    String[] parts = session.getString("token").split("\\.", -1);
+    assertEquals(3, parts.length);
+    assertFalse(parts[2].isEmpty(), "signed");
+
+    JsonObject header = decodePart(parts[0]);
+    assertEquals("HS256", header.getString("alg"));
+
+    JsonObject claims = decodePart(parts[1]);
+    assertEquals(session.getJsonObject("user").getString("id"), claims.getString("sub"));
+    assertEquals("jack", claims.getString("name"));
+    long iat = claims.getLong("iat");
+    assertTrue(iat >= before && iat <= after, "iat " + iat + " is now");
+    assertEquals(3600, claims.getLong("exp") - iat);
+    assertEquals("vertx-chat", claims.getString("iss"));
+    Object aud = claims.getValue("aud");
+    assertTrue("vertx-chat".equals(aud) || new JsonArray().add("vertx-chat").equals(aud), "aud " + aud);
+  }
+}

@@ -1,0 +1,260 @@
+package dev.vertxchat.auth;
+
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.Http;
+import dev.vertxchat.support.TestServer;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.util.Base64;
+import java.util.stream.Stream;
+
+import static dev.vertxchat.support.BridgeClient.body;
+import static dev.vertxchat.support.Http.errorCode;
+import static dev.vertxchat.support.TestServer.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tokens the service must refuse, on the REST API and at the bridge handshake alike, and tokens of an
+ * outside identity provider signed with its RSA key. The server trusts an RS256 public key in every test,
+ * so an HS256 token keyed with that public key's PEM text (key confusion) is a real attack here.
+ */
+@ExtendWith(VertxExtension.class)
+class TokenRefusalTest {
+  private static final String IDP = "https://idp.example";
+  private static KeyPair idpKeys;
+  private static KeyPair otherKeys;
+  private static String idpPublicPem;
+
+  @TempDir
+  Path dataDir;
+  TestServer server;
+  Http http;
+
+  @BeforeAll
+  static void keys() throws GeneralSecurityException {
+    KeyPairGenerator gen = KeyPairGenerator.getInstance("RSA");
+    gen.initialize(2048);
+    idpKeys = gen.generateKeyPair();
+    otherKeys = gen.generateKeyPair();
+    idpPublicPem = pem("PUBLIC KEY", idpKeys.getPublic().getEncoded());
+  }
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    Path keyFile = Files.writeString(dataDir.resolve("idp-public.pem"), idpPublicPem);
+    server = TestServer.start(vertx, dataDir, new JsonObject().put("auth", new JsonObject().put("jwt", new JsonObject()
+        .put("publicKeyFile", keyFile.toString()).put("publicKeyAlgorithm", "RS256").put("publicKeyIssuer", IDP))));
+    http = new Http(vertx, server.port);
+  }
+
+  @AfterEach
+  void stop() {
+    http.close();
+    server.stop();
+  }
+
+  // --- minting ---
+
+  private static String pem(String type, byte[] der) {
+    String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+    return "-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n";
+  }
+
+  private static String b64(byte[] bytes) {
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String b64(JsonObject json) {
+    return b64(json.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Valid claims of an own token: sub, name, iat, exp in 10 minutes, iss and aud "vertx-chat". */
+  private static JsonObject claims() {
+    long now = System.currentTimeMillis() / 1000;
+    return new JsonObject().put("sub", "u-tester").put("name", "tester").put("iat", now).put("exp", now + 600)
+        .put("iss", "vertx-chat").put("aud", "vertx-chat");
+  }
+
+  private static JsonObject without(String claim) {
+    JsonObject claims = claims();
+    claims.remove(claim);
+    return claims;
+  }
+
+  private static JsonObject header(String alg) {
+    return new JsonObject().put("alg", alg).put("typ", "JWT");
+  }
+
+  private static String hs256(JsonObject claims, byte[] key) {
+    return hmac(header("HS256"), claims, key);
+  }
+
+  private static String hs256(JsonObject claims) {
+    return hs256(claims, TestServer.SECRET.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String hmac(JsonObject header, JsonObject claims, byte[] key) {
+    String input = b64(header) + "." + b64(claims);
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return input + "." + b64(mac.doFinal(input.getBytes(StandardCharsets.US_ASCII)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String rs256(JsonObject claims, PrivateKey key) {
+    String input = b64(header("RS256")) + "." + b64(claims);
+    try {
+      Signature signature = Signature.getInstance("SHA256withRSA");
+      signature.initSign(key);
+      signature.update(input.getBytes(StandardCharsets.US_ASCII));
+      return input + "." + b64(signature.sign());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static JsonObject idpClaims() {
+    return claims().put("sub", "alice@idp").put("name", "Alice").put("iss", IDP);
+  }
+
+  // --- checks ---
+
+  private Future<BridgeClient> bridge(String token) {
+    return BridgeClient.tryConnect(server.vertx, server.port, new WebSocketConnectOptions()
+        .setURI("/eventbus/websocket?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)));
+  }
+
+  private void assertRefused(String token) {
+    HttpResponse<Buffer> res = http.get("/api/rooms", token);
+    assertEquals(401, res.statusCode(), res.bodyAsString());
+    assertEquals(ErrorCodes.UNAUTHENTICATED, errorCode(res));
+
+    AsyncResult<BridgeClient> ws = await(bridge(token).transform(Future::succeededFuture));
+    if (ws.succeeded()) {
+      ws.result().close();
+    }
+    assertTrue(ws.failed(), "the bridge handshake must be refused");
+    assertEquals(401, assertInstanceOf(UpgradeRejectedException.class, ws.cause()).getStatus());
+  }
+
+  private void assertAccepted(String token) {
+    HttpResponse<Buffer> res = http.get("/api/rooms", token);
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    await(bridge(token)).close();
+  }
+
+  static Stream<Arguments> refusedTokens() {
+    long now = System.currentTimeMillis() / 1000;
+    byte[] otherSecret = "another-secret-another-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+    String unsigned = b64(header("none")) + "." + b64(claims());
+    return Stream.of(
+        Arguments.of("bad signature", hs256(claims(), otherSecret)),
+        Arguments.of("alg none, empty signature", unsigned + "."),
+        Arguments.of("alg none, signature kept", unsigned + "." + hs256(claims()).split("\\.")[2]),
+        Arguments.of("alg none, HMAC over the none header",
+            hmac(header("none"), claims(), TestServer.SECRET.getBytes(StandardCharsets.UTF_8))),
+        Arguments.of("expired", hs256(claims().put("iat", now - 7200).put("exp", now - 3600))),
+        Arguments.of("without exp", hs256(without("exp"))),
+        Arguments.of("wrong issuer", hs256(claims().put("iss", "someone-else"))),
+        Arguments.of("wrong audience", hs256(claims().put("aud", "another-app"))),
+        Arguments.of("missing sub", hs256(without("sub"))),
+        Arguments.of("garbage", "garbage"),
+        Arguments.of("three garbage parts", "a.b.c"),
+        Arguments.of("own token signed by the identity provider's key", rs256(claims(), idpKeys.getPrivate())),
+        Arguments.of("key confusion: HS256 keyed with the RSA public key PEM",
+            hs256(idpClaims(), idpPublicPem.getBytes(StandardCharsets.UTF_8))),
+        Arguments.of("key confusion, own issuer", hs256(claims(), idpPublicPem.getBytes(StandardCharsets.UTF_8))),
+        Arguments.of("RS256 from another key pair", rs256(idpClaims(), otherKeys.getPrivate())),
+        Arguments.of("RS256 of the identity provider, expired",
+            rs256(idpClaims().put("iat", now - 7200).put("exp", now - 3600), idpKeys.getPrivate())),
+        Arguments.of("RS256 of the identity provider, wrong audience",
+            rs256(idpClaims().put("aud", "another-app"), idpKeys.getPrivate())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedTokens")
+  void isRefusedByRestAndBridge(String what, String token) {
+    assertRefused(token);
+  }
+
+  @Test
+  void controlTheSameMintingWithTheRightKeyAndClaimsIsAccepted() {
+    assertAccepted(hs256(claims()));
+    assertAccepted(rs256(idpClaims(), idpKeys.getPrivate()));
+  }
+
+  @Test
+  void anIdentityProviderUserChatsUnderAPrefixedId(Vertx vertx) {
+    String aliceToken = rs256(idpClaims(), idpKeys.getPrivate());
+    assertEquals(200, http.get("/api/rooms", aliceToken).statusCode());
+    HttpResponse<Buffer> refresh = http.post("/api/auth/refresh", aliceToken, new JsonObject());
+    assertEquals(403, refresh.statusCode(), "the identity provider renews its own tokens");
+    assertEquals(ErrorCodes.FORBIDDEN, errorCode(refresh));
+
+    JsonObject bobSession = http.guest("bob");
+    String bobId = bobSession.getJsonObject("user").getString("id");
+    BridgeClient alice = BridgeClient.connect(vertx, server.port, aliceToken);
+    BridgeClient bob = BridgeClient.connect(vertx, server.port, bobSession.getString("token"));
+    try {
+      alice.join("general", "x-alice@idp");
+      bob.join("general", bobId);
+      JsonObject reply = alice.request("chat.send", new JsonObject().put("room", "general").put("text", "hello from the idp"));
+      assertEquals("message", reply.getString("type"), reply.encode());
+      JsonObject env = body(bob.awaitFrame(f -> "hello from the idp".equals(body(f).getString("text"))));
+      assertEquals(new JsonObject().put("id", "x-alice@idp").put("name", "Alice"), env.getJsonObject("user"));
+    } finally {
+      alice.close();
+      bob.close();
+    }
+  }
+
+  @Test
+  void anUnreadablePublicKeyFileStopsDeployment(Vertx vertx, @TempDir Path otherDir) throws Exception {
+    Path missing = otherDir.resolve("no-such-key.pem");
+    assertDeployFails(vertx, otherDir, missing);
+    Path notAKey = Files.writeString(otherDir.resolve("not-a-key.pem"), "this is not a PEM key\n");
+    assertDeployFails(vertx, otherDir, notAKey);
+  }
+
+  private static void assertDeployFails(Vertx vertx, Path dir, Path keyFile) {
+    JsonObject config = TestServer.baseConfig(dir).mergeIn(new JsonObject().put("auth", new JsonObject()
+        .put("jwt", new JsonObject().put("publicKeyFile", keyFile.toString()))), true);
+    AsyncResult<String> result = await(TestServer.deploy(vertx, config).transform(Future::succeededFuture));
+    assertTrue(result.failed(), "deployment must fail for " + keyFile);
+    assertTrue(result.cause().getMessage().contains("auth.jwt.publicKeyFile"), result.cause().getMessage());
+  }
+}
