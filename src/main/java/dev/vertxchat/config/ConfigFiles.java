@@ -5,8 +5,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -42,29 +44,48 @@ public final class ConfigFiles {
     }
     Path secretFile = dir.resolve(SECRET_FILE);
     try {
-      String secret;
-      if (Files.exists(secretFile)) {
-        secret = Files.readString(secretFile, StandardCharsets.UTF_8).trim();
-        if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
-          throw new ConfigException(ConfigKeys.JWT_SECRET, secretFile + " holds fewer than 32 bytes; delete it to generate a new secret");
-        }
-        LOG.warn("No auth.jwt.secret configured: using the generated secret kept in {}", secretFile);
-      } else {
-        byte[] bytes = new byte[48];
-        new SecureRandom().nextBytes(bytes);
-        secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        Files.writeString(secretFile, secret, StandardCharsets.UTF_8);
-        try {
-          Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException ignored) {
-          LOG.debug("file system without POSIX permissions; {} keeps its default permissions", secretFile);
-        }
-        LOG.warn("No auth.jwt.secret configured: generated a new secret and kept it in {}; set CHAT_AUTH_JWT_SECRET in production", secretFile);
+      String secret = readSecret(secretFile);
+      if (secret == null) {
+        secret = createSecret(secretFile);
+      }
+      if (secret == null) {
+        secret = readSecret(secretFile); // another process created it at the same moment
       }
       config.json().getJsonObject("auth").getJsonObject("jwt").put("secret", secret);
       return config;
     } catch (IOException e) {
       throw new ConfigException(ConfigKeys.JWT_SECRET, "cannot keep a generated secret in " + secretFile + " (" + e.getMessage() + ")");
     }
+  }
+
+  private static String readSecret(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      return null;
+    }
+    String secret = Files.readString(file, StandardCharsets.UTF_8).trim();
+    if (secret.getBytes(StandardCharsets.UTF_8).length < 32) {
+      throw new ConfigException(ConfigKeys.JWT_SECRET, file + " holds fewer than 32 bytes; delete it to generate a new secret");
+    }
+    LOG.warn("No auth.jwt.secret configured: using the generated secret kept in {}", file);
+    return secret;
+  }
+
+  /** Creates the file only if absent, readable by the owner only from its first byte; null if it appeared meanwhile. */
+  private static String createSecret(Path file) throws IOException {
+    byte[] bytes = new byte[48];
+    new SecureRandom().nextBytes(bytes);
+    String secret = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    try {
+      try {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      } catch (UnsupportedOperationException e) {
+        Files.createFile(file);
+      }
+    } catch (FileAlreadyExistsException e) {
+      return null;
+    }
+    Files.writeString(file, secret, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+    LOG.warn("No auth.jwt.secret configured: generated a new secret and kept it in {}; set CHAT_AUTH_JWT_SECRET in production", file);
+    return secret;
   }
 }

@@ -27,7 +27,7 @@ public final class Database {
       List.of(
           "CREATE TABLE rooms (id VARCHAR(64) PRIMARY KEY, name VARCHAR(64) NOT NULL, topic VARCHAR(256) NOT NULL,"
               + " created_by VARCHAR(64), created_at BIGINT NOT NULL)",
-          "CREATE TABLE accounts (id VARCHAR(64) PRIMARY KEY, name VARCHAR(32) NOT NULL, name_key VARCHAR(32) NOT NULL,"
+          "CREATE TABLE accounts (id VARCHAR(64) PRIMARY KEY, name VARCHAR(64) NOT NULL, name_key VARCHAR(128) NOT NULL,"
               + " password_hash VARCHAR(256) NOT NULL, created_at BIGINT NOT NULL, CONSTRAINT accounts_name_key UNIQUE (name_key))",
           "CREATE TABLE messages (id BIGINT PRIMARY KEY, room_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL,"
               + " user_name VARCHAR(64) NOT NULL, text CHARACTER VARYING NOT NULL, ts BIGINT NOT NULL)",
