@@ -12,6 +12,7 @@ import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
 import dev.vertxchat.store.H2RoomStore;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -73,8 +74,17 @@ public class HttpVerticle extends VerticleBase {
       CorsHandler cors = CorsHandler.create().addOrigins(origins.configured()).allowCredentials(false)
           .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST)
           .allowedHeader("Authorization").allowedHeader("Content-Type").maxAgeSeconds(600);
-      router.route("/api/*").handler(cors);
-      router.route(BRIDGE_PATH + "/*").handler(cors);
+      // CORS answers only requests from a configured origin; the service's own page needs none, and a
+      // foreign origin goes on to the origin check (403, code 2007) instead of CorsHandler's bare failure
+      Handler<RoutingContext> corsForConfigured = ctx -> {
+        if (origins.configuredOrigin(ctx.request())) {
+          cors.handle(ctx);
+        } else {
+          ctx.next();
+        }
+      };
+      router.route("/api/*").handler(corsForConfigured);
+      router.route(BRIDGE_PATH + "/*").handler(corsForConfigured);
     }
 
     HealthChecks checks = HealthChecks.create(vertx).register("database", 2000,

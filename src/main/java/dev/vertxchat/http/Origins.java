@@ -25,6 +25,13 @@ public final class Origins {
     return List.copyOf(allowed);
   }
 
+  /** Whether the request carries an Origin header naming one of the configured origins. */
+  public boolean configuredOrigin(HttpServerRequest request) {
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    String normalized = origin == null ? null : normalize(origin);
+    return normalized != null && allowed.contains(normalized);
+  }
+
   public boolean allowed(HttpServerRequest request) {
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin == null) {

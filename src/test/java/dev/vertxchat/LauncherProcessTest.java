@@ -1,0 +1,237 @@
+package dev.vertxchat;
+
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.Http;
+import dev.vertxchat.support.ServiceProcess;
+import dev.vertxchat.support.TestServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static dev.vertxchat.support.BridgeClient.body;
+import static dev.vertxchat.support.TestServer.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The service as production starts it: the Vert.x launcher in its own JVM, with a config file and environment. */
+@ExtendWith(VertxExtension.class)
+class LauncherProcessTest {
+  @TempDir
+  Path tmp;
+  private final List<ServiceProcess> children = new ArrayList<>();
+
+  @AfterEach
+  void killChildren() {
+    children.forEach(ServiceProcess::kill);
+  }
+
+  private ServiceProcess launch(Path config, Map<String, String> env) throws IOException {
+    ServiceProcess child = ServiceProcess.start(tmp.resolve("work"), config, env); // no conf/config.json to fall back on
+    children.add(child);
+    return child;
+  }
+
+  /** Writes {@link TestServer#baseConfig} (loopback, port 0, tmp/data, a fixed secret) deep-merged with overrides. */
+  private Path writeConfig(String name, JsonObject overrides) throws IOException {
+    return Files.writeString(tmp.resolve(name), TestServer.baseConfig(tmp.resolve("data")).mergeIn(overrides, true).encode());
+  }
+
+  /** Starts with a bad configuration and returns the output line naming the problem. */
+  private String refusedStart(Path config, Map<String, String> env, Predicate<String> problemLine) throws Exception {
+    ServiceProcess child = launch(config, env);
+    String started = child.awaitLine(l -> ServiceProcess.LISTENING.matcher(l).find(), 30_000); // returns early when the output ends
+    assertNull(started, "the service must not start:\n" + child.output());
+    int exit = child.awaitExit(10_000);
+    String output = child.output();
+    assertNotEquals(0, exit, output);
+    String line = child.awaitLine(problemLine, 0);
+    assertNotNull(line, "no line naming the problem in:\n" + output);
+    return line;
+  }
+
+  @Test
+  void anOutOfRangePortStopsStartUpNamingTheKey() throws Exception {
+    Path config = writeConfig("port.json", new JsonObject().put("http", new JsonObject().put("port", 70000)));
+    String line = refusedStart(config, Map.of(), l -> l.contains("http.port"));
+    assertTrue(line.contains("Invalid configuration: http.port"), line);
+  }
+
+  @Test
+  void aShortJwtSecretStopsStartUpNamingTheKey() throws Exception {
+    Path config = writeConfig("secret.json", new JsonObject()
+        .put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", "short"))));
+    String line = refusedStart(config, Map.of(), l -> l.contains("auth.jwt.secret"));
+    assertTrue(line.contains("Invalid configuration: auth.jwt.secret"), line);
+  }
+
+  /** Should the file be ignored, the service would start on the defaults: keep that on loopback and in tmp. */
+  private Map<String, String> contained() {
+    return Map.of("CHAT_HTTP_HOST", "127.0.0.1", "CHAT_HTTP_PORT", "0", "CHAT_DATA_DIR", tmp.resolve("fallback").toString());
+  }
+
+  @Test
+  void aMalformedConfigFileStopsStartUp() throws Exception {
+    Path config = Files.writeString(tmp.resolve("broken.json"), "{\"http\": {\"host\": \"127.0.0.1\", \"port\": 0},");
+    refusedStart(config, contained(), l -> l.contains("broken.json") || l.contains("malformed JSON"));
+  }
+
+  @Test
+  void aMissingConfigFileStopsStartUp() throws Exception {
+    refusedStart(tmp.resolve("typo.json"), contained(), l -> l.contains("typo.json"));
+  }
+
+  @Test
+  void environmentVariablesOverrideTheConfigFile(Vertx vertx) throws Exception {
+    Path config = writeConfig("env.json", new JsonObject()
+        .put("http", new JsonObject().put("port", 1)).put("auth", new JsonObject().put("guests", true)));
+    ServiceProcess child = launch(config, Map.of("CHAT_HTTP_PORT", "0", "CHAT_AUTH_GUESTS", "false"));
+    int port = child.awaitPort();
+    assertNotEquals(1, port);
+    Http http = new Http(vertx, port);
+    HttpResponse<Buffer> res = http.post("/api/auth/guest", null, new JsonObject().put("name", "x"));
+    assertEquals(403, res.statusCode(), res.bodyAsString());
+    assertEquals(ErrorCodes.GUESTS_DISABLED, Http.errorCode(res));
+    http.close();
+  }
+
+  /** Posts {@code count} messages, {@code parallel} at a time; every one must be acknowledged with 201. */
+  private static Map<Long, String> sendAll(Vertx vertx, int port, String token, int count, int parallel) {
+    WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(parallel));
+    Map<Long, String> acked = new LinkedHashMap<>();
+    try {
+      for (int start = 0; start < count; start += parallel) {
+        List<Future<HttpResponse<Buffer>>> round = new ArrayList<>();
+        for (int i = start; i < Math.min(count, start + parallel); i++) {
+          round.add(client.post("/api/rooms/general/messages").putHeader("Authorization", "Bearer " + token)
+              .sendJsonObject(new JsonObject().put("text", "m" + i)));
+        }
+        await(Future.join(round));
+        for (int i = 0; i < round.size(); i++) {
+          HttpResponse<Buffer> res = round.get(i).result();
+          assertNotNull(res, "message m" + (start + i) + " got no answer: " + round.get(i).cause());
+          assertEquals(201, res.statusCode(), res.bodyAsString());
+          acked.put(res.bodyAsJsonObject().getLong("id"), "m" + (start + i));
+        }
+      }
+    } finally {
+      client.close();
+    }
+    return acked;
+  }
+
+  /** The room's whole history, read in pages of {@code page} going back with {@code before}. */
+  private static Map<Long, String> history(Http http, String token, int page) {
+    Map<Long, String> all = new LinkedHashMap<>();
+    String query = "";
+    for (int i = 0; i < 1000; i++) {
+      HttpResponse<Buffer> res = http.get("/api/rooms/general/messages?limit=" + page + query, token);
+      assertEquals(200, res.statusCode(), res.bodyAsString());
+      JsonArray messages = res.bodyAsJsonObject().getJsonArray("messages");
+      if (messages.isEmpty()) {
+        return all;
+      }
+      for (Object o : messages) {
+        JsonObject m = (JsonObject) o;
+        assertNull(all.put(m.getLong("id"), m.getString("text")), "message " + m.getLong("id") + " listed twice");
+      }
+      query = "&before=" + messages.getJsonObject(0).getLong("id");
+    }
+    throw new AssertionError("history did not end within 1000 pages");
+  }
+
+  private static void assertAllKept(Map<Long, String> acked, Map<Long, String> history) {
+    for (Map.Entry<Long, String> e : acked.entrySet()) {
+      assertEquals(e.getValue(), history.get(e.getKey()), "acknowledged message " + e.getKey() + " after the restart");
+    }
+  }
+
+  @Test
+  void everyAcknowledgedMessageSurvivesKillDashNine(Vertx vertx) throws Exception {
+    Path data = tmp.resolve("data");
+    Path config = writeConfig("crash.json", new JsonObject()
+        .put("limits", new JsonObject().put("messagesPerSecond", 10_000).put("messageBurst", 10_000)));
+    ServiceProcess child = launch(config, Map.of());
+    int port = child.awaitPort();
+    Http http = new Http(vertx, port);
+    String token = http.guestToken("crash");
+    http.close();
+    Map<Long, String> acked = sendAll(vertx, port, token, 200, 20);
+    child.process().destroyForcibly(); // SIGKILL: no shutdown hook, no orderly close of the database
+    assertTrue(child.process().waitFor(10, TimeUnit.SECONDS), "killed process gone");
+    assertEquals(137, child.process().exitValue(), "ended by SIGKILL");
+    assertEquals(200, acked.size(), "distinct ids");
+
+    TestServer server = TestServer.start(vertx, data);
+    Http again = new Http(vertx, server.port);
+    try {
+      String reader = again.guestToken("reader");
+      HttpResponse<Buffer> all = again.get("/api/rooms/general/messages?limit=200", reader);
+      assertEquals(200, all.statusCode(), all.bodyAsString());
+      Map<Long, String> onePage = new LinkedHashMap<>();
+      for (Object o : all.bodyAsJsonObject().getJsonArray("messages")) {
+        onePage.put(((JsonObject) o).getLong("id"), ((JsonObject) o).getString("text"));
+      }
+      assertAllKept(acked, onePage);
+      assertAllKept(acked, history(again, reader, 30));
+    } finally {
+      again.close();
+      server.stop();
+    }
+  }
+
+  @Test
+  void sigtermClosesBridgeConnectionsWithGoingAwayAndKeepsAcknowledgedMessages(Vertx vertx) throws Exception {
+    Path data = tmp.resolve("data");
+    ServiceProcess child = launch(writeConfig("graceful.json", new JsonObject()), Map.of());
+    int port = child.awaitPort();
+    Http http = new Http(vertx, port);
+    JsonObject session = http.guest("grace");
+    http.close();
+    BridgeClient client = BridgeClient.connect(vertx, port, session.getString("token"));
+    Map<Long, String> acked = new LinkedHashMap<>();
+    try {
+      client.join("general", session.getJsonObject("user").getString("id"));
+      for (int i = 0; i < 5; i++) {
+        JsonObject reply = client.request("chat.send", new JsonObject().put("room", "general").put("text", "bye" + i));
+        assertEquals("message", reply.getString("type"), reply.encode());
+        acked.put(body(reply).getLong("id"), "bye" + i);
+      }
+      child.process().destroy(); // SIGTERM
+      assertEquals(1001, client.awaitClose(), "close code of a server going away");
+    } finally {
+      client.close();
+    }
+    child.awaitExit(30_000);
+
+    TestServer server = TestServer.start(vertx, data);
+    Http again = new Http(vertx, server.port);
+    try {
+      assertAllKept(acked, history(again, again.guestToken("reader"), 50));
+    } finally {
+      again.close();
+      server.stop();
+    }
+  }
+}
