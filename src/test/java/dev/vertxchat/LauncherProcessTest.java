@@ -112,6 +112,10 @@ class LauncherProcessTest {
     HttpResponse<Buffer> res = http.post("/api/auth/guest", null, new JsonObject().put("name", "x"));
     assertEquals(403, res.statusCode(), res.bodyAsString());
     assertEquals(ErrorCodes.GUESTS_DISABLED, Http.errorCode(res));
+    // run from a directory without webroot/, the app is served from the classpath
+    HttpResponse<Buffer> page = http.get("/", null);
+    assertEquals(200, page.statusCode());
+    assertTrue(page.bodyAsString().contains("<title>vertx-chat</title>"), page.bodyAsString());
     http.close();
   }
 
