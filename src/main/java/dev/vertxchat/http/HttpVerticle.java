@@ -130,9 +130,14 @@ public class HttpVerticle extends VerticleBase {
     return closing.eventually(() -> pool.close());
   }
 
-  /** App files are revalidated on every use (Last-Modified), so a new version is picked up at once. */
+  /**
+   * The npm libraries under {@code /vendor/} change only with a new build and may be cached for a
+   * week; the app's own files are revalidated on every use (Last-Modified), so a new version of the
+   * app is picked up at once.
+   */
   private static void revalidate(RoutingContext ctx) {
-    ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Cache-Control", "no-cache"));
+    String cache = ctx.request().path().startsWith("/vendor/") ? "public, max-age=604800" : "no-cache";
+    ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Cache-Control", cache));
     ctx.next();
   }
 

@@ -1,0 +1,169 @@
+package dev.vertxchat.browser;
+
+import dev.vertxchat.support.Browser;
+import dev.vertxchat.support.Http;
+import dev.vertxchat.support.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static dev.vertxchat.support.Browser.waitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** The browser app in a real headless Chromium, against the real service. */
+@ExtendWith(VertxExtension.class)
+class BrowserChatTest {
+  static final Path SCREENSHOTS = Path.of("target", "screenshots");
+  static final String XSS = "<img src=x onerror=alert(1)>";
+
+  @TempDir
+  Path dataDir;
+  final List<Browser> browsers = new ArrayList<>();
+  TestServer server;
+
+  @BeforeAll
+  static void chromium() {
+    assumeTrue(Browser.available(), Browser.INSTALL_HINT);
+  }
+
+  @AfterEach
+  void close() {
+    browsers.forEach(Browser::close);
+    if (server != null) {
+      server.stop();
+    }
+  }
+
+  private Browser browser() throws Exception {
+    Browser b = new Browser();
+    browsers.add(b);
+    b.open(server.base() + "/");
+    return b;
+  }
+
+  private static void say(Browser b, String text) {
+    b.labelled("Message").sendKeys(text, Keys.ENTER);
+  }
+
+  private static long count(List<String> list, String text) {
+    return Collections.frequency(list, text);
+  }
+
+  @Test
+  void twoPeopleChatAndMarkupIsShownAsText(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, dataDir);
+    Browser alice = browser();
+    Browser bob = browser();
+    alice.signInAsGuest("alice");
+    bob.signInAsGuest("bob");
+    waitFor("alice sees bob in Members", () -> alice.members().contains("bob"));
+    waitFor("bob sees alice in Members", () -> bob.members().contains("alice"));
+
+    say(alice, "hello bob");
+    waitFor("bob receives it", () -> bob.messages().contains("hello bob"));
+    waitFor("alice's input is cleared once stored", () -> alice.labelled("Message").getAttribute("value").isEmpty());
+    say(bob, "hi alice, how are you?");
+    say(alice, XSS);
+    waitFor("the markup message arrives", () -> bob.messages().contains(XSS) && alice.messages().contains(XSS));
+    say(alice, "last one");
+    waitFor("the last message arrives", () -> bob.messages().contains("last one"));
+
+    for (Browser b : List.of(alice, bob)) {
+      List<String> log = b.messages();
+      assertEquals(1, count(log, "hello bob"), log.toString());
+      assertEquals(1, count(log, XSS), log.toString());
+      assertTrue(b.driver.findElements(By.cssSelector("[role=log] img")).isEmpty(), "the markup was not interpreted");
+      assertThrows(NoAlertPresentException.class, () -> b.driver.switchTo().alert());
+    }
+    // own messages are marked, the sender's name is shown on the other side
+    assertTrue(alice.driver.findElement(By.cssSelector("[role=log] .message.own")).getText().contains("hello bob"));
+    assertTrue(bob.driver.findElement(By.cssSelector("[role=log] .message:not(.own) .sender")).getText().contains("alice"));
+
+    bob.screenshot(SCREENSHOTS.resolve("conversation.png"));
+
+    // nothing was requested from another origin
+    for (Browser b : List.of(alice, bob)) {
+      @SuppressWarnings("unchecked")
+      List<String> urls = (List<String>) b.js("return performance.getEntriesByType('resource').map(e => e.name)"
+          + ".concat([location.href])");
+      for (String url : urls) {
+        assertTrue(url.startsWith(server.base() + "/"), "request to another origin: " + url);
+      }
+    }
+  }
+
+  @Test
+  void scrollingUpLoadsOlderMessages(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits",
+        new JsonObject().put("messagesPerSecond", 10_000).put("messageBurst", 10_000)));
+    Http http = new Http(vertx, server.port);
+    String token = http.guestToken("archivist");
+    for (int i = 0; i < 120; i++) {
+      assertEquals(201, http.post("/api/rooms/general/messages", token, new JsonObject().put("text", "m" + i)).statusCode());
+    }
+    Browser reader = browser();
+    reader.signInAsGuest("reader");
+    waitFor("the latest page", () -> reader.messages().size() == 50 && reader.messages().get(49).equals("m119"));
+    assertEquals("m70", reader.messages().get(0));
+
+    reader.js("document.getElementById('log-scroller').scrollTop = 0");
+    waitFor("the page before", () -> reader.messages().size() == 100);
+    reader.js("document.getElementById('log-scroller').scrollTop = 0");
+    waitFor("the first page", () -> reader.messages().size() == 120);
+    List<String> all = reader.messages();
+    for (int i = 0; i < 120; i++) {
+      assertEquals("m" + i, all.get(i));
+    }
+  }
+
+  @Test
+  void pagesComeBackAfterARestartWithoutLosingOrRepeatingMessages(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, dataDir);
+    int port = server.port;
+    Browser alice = browser();
+    Browser bob = browser();
+    alice.signInAsGuest("alice");
+    bob.signInAsGuest("bob");
+    say(alice, "before the restart");
+    waitFor("bob has it", () -> bob.messages().contains("before the restart"));
+
+    server.stop();
+    server = null;
+    waitFor("alice sees the connection is down", () -> !"online".equals(alice.status()));
+    waitFor("bob sees the connection is down", () -> !"online".equals(bob.status()));
+
+    server = TestServer.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("port", port)));
+    Http http = new Http(vertx, server.port);
+    assertEquals(201, http.post("/api/rooms/general/messages", http.guestToken("bot"),
+        new JsonObject().put("text", "while you were away")).statusCode());
+
+    for (Browser b : List.of(alice, bob)) {
+      waitFor("online again", () -> "online".equals(b.status()));
+      waitFor("the missed message", () -> b.messages().contains("while you were away"));
+    }
+    say(bob, "after the restart");
+    waitFor("live again", () -> alice.messages().contains("after the restart"));
+    for (Browser b : List.of(alice, bob)) {
+      List<String> log = b.messages();
+      assertEquals(1, count(log, "before the restart"), log.toString());
+      assertEquals(1, count(log, "while you were away"), log.toString());
+      assertEquals(1, count(log, "after the restart"), log.toString());
+    }
+  }
+}

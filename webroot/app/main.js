@@ -1,0 +1,316 @@
+// The chat app: sign-in, rooms, the conversation in view, members, typing and the composer.
+
+import { api, ApiError, Session } from './session.js';
+import { Connection } from './connection.js';
+import { RoomState, catchUp, PAGE } from './rooms.js';
+import { renderLog, renderMembers, renderRooms } from './render.js';
+
+const $ = (id) => document.getElementById(id);
+const TYPING_EVERY_MS = 3000;
+
+const session = new Session();
+const rooms = new Map(); // id -> RoomState
+let current = null; // id of the room in view
+let lastTypingSent = 0;
+let roomsTimer = null;
+
+const connection = new Connection(session, {
+  onstate: showState,
+  onopen: resync,
+  onenvelope: onEnvelope,
+  onjoinfailed: (room, err) => {
+    if (rooms.has(room)) rooms.get(room).joined = false;
+    connection.rooms.delete(room);
+    showError('send-error', 'Could not join ' + room + ': ' + err.message);
+  },
+});
+
+// ---- connection state ----
+
+function showState(state) {
+  const status = $('status');
+  status.dataset.state = state;
+  status.textContent = state;
+}
+
+// ---- sign-in ----
+
+function showSignIn(message) {
+  connection.stop();
+  clearInterval(roomsTimer);
+  rooms.clear();
+  current = null;
+  $('chat-view').hidden = true;
+  $('sign-out').hidden = true;
+  $('whoami').hidden = true;
+  $('sign-in-view').hidden = false;
+  $('sign-in-error').textContent = message || '';
+  $('name').focus();
+}
+
+async function signIn(action) {
+  const name = $('name').value.trim();
+  const password = $('password').value;
+  $('sign-in-error').textContent = '';
+  try {
+    if (action === 'guest') await session.guest(name);
+    else if (action === 'login') await session.login(name, password);
+    else await session.register(name, password);
+    $('password').value = '';
+    startChat();
+  } catch (e) {
+    $('sign-in-error').textContent = e instanceof ApiError ? e.message : String(e);
+  }
+}
+
+$('sign-in-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const action = event.submitter ? event.submitter.value : 'guest';
+  signIn(action);
+});
+
+$('sign-out').addEventListener('click', () => {
+  session.clear();
+  showSignIn();
+});
+
+session.onchange = () => {
+  if (session.user) {
+    $('whoami').textContent = session.user.name + (session.kind === 'guest' ? ' (guest)' : '');
+  }
+};
+session.onexpired = () => showSignIn('Your session has expired. Please sign in again.');
+
+// ---- rooms ----
+
+async function loadRooms() {
+  if (!session.token) return;
+  try {
+    const res = await api('/api/rooms', { token: session.token });
+    for (const info of res.rooms) {
+      if (rooms.has(info.id)) rooms.get(info.id).update(info);
+      else rooms.set(info.id, new RoomState(info));
+    }
+    drawRooms();
+  } catch (e) {
+    if (e.status === 401) await session.renew();
+  }
+}
+
+function drawRooms() {
+  renderRooms($('room-list'), rooms, current, selectRoom);
+}
+
+async function selectRoom(id) {
+  const room = rooms.get(id);
+  if (!room) return;
+  current = id;
+  room.unread = 0;
+  $('room-title').textContent = room.name;
+  $('room-topic').textContent = room.topic;
+  $('send-error').textContent = '';
+  drawRooms();
+  drawConversation(true);
+  if (!room.joined) {
+    room.joined = true;
+    connection.join(id);
+    if (connection.isOpen()) await syncRoom(room);
+  }
+}
+
+/** After a (re)connect: every joined room fetches what it missed and its members. */
+async function resync() {
+  await Promise.all([...rooms.values()].filter((r) => r.joined).map(syncRoom));
+  loadRooms();
+}
+
+async function syncRoom(room) {
+  try {
+    if (!room.loaded) {
+      const page = await connection.request('chat.history', { room: room.id, limit: PAGE });
+      room.hasOlder = page.messages.length === PAGE;
+      room.add(page.messages);
+      room.loaded = true;
+    } else {
+      room.add(await catchUp(connection, room.id, room.lastId()));
+    }
+    const presence = await connection.request('chat.presence', { room: room.id });
+    room.setMembers(presence.users);
+    if (room.id === current) drawConversation(!room.drawnOnce);
+    drawRooms();
+  } catch (e) {
+    // the connection dropped meanwhile; the next open syncs again
+  }
+}
+
+function onEnvelope(env) {
+  const room = rooms.get(env.room);
+  if (!room) return;
+  switch (env.type) {
+    case 'chat': {
+      const added = room.add([env]);
+      if (added.length && env.room !== current && env.user.id !== session.user?.id) room.unread += added.length;
+      if (env.room === current) drawConversation(false);
+      break;
+    }
+    case 'join':
+      room.memberJoined(env.user);
+      if (env.room === current) drawMembers();
+      break;
+    case 'left':
+      room.memberLeft(env.user);
+      if (env.room === current) drawMembers();
+      break;
+    case 'typing':
+      room.startedTyping(env.user);
+      if (env.room === current) drawTyping();
+      break;
+    default:
+      break;
+  }
+  drawRooms();
+}
+
+// ---- the conversation ----
+
+function drawConversation(scrollToEnd) {
+  const room = rooms.get(current);
+  if (!room) return;
+  const scroller = $('log-scroller');
+  const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
+  renderLog($('log'), room.list(), session.user?.id);
+  $('load-older').hidden = !room.hasOlder || !room.loaded;
+  if (scrollToEnd || atEnd) scroller.scrollTop = scroller.scrollHeight;
+  if (room.loaded) room.drawnOnce = true;
+  drawMembers();
+  drawTyping();
+}
+
+function drawMembers() {
+  const room = rooms.get(current);
+  if (room) renderMembers($('members'), room, session.user?.id);
+}
+
+function drawTyping() {
+  const room = rooms.get(current);
+  const names = room ? room.typingNames(session.user?.id) : [];
+  $('typing').textContent = names.length === 0 ? ''
+    : names.length === 1 ? names[0] + ' is typing…' : names.join(', ') + ' are typing…';
+}
+setInterval(drawTyping, 1000);
+
+let loadingOlder = false;
+async function loadOlder() {
+  const room = rooms.get(current);
+  if (!room || loadingOlder || !room.hasOlder || !room.loaded) return;
+  loadingOlder = true;
+  const scroller = $('log-scroller');
+  const fromEnd = scroller.scrollHeight - scroller.scrollTop;
+  try {
+    const before = room.firstId();
+    const page = await connection.request('chat.history', { room: room.id, before, limit: PAGE });
+    room.hasOlder = page.messages.length === PAGE;
+    room.add(page.messages);
+    if (room.id === current) {
+      drawConversation(false);
+      scroller.scrollTop = scroller.scrollHeight - fromEnd; // keep the reader's place
+    }
+  } catch (e) {
+    // offline: try again on the next scroll
+  } finally {
+    loadingOlder = false;
+  }
+}
+
+$('log-scroller').addEventListener('scroll', () => {
+  if ($('log-scroller').scrollTop < 40) loadOlder();
+});
+$('load-older').addEventListener('click', loadOlder);
+
+// ---- writing ----
+
+const FAILURES = {
+  1004: 'The message is empty or too long.',
+  2005: 'You are not in this room (yet). Try again in a moment.',
+  3001: 'This room does not exist.',
+  4001: 'You are sending too fast. Wait a moment.',
+  5001: 'The server could not store the message. Try again.',
+};
+
+function showError(id, message) {
+  $(id).textContent = message;
+}
+
+async function send() {
+  const box = $('message');
+  const text = box.value;
+  if (!text.trim() || !current) return;
+  const sendingTo = current;
+  $('send-error').textContent = '';
+  try {
+    await connection.request('chat.send', { room: sendingTo, text });
+    if (box.value === text) box.value = ''; // cleared only once the server has stored it
+    box.focus();
+  } catch (err) {
+    const why = err.failureCode === 0
+      ? (connection.isOpen() ? 'No answer from the server; the message may not have been sent.'
+        : 'You are offline; the message was not sent.')
+      : FAILURES[err.failureCode] || err.message || 'The message was not sent.';
+    showError('send-error', why);
+  }
+}
+
+$('composer').addEventListener('submit', (event) => {
+  event.preventDefault();
+  send();
+});
+
+$('message').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    send();
+  }
+});
+
+$('message').addEventListener('input', () => {
+  const now = Date.now();
+  if (current && connection.isOpen() && now - lastTypingSent > TYPING_EVERY_MS && $('message').value.trim()) {
+    lastTypingSent = now;
+    connection.request('chat.typing', { room: current }).catch(() => {});
+  }
+});
+
+// ---- creating rooms ----
+
+$('create-room-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const id = $('new-room').value.trim().toLowerCase();
+  $('create-room-error').textContent = '';
+  try {
+    const room = await api('/api/rooms', { method: 'POST', token: session.token, body: { id, name: id } });
+    rooms.set(room.id, new RoomState(room));
+    $('new-room').value = '';
+    await selectRoom(room.id);
+  } catch (e) {
+    $('create-room-error').textContent = e.message;
+  }
+});
+
+// ---- start ----
+
+function startChat() {
+  $('sign-in-view').hidden = true;
+  $('chat-view').hidden = false;
+  $('sign-out').hidden = false;
+  $('whoami').hidden = false;
+  connection.start();
+  loadRooms().then(() => {
+    if (!current) selectRoom(rooms.has('general') ? 'general' : [...rooms.keys()][0]);
+  });
+  clearInterval(roomsTimer);
+  roomsTimer = setInterval(loadRooms, 15000);
+  $('message').focus();
+}
+
+if (session.restore()) startChat();
+else showSignIn();

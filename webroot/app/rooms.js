@@ -1,0 +1,101 @@
+// What the app knows about each room: its messages (by id, so none is shown twice), members,
+// who is typing and how many messages arrived while it was not in view.
+
+export const PAGE = 50;
+const TYPING_SHOWN_MS = 5000;
+
+export class RoomState {
+  constructor(info) {
+    this.id = info.id;
+    this.name = info.name || info.id;
+    this.topic = info.topic || '';
+    this.memberCount = info.members || 0;
+    this.messages = new Map(); // id -> envelope
+    this.sorted = null; // cache of messages ordered by id
+    this.members = new Map(); // user id -> name
+    this.typing = new Map(); // user id -> {name, until}
+    this.unread = 0;
+    this.joined = false;
+    this.loaded = false; // first page fetched
+    this.hasOlder = true;
+  }
+
+  update(info) {
+    this.name = info.name || info.id;
+    this.topic = info.topic || '';
+    if (!this.joined) this.memberCount = info.members || 0;
+  }
+
+  /** Adds chat envelopes; returns those that were new. */
+  add(envelopes) {
+    const added = [];
+    for (const env of envelopes) {
+      if (env.type === 'chat' && typeof env.id === 'number' && !this.messages.has(env.id)) {
+        this.messages.set(env.id, env);
+        this.typing.delete(env.user.id);
+        added.push(env);
+      }
+    }
+    if (added.length) this.sorted = null;
+    return added;
+  }
+
+  list() {
+    if (!this.sorted) this.sorted = [...this.messages.values()].sort((a, b) => a.id - b.id);
+    return this.sorted;
+  }
+
+  lastId() {
+    const list = this.list();
+    return list.length ? list[list.length - 1].id : null;
+  }
+
+  firstId() {
+    const list = this.list();
+    return list.length ? list[0].id : null;
+  }
+
+  setMembers(users) {
+    this.members = new Map(users.map((u) => [u.id, u.name]));
+    this.memberCount = this.members.size;
+  }
+
+  memberJoined(user) {
+    this.members.set(user.id, user.name);
+    this.memberCount = this.members.size;
+  }
+
+  memberLeft(user) {
+    this.members.delete(user.id);
+    this.typing.delete(user.id);
+    this.memberCount = this.members.size;
+  }
+
+  startedTyping(user) {
+    this.typing.set(user.id, { name: user.name, until: Date.now() + TYPING_SHOWN_MS });
+  }
+
+  /** Names of those typing now, dropping the stale ones. */
+  typingNames(selfId) {
+    const now = Date.now();
+    const names = [];
+    for (const [id, t] of this.typing) {
+      if (t.until <= now) this.typing.delete(id);
+      else if (id !== selfId) names.push(t.name);
+    }
+    return names;
+  }
+}
+
+/** Reads a room's history over the bridge until nothing is missing after `after` (bounded). */
+export async function catchUp(connection, room, after) {
+  const all = [];
+  let cursor = after;
+  for (let i = 0; i < 20; i++) {
+    const page = await connection.request('chat.history', { room, after: cursor, limit: 200 });
+    all.push(...page.messages);
+    if (page.messages.length < 200) break;
+    cursor = page.messages[page.messages.length - 1].id;
+  }
+  return all;
+}

@@ -1,0 +1,144 @@
+// Who is signed in: the token, the user and how to get a new token. Kept for the tab (sessionStorage).
+
+const KEY = 'vertx-chat.session';
+
+/** A failed API call, with the service's error code and message. */
+export class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** JSON request to the service; resolves with the parsed body, rejects with ApiError. */
+export async function api(path, { method = 'GET', token, body } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = 'Bearer ' + token;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (e) {
+    throw new ApiError(0, 0, 'The server cannot be reached.');
+  }
+  let json = null;
+  try {
+    json = await res.json();
+  } catch (e) {
+    // an empty or non-JSON body: handled below
+  }
+  if (!res.ok) {
+    const err = json && json.error ? json.error : { code: 0, message: 'Request failed (' + res.status + ')' };
+    throw new ApiError(res.status, err.code, err.message);
+  }
+  return json;
+}
+
+/** Seconds-since-epoch expiry of a JWT, read from its payload (the server checks the signature). */
+function expiryOf(token) {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(atob(payload)).exp * 1000;
+  } catch (e) {
+    return 0;
+  }
+}
+
+export class Session {
+  constructor() {
+    this.token = null;
+    this.user = null;
+    this.kind = null; // 'guest' or 'account'
+    this.expiresAt = 0;
+    this.refreshTimer = null;
+    this.onchange = () => {};
+    this.onexpired = () => {};
+  }
+
+  /** Restores the tab's session if its token is still valid. */
+  restore() {
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(KEY));
+      if (saved && saved.token && expiryOf(saved.token) > Date.now() + 5000) {
+        this.set(saved.token, saved.user, saved.kind);
+        return true;
+      }
+    } catch (e) {
+      // nothing usable stored
+    }
+    sessionStorage.removeItem(KEY);
+    return false;
+  }
+
+  set(token, user, kind) {
+    this.token = token;
+    this.user = user;
+    this.kind = kind;
+    this.expiresAt = expiryOf(token);
+    sessionStorage.setItem(KEY, JSON.stringify({ token, user, kind }));
+    this.scheduleRefresh();
+    this.onchange();
+  }
+
+  async guest(name) {
+    const res = await api('/api/auth/guest', { method: 'POST', body: { name } });
+    this.set(res.token, res.user, 'guest');
+  }
+
+  async login(name, password) {
+    const res = await api('/api/auth/login', { method: 'POST', body: { name, password } });
+    this.set(res.token, res.user, 'account');
+  }
+
+  async register(name, password) {
+    const res = await api('/api/auth/register', { method: 'POST', body: { name, password } });
+    this.set(res.token, res.user, 'account');
+  }
+
+  /**
+   * A fresh token before the current one expires. When that is no longer possible, a guest signs in
+   * again under the same name and an account holder is sent back to the sign-in form.
+   * @returns {Promise<boolean>} whether a valid token is in place
+   */
+  async renew() {
+    if (this.token && this.expiresAt > Date.now() + 5000) {
+      try {
+        const res = await api('/api/auth/refresh', { method: 'POST', token: this.token });
+        this.set(res.token, res.user, this.kind);
+        return true;
+      } catch (e) {
+        if (e.status === 0) return false; // server unreachable: keep the token, try later
+      }
+    }
+    if (this.kind === 'guest' && this.user) {
+      try {
+        await this.guest(this.user.name);
+        return true;
+      } catch (e) {
+        if (e.status === 0) return false;
+      }
+    }
+    this.clear();
+    this.onexpired();
+    return false;
+  }
+
+  /** Renews at 80 % of the token's lifetime so an open connection never runs into expiry unprepared. */
+  scheduleRefresh() {
+    clearTimeout(this.refreshTimer);
+    const left = this.expiresAt - Date.now();
+    if (left > 0) {
+      this.refreshTimer = setTimeout(() => this.renew(), Math.max(1000, left * 0.8));
+    }
+  }
+
+  clear() {
+    clearTimeout(this.refreshTimer);
+    this.token = null;
+    this.user = null;
+    this.kind = null;
+    this.expiresAt = 0;
+    sessionStorage.removeItem(KEY);
+  }
+}
