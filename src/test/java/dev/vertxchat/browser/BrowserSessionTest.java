@@ -1,0 +1,142 @@
+package dev.vertxchat.browser;
+
+import dev.vertxchat.support.Browser;
+import dev.vertxchat.support.TestServer;
+import dev.vertxchat.support.Tokens;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.Keys;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.vertxchat.support.Browser.waitFor;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/** Accounts, rooms, unread counts, typing, refused sends and token renewal in the browser app. */
+@ExtendWith(VertxExtension.class)
+class BrowserSessionTest {
+  @TempDir
+  Path dataDir;
+  final List<Browser> browsers = new ArrayList<>();
+  TestServer server;
+
+  @BeforeAll
+  static void chromium() {
+    assumeTrue(Browser.available(), Browser.INSTALL_HINT);
+  }
+
+  @AfterEach
+  void close() {
+    browsers.forEach(Browser::close);
+    server.stop();
+  }
+
+  private Browser browser() throws Exception {
+    Browser b = new Browser();
+    browsers.add(b);
+    b.open(server.base() + "/");
+    return b;
+  }
+
+  /** The accessible name of a room's button ("side, 2 unread"), or "" when the room is not listed. */
+  private static String roomButton(Browser b, String name) {
+    return (String) b.js("const b = [...document.querySelectorAll('nav[aria-label=Rooms] li button')]"
+        + ".find(b => b.querySelector('.name').textContent === arguments[0]);"
+        + " return b ? b.getAttribute('aria-label') : '';", name);
+  }
+
+  /** Clicks a room in the list (the list is redrawn often, so it is looked up and clicked at once). */
+  private static void openRoom(Browser b, String name) {
+    waitFor("room " + name + " listed", () -> !roomButton(b, name).isEmpty());
+    b.js("[...document.querySelectorAll('nav[aria-label=Rooms] li button')]"
+        + ".find(b => b.querySelector('.name').textContent === arguments[0]).click()", name);
+    waitFor("in room " + name, () -> name.equals(b.byId("room-title").getText()));
+  }
+
+  @Test
+  void accountsRoomsUnreadCountsTypingAndRefusedSends(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits", new JsonObject().put("maxTextLength", 40)));
+    Browser alice = browser();
+    Browser bob = browser();
+    alice.signInAsGuest("alice");
+
+    // bob registers, signs out, and signs in again with his password
+    bob.labelled("Name").sendKeys("bob");
+    bob.labelled("Password").sendKeys("correct horse");
+    bob.button("Register").click();
+    waitFor("bob online", () -> "online".equals(bob.status()));
+    bob.button("Sign out").click();
+    waitFor("the sign-in form again", () -> bob.byId("sign-in-view").isDisplayed());
+    bob.labelled("Name").clear();
+    bob.labelled("Name").sendKeys("bob");
+    bob.labelled("Password").sendKeys("correct horse");
+    bob.button("Sign in").click();
+    waitFor("bob online again", () -> "online".equals(bob.status()));
+
+    // alice creates a room and goes there; bob visits it, then goes back to General
+    alice.labelled("New room").sendKeys("side");
+    alice.button("Create room").click();
+    waitFor("alice is in side", () -> "side".equals(alice.byId("room-title").getText()));
+    bob.driver.navigate().refresh(); // the room list is polled; a reload shows the new room at once
+    waitFor("bob online after reload", () -> "online".equals(bob.status()));
+    openRoom(bob, "side");
+    waitFor("alice sees bob join", () -> alice.members().contains("bob"));
+    openRoom(bob, "General");
+
+    // alice types: bob, in the room, sees it; then she posts twice in side while bob reads General
+    alice.labelled("Message").sendKeys("typing...");
+    alice.labelled("Message").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+    alice.labelled("Message").sendKeys("one", Keys.ENTER);
+    alice.labelled("Message").sendKeys("two", Keys.ENTER);
+    waitFor("bob sees 2 unread in side", () -> roomButton(bob, "side").equals("side, 2 unread"));
+    openRoom(bob, "side");
+    waitFor("bob reads them", () -> bob.messages().equals(List.of("one", "two")));
+    assertEquals("side", roomButton(bob, "side"), "read: no unread count");
+
+    bob.labelled("Message").sendKeys("hello");
+    waitFor("alice sees bob typing", () -> alice.byId("typing").getText().equals("bob is typing…"));
+    waitFor("and the notice goes away", () -> alice.byId("typing").getText().isEmpty());
+
+    // a refused send says why and keeps the text; Shift+Enter makes a new line
+    bob.labelled("Message").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+    String tooLong = "x".repeat(41);
+    bob.labelled("Message").sendKeys(tooLong, Keys.ENTER);
+    waitFor("the reason", () -> bob.byId("send-error").getText().contains("too long"));
+    assertEquals(tooLong, bob.labelled("Message").getAttribute("value"));
+    bob.labelled("Message").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+    bob.labelled("Message").sendKeys("line 1", Keys.chord(Keys.SHIFT, Keys.ENTER), "line 2", Keys.ENTER);
+    waitFor("a two-line message", () -> alice.messages().contains("line 1\nline 2"));
+  }
+
+  @Test
+  void aGuestWhoseTokenRunsOutGetsANewOneAndStaysOnline(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, dataDir);
+    Browser page = browser();
+    long expiresAt = System.currentTimeMillis() + 9_000;
+    String shortLived = Tokens.expiringIn(vertx, "g-shortlived1", "erin", 9);
+    page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
+        + " user: {id: 'g-shortlived1', name: 'erin'}, kind: 'guest'}))", shortLived);
+    page.driver.navigate().refresh();
+    waitFor("online with the short token", () -> "online".equals(page.status()));
+    // past the old token's expiry the server has closed that connection (4001); the page renewed in time
+    waitFor("renewed", () -> !shortLived.equals(page.js(
+        "return JSON.parse(sessionStorage.getItem('vertx-chat.session')).token")));
+    // the old token's expiry is wall-clock time, not an event the page announces: wait until it has passed
+    Thread.sleep(Math.max(0, expiresAt + 1_500 - System.currentTimeMillis()));
+    waitFor("online after the old token expired", () -> "online".equals(page.status()));
+    page.labelled("Message").sendKeys("still here", Keys.ENTER);
+    waitFor("the message is stored and shown", () -> page.messages().contains("still here"));
+    String user = (String) page.js("return JSON.parse(sessionStorage.getItem('vertx-chat.session')).user.id");
+    assertNotEquals(null, user);
+  }
+}
