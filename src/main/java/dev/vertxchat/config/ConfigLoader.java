@@ -66,13 +66,22 @@ public final class ConfigLoader {
    * @param launcherConfig the JSON the launcher read from {@code -conf}; empty when none was given
    */
   public static Future<ChatConfig> load(Vertx vertx, JsonObject launcherConfig) {
+    // the file named by -conf is read here again: the launcher ignores one that is not valid JSON
+    return vertx.executeBlocking(() -> {
+      Optional<String> conf = LauncherArgs.confOption();
+      return conf.map(c -> new ConfArg(c, Files.isRegularFile(Path.of(c))));
+    }, false).compose(conf -> load(vertx, launcherConfig, conf));
+  }
+
+  private record ConfArg(String value, boolean isFile) {}
+
+  private static Future<ChatConfig> load(Vertx vertx, JsonObject launcherConfig, Optional<ConfArg> confArg) {
     JsonObject defaults = defaults();
     Map<String, String> env = envNames();
-    // the file named by -conf is read here again: the launcher ignores one that is not valid JSON
-    Optional<String> conf = LauncherArgs.confOption();
+    Optional<String> conf = confArg.map(ConfArg::value);
     String source;
     ConfigStoreOptions base;
-    if (conf.isPresent() && Files.isRegularFile(Path.of(conf.get()))) {
+    if (confArg.isPresent() && confArg.get().isFile()) {
       source = conf.get();
       base = new ConfigStoreOptions().setType("file").setFormat("json").setConfig(new JsonObject().put("path", source));
     } else if (conf.isPresent() && (launcherConfig == null || launcherConfig.isEmpty()) && !isJsonObject(conf.get())) {

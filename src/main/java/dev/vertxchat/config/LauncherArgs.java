@@ -1,5 +1,9 @@
 package dev.vertxchat.config;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,8 +17,27 @@ import java.util.Optional;
 public final class LauncherArgs {
   private LauncherArgs() {}
 
+  /** Blocking (reads /proc): call it from a worker thread. */
   public static Optional<String> confOption() {
-    return ProcessHandle.current().info().arguments().flatMap(args -> confOption(List.of(args)));
+    return commandLine().flatMap(LauncherArgs::confOption);
+  }
+
+  /**
+   * The process's arguments. On Linux from {@code /proc/self/cmdline}, which holds them whole (the
+   * JDK's {@link ProcessHandle.Info#arguments()} gives up on a command line longer than a page,
+   * which a long class path easily is); elsewhere from {@link ProcessHandle}.
+   */
+  static Optional<List<String>> commandLine() {
+    Path proc = Path.of("/proc/self/cmdline");
+    if (Files.isReadable(proc)) {
+      try {
+        String all = new String(Files.readAllBytes(proc), StandardCharsets.UTF_8);
+        return Optional.of(List.of(all.split("\0")));
+      } catch (IOException e) {
+        // fall back to what the JDK offers
+      }
+    }
+    return ProcessHandle.current().info().arguments().map(List::of);
   }
 
   static Optional<String> confOption(List<String> args) {
