@@ -30,19 +30,37 @@ final class BridgeConnection {
   long expiryTimer = -1;
   boolean closed;
 
-  BridgeConnection(SockJSSocket socket, Identity identity) {
+  /** Characters written to the socket but not yet handed to the network. */
+  private long queued;
+  private final long maxQueued;
+
+  BridgeConnection(SockJSSocket socket, Identity identity, long maxQueued) {
     this.socket = socket;
     this.identity = identity;
+    this.maxQueued = maxQueued;
   }
 
   UserRef user() {
     return identity.user();
   }
 
+  /**
+   * Writes a frame unless the client has stopped reading: when more than {@code limits.maxQueuedBytes}
+   * wait to be sent, the connection is closed ({@link CloseCodes#SLOW_CONSUMER}) instead of letting its
+   * backlog grow. Counted per transport-level write completion, so it holds for every SockJS transport.
+   */
   void write(String frame) {
-    if (!closed) {
-      socket.write(frame);
+    if (closed) {
+      return;
     }
+    int size = frame.length();
+    if (queued + size > maxQueued) {
+      LOG.info("Closing the connection of {}: {} characters waiting to be sent (slow consumer)", user().id(), queued);
+      close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+      return;
+    }
+    queued += size;
+    socket.write(frame).onComplete(ar -> queued -= size);
   }
 
   /** Closes with a code the client can act on; the close handler does the clean-up. */

@@ -74,7 +74,7 @@ public final class EventBusBridge {
       socket.close(CloseCodes.PROTOCOL_ERROR, "not authenticated");
       return;
     }
-    BridgeConnection conn = new BridgeConnection(socket, identity);
+    BridgeConnection conn = new BridgeConnection(socket, identity, config.maxQueuedBytes());
     connections.add(conn);
     long untilExpiry = identity.expiresAt() - System.currentTimeMillis();
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));

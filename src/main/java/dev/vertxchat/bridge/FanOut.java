@@ -11,8 +11,7 @@ import java.util.Set;
 /**
  * Delivery from fan-out addresses to this verticle's sockets: one event-bus consumer per address (not
  * one per socket), and each message is turned into a bridge frame once and written to every
- * subscribed socket. A socket whose write queue is full is closed ({@link CloseCodes#SLOW_CONSUMER})
- * instead of letting its backlog grow without bound.
+ * subscribed socket. A socket that does not keep up is closed by {@link BridgeConnection#write}.
  */
 final class FanOut {
   private final Vertx vertx;
@@ -50,13 +49,9 @@ final class FanOut {
       return;
     }
     String frame = BridgeFrames.message(address, body instanceof String s ? s : io.vertx.core.json.Json.encode(body));
-    // copy: a close triggered by a full queue changes the member set while we iterate
+    // a copy: closing a slow consumer changes the member set while we iterate
     for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
-      if (conn.socket.writeQueueFull()) {
-        conn.close(CloseCodes.SLOW_CONSUMER, "slow consumer");
-      } else {
-        conn.write(frame);
-      }
+      conn.write(frame);
     }
   }
 }

@@ -88,6 +88,7 @@ public final class ChatConfig {
   public int messageBurst() { return integer(MESSAGE_BURST); }
   public double typingPerSecond() { return ((Number) value(TYPING_PER_SECOND)).doubleValue(); }
   public int maxFrameBytes() { return integer(MAX_FRAME_BYTES); }
+  public int maxQueuedBytes() { return integer(MAX_QUEUED_BYTES); }
   public int maxRoomsPerConnection() { return integer(MAX_ROOMS_PER_CONNECTION); }
   public long pingTimeoutMs() { return longValue(PING_TIMEOUT_MS); }
   public int historyMaxPage() { return integer(HISTORY_MAX_PAGE); }

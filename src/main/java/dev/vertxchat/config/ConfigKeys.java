@@ -35,6 +35,7 @@ public final class ConfigKeys {
   public static final String MESSAGE_BURST = "limits.messageBurst";
   public static final String TYPING_PER_SECOND = "limits.typingPerSecond";
   public static final String MAX_FRAME_BYTES = "limits.maxFrameBytes";
+  public static final String MAX_QUEUED_BYTES = "limits.maxQueuedBytes";
   public static final String MAX_ROOMS_PER_CONNECTION = "limits.maxRoomsPerConnection";
   public static final String PING_TIMEOUT_MS = "limits.pingTimeoutMs";
   public static final String HISTORY_MAX_PAGE = "limits.historyMaxPage";

@@ -61,6 +61,7 @@ public final class ConfigValidator {
     range(config, MESSAGE_BURST, 1, 1_000_000);
     positive(config, TYPING_PER_SECOND);
     range(config, MAX_FRAME_BYTES, 1024, 16 * 1024 * 1024);
+    range(config, MAX_QUEUED_BYTES, 4096, 1L << 30);
     range(config, MAX_ROOMS_PER_CONNECTION, 1, 100_000);
     range(config, PING_TIMEOUT_MS, 1000, 3_600_000);
     range(config, HISTORY_MAX_PAGE, 1, 10_000);

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -30,21 +31,55 @@ public final class BridgeClient {
   private final Map<String, Promise<JsonObject>> replies = new ConcurrentHashMap<>();
   private final Promise<Short> closed = Promise.promise();
 
-  private BridgeClient(WebSocketClient client, WebSocket ws) {
+  private final boolean sockJs;
+  private final Promise<Short> sockJsClose = Promise.promise();
+
+  private BridgeClient(WebSocketClient client, WebSocket ws, boolean sockJs) {
     this.client = client;
     this.ws = ws;
+    this.sockJs = sockJs;
     ws.textMessageHandler(text -> {
-      JsonObject frame = new JsonObject(text);
-      Promise<JsonObject> reply = frame.getString("address") == null ? null : replies.remove(frame.getString("address"));
-      synchronized (frames) {
-        frames.add(frame);
-        frames.notifyAll();
-      }
-      if (reply != null) {
-        reply.complete(frame);
+      if (!sockJs) {
+        received(new JsonObject(text));
+      } else if (text.startsWith("a")) {
+        for (Object frame : new JsonArray(text.substring(1))) {
+          received(new JsonObject((String) frame));
+        }
+      } else if (text.startsWith("c")) {
+        sockJsClose.tryComplete(new JsonArray(text.substring(1)).getInteger(0).shortValue());
       }
     });
-    ws.closeHandler(v -> closed.tryComplete(ws.closeStatusCode()));
+    ws.closeHandler(v -> closed.tryComplete(sockJs && sockJsClose.future().isComplete()
+        ? sockJsClose.future().result() : ws.closeStatusCode()));
+  }
+
+  private void received(JsonObject frame) {
+    Promise<JsonObject> reply = frame.getString("address") == null ? null : replies.remove(frame.getString("address"));
+    synchronized (frames) {
+      frames.add(frame);
+      frames.notifyAll();
+    }
+    if (reply != null) {
+      reply.complete(frame);
+    }
+  }
+
+  /** Connects over the SockJS WebSocket transport ({@code /eventbus/<server>/<session>/websocket}). */
+  public static BridgeClient connectSockJs(Vertx vertx, int port, String token) {
+    String session = UUID.randomUUID().toString().substring(0, 8);
+    WebSocketClient client = vertx.createWebSocketClient();
+    return await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+            .setURI("/eventbus/123/" + session + "/websocket?token=" + token))
+        .map(ws -> new BridgeClient(client, ws, true)));
+  }
+
+  /** Stops reading from the socket (the server's writes pile up), or reads again. */
+  public void pause() {
+    ws.pause();
+  }
+
+  public void resume() {
+    ws.resume();
   }
 
   /** Connects to {@code /eventbus/websocket?token=...} (token may be null). */
@@ -56,12 +91,12 @@ public final class BridgeClient {
   public static Future<BridgeClient> tryConnect(Vertx vertx, int port, WebSocketConnectOptions options) {
     WebSocketClient client = vertx.createWebSocketClient();
     return client.connect(options.setHost("127.0.0.1").setPort(port))
-        .map(ws -> new BridgeClient(client, ws))
+        .map(ws -> new BridgeClient(client, ws, false))
         .onFailure(err -> client.close());
   }
 
   public void write(String text) {
-    await(ws.writeTextMessage(text));
+    await(ws.writeTextMessage(sockJs ? new JsonArray().add(text).encode() : text));
   }
 
   public void write(JsonObject frame) {
