@@ -3,7 +3,6 @@ package dev.vertxchat.bridge;
 import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,7 @@ import java.util.Set;
 final class BridgeConnection {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
 
-  final SockJSSocket socket;
+  final Wire wire;
   final Identity identity;
   final Set<String> rooms = new LinkedHashSet<>();
   final Set<String> addresses = new LinkedHashSet<>();
@@ -30,14 +29,9 @@ final class BridgeConnection {
   long expiryTimer = -1;
   boolean closed;
 
-  /** Characters written to the socket but not yet handed to the network. */
-  private long queued;
-  private final long maxQueued;
-
-  BridgeConnection(SockJSSocket socket, Identity identity, long maxQueued) {
-    this.socket = socket;
+  BridgeConnection(Wire wire, Identity identity) {
+    this.wire = wire;
     this.identity = identity;
-    this.maxQueued = maxQueued;
   }
 
   UserRef user() {
@@ -46,28 +40,31 @@ final class BridgeConnection {
 
   /**
    * Writes a frame unless the client has stopped reading: when more than {@code limits.maxQueuedBytes}
-   * wait to be sent, the connection is closed ({@link CloseCodes#SLOW_CONSUMER}) instead of letting its
-   * backlog grow. Counted per transport-level write completion, so it holds for every SockJS transport.
+   * wait to be sent, the connection is closed ({@link CloseCodes#SLOW_CONSUMER}) instead of letting
+   * its backlog grow.
    */
   void write(String frame) {
-    if (closed) {
-      return;
+    if (!closed && !wire.write(frame)) {
+      slow();
     }
-    int size = frame.length();
-    if (queued + size > maxQueued) {
-      LOG.info("Closing the connection of {}: {} characters waiting to be sent (slow consumer)", user().id(), queued);
-      close(CloseCodes.SLOW_CONSUMER, "slow consumer");
-      return;
+  }
+
+  void write(SharedFrame frame) {
+    if (!closed && !wire.write(frame)) {
+      slow();
     }
-    queued += size;
-    socket.write(frame).onComplete(ar -> queued -= size);
+  }
+
+  private void slow() {
+    LOG.info("Closing the connection of {}: it does not read what it is sent (slow consumer)", user().id());
+    close(CloseCodes.SLOW_CONSUMER, "slow consumer");
   }
 
   /** Closes with a code the client can act on; the close handler does the clean-up. */
   void close(int code, String reason) {
     if (!closed) {
       LOG.debug("Closing bridge connection of {}: {} {}", user().id(), code, reason);
-      socket.close(code, reason);
+      wire.close(code, reason);
     }
   }
 }

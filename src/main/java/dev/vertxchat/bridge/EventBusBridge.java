@@ -11,9 +11,10 @@ import dev.vertxchat.chat.RoomEvents;
 import dev.vertxchat.config.ChatConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.http.HttpServerRequest;
+import dev.vertxchat.http.Failures;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,20 +69,48 @@ public final class EventBusBridge {
 
   /** A new SockJS socket whose handshake request was authenticated by {@link HandshakeGuard}. */
   public void handle(SockJSSocket socket) {
-    Identity identity = HandshakeGuard.identityOf(socket);
+    Identity identity = HandshakeGuard.identityOf(socket.routingContext());
     if (identity == null) {
       // cannot happen behind the guard; never serve an unauthenticated socket anyway
       socket.close(CloseCodes.PROTOCOL_ERROR, "not authenticated");
       return;
     }
-    BridgeConnection conn = new BridgeConnection(socket, identity, config.maxQueuedBytes());
+    BridgeConnection conn = open(new SockJsWire(socket, config.maxQueuedBytes()), identity);
+    socket.exceptionHandler(err -> LOG.debug("Bridge socket error for {}: {}", conn.user().id(), err.toString()));
+    socket.closeHandler(v -> closed(conn));
+    socket.handler(frame -> enqueue(conn, frame.toString()));
+  }
+
+  /**
+   * The raw WebSocket endpoint. Served before the router (whose request wrapper hides the connection
+   * the raw wire writes to), with the same checks as every other bridge request.
+   */
+  public void upgrade(HttpServerRequest request, HandshakeGuard guard) {
+    request.pause();
+    guard.authenticate(request).onComplete(ar -> {
+      if (ar.failed()) {
+        request.resume();
+        Failures.send(request.response(), ChatException.from(ar.cause()));
+        return;
+      }
+      Identity identity = ar.result();
+      request.toWebSocket().onSuccess(ws -> {
+        BridgeConnection conn = open(new RawWebSocketWire(ws, config.maxQueuedBytes()), identity);
+        ws.exceptionHandler(err -> LOG.debug("Bridge socket error for {}: {}", conn.user().id(), err.toString()));
+        ws.closeHandler(v -> closed(conn));
+        ws.textMessageHandler(frame -> enqueue(conn, frame));
+        ws.binaryMessageHandler(frame -> enqueue(conn, frame.toString()));
+      }).onFailure(err -> LOG.debug("WebSocket upgrade failed: {}", err.toString()));
+    });
+  }
+
+  private BridgeConnection open(Wire wire, Identity identity) {
+    BridgeConnection conn = new BridgeConnection(wire, identity);
     connections.add(conn);
     long untilExpiry = identity.expiresAt() - System.currentTimeMillis();
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));
-    socket.exceptionHandler(err -> LOG.debug("Bridge socket error for {}: {}", conn.user().id(), err.toString()));
-    socket.closeHandler(v -> closed(conn));
-    socket.handler(frame -> enqueue(conn, frame));
     LOG.debug("Bridge connection opened for {}", conn.user().id());
+    return conn;
   }
 
   /** Closes every connection (server shutdown); their close handlers update presence. */
@@ -99,7 +128,9 @@ public final class EventBusBridge {
     conn.closed = true;
     connections.remove(conn);
     vertx.cancelTimer(conn.expiryTimer);
-    HandshakeGuard.unbind(vertx, conn.socket);
+    if (conn.wire.sockJsSocket() != null) {
+      HandshakeGuard.unbind(vertx, conn.wire.sockJsSocket());
+    }
     for (String room : new ArrayList<>(conn.rooms)) {
       leave(conn, room);
     }
@@ -119,7 +150,7 @@ public final class EventBusBridge {
     }
   }
 
-  private void enqueue(BridgeConnection conn, Buffer frame) {
+  private void enqueue(BridgeConnection conn, String frame) {
     conn.lastSeen = System.currentTimeMillis();
     if (frame.length() > config.maxFrameBytes()) {
       conn.write(BridgeFrames.err(null, BridgeFrames.FRAME_TOO_LARGE,
@@ -146,10 +177,10 @@ public final class EventBusBridge {
     });
   }
 
-  private Future<Void> handleFrame(BridgeConnection conn, Buffer frame) {
+  private Future<Void> handleFrame(BridgeConnection conn, String frame) {
     JsonObject json;
     try {
-      json = frame.toJsonObject();
+      json = new JsonObject(frame);
     } catch (RuntimeException e) {
       return malformed(conn, BridgeFrames.INVALID_JSON, "a frame must be a JSON object");
     }

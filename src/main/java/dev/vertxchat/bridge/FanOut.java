@@ -2,6 +2,7 @@ package dev.vertxchat.bridge;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.Json;
 
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -48,10 +49,14 @@ final class FanOut {
     if (group == null) {
       return;
     }
-    String frame = BridgeFrames.message(address, body instanceof String s ? s : io.vertx.core.json.Json.encode(body));
-    // a copy: closing a slow consumer changes the member set while we iterate
-    for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
-      conn.write(frame);
+    SharedFrame frame = new SharedFrame(BridgeFrames.message(address, body instanceof String s ? s : Json.encode(body)));
+    try {
+      // a copy: closing a slow consumer changes the member set while we iterate
+      for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
+        conn.write(frame);
+      }
+    } finally {
+      frame.release();
     }
   }
 }

@@ -5,7 +5,9 @@ import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.http.Origins;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.shareddata.LocalMap;
@@ -29,11 +31,13 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
   private static final Set<String> OPENING = Set.of("websocket", "xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp");
   private static final Set<String> SENDING = Set.of("xhr_send", "jsonp_send");
 
+  private final Vertx vertx;
   private final TokenService tokens;
   private final Origins origins;
   private final String prefix;
 
-  public HandshakeGuard(TokenService tokens, Origins origins, String prefix) {
+  public HandshakeGuard(Vertx vertx, TokenService tokens, Origins origins, String prefix) {
+    this.vertx = vertx;
     this.tokens = tokens;
     this.origins = origins;
     this.prefix = prefix.endsWith("/") ? prefix : prefix + "/";
@@ -41,37 +45,41 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    if (!origins.allowed(ctx.request())) {
-      ctx.fail(new ChatException(ErrorCodes.ORIGIN_NOT_ALLOWED, "origin not allowed"));
-      return;
-    }
-    tokens.verify(token(ctx)).onComplete(ar -> {
+    authenticate(ctx.request()).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
-        return;
+      } else {
+        ctx.put(IDENTITY, ar.result());
+        ctx.next();
       }
-      Identity identity = ar.result();
-      String[] session = session(ctx.request().path());
-      if (session != null) {
-        LocalMap<String, String> bound = ctx.vertx().sharedData().getLocalMap(SESSIONS);
-        String owner = OPENING.contains(session[1]) ? bound.putIfAbsent(session[0], identity.user().id())
-            : SENDING.contains(session[1]) ? bound.get(session[0]) : null;
-        if (owner != null && !owner.equals(identity.user().id())) {
-          ctx.fail(new ChatException(ErrorCodes.FORBIDDEN, "this session belongs to another user"));
-          return;
-        }
-      }
-      ctx.put(IDENTITY, identity);
-      ctx.next();
     });
   }
 
-  static String token(RoutingContext ctx) {
-    String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+  /** Origin, token and session checks for one bridge request; fails with a {@link ChatException}. */
+  public Future<Identity> authenticate(HttpServerRequest request) {
+    if (!origins.allowed(request)) {
+      return Future.failedFuture(new ChatException(ErrorCodes.ORIGIN_NOT_ALLOWED, "origin not allowed"));
+    }
+    return tokens.verify(token(request)).compose(identity -> {
+      String[] session = session(request.path());
+      if (session != null) {
+        LocalMap<String, String> bound = vertx.sharedData().getLocalMap(SESSIONS);
+        String owner = OPENING.contains(session[1]) ? bound.putIfAbsent(session[0], identity.user().id())
+            : SENDING.contains(session[1]) ? bound.get(session[0]) : null;
+        if (owner != null && !owner.equals(identity.user().id())) {
+          return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "this session belongs to another user"));
+        }
+      }
+      return Future.succeededFuture(identity);
+    });
+  }
+
+  static String token(HttpServerRequest request) {
+    String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return auth.substring(7).trim();
     }
-    return ctx.request().getParam("token");
+    return request.getParam("token");
   }
 
   /** {@code [sessionId, transport]} of a {@code <prefix><server>/<session>/<transport>} path, else null. */
@@ -83,8 +91,7 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
     return parts.length == 3 && !parts[1].isEmpty() ? new String[] {parts[1], parts[2]} : null;
   }
 
-  static Identity identityOf(SockJSSocket socket) {
-    RoutingContext ctx = socket.routingContext();
+  static Identity identityOf(RoutingContext ctx) {
     return ctx == null ? null : ctx.get(IDENTITY);
   }
 

@@ -26,6 +26,14 @@ public final class AccessLog implements Handler<RoutingContext> {
     ctx.next();
   }
 
+  /** The line for a raw WebSocket upgrade, which is served ahead of the router. */
+  public static void upgrade(HttpServerRequest req) {
+    if (LOG.isInfoEnabled()) {
+      LOG.info("{} {} {} upgrade", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(), req.method(),
+          redact(req.uri()));
+    }
+  }
+
   public static String redact(String uri) {
     return uri == null ? "" : TOKEN.matcher(uri).replaceAll("$1REDACTED");
   }

@@ -3,6 +3,7 @@ package dev.vertxchat.http;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -31,15 +32,16 @@ public final class Failures implements Handler<RoutingContext> {
       ctx.response().reset();
       return;
     }
-    int status = ErrorCodes.httpStatus(error.code());
-    if (status == 401) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-    }
-    send(ctx, status, error);
+    send(ctx.response(), error);
   }
 
-  static void send(RoutingContext ctx, int status, ChatException error) {
-    ctx.response().setStatusCode(status)
+  /** Answers with the error's HTTP status and {@code {"error":{"code","message"}}}. */
+  public static void send(HttpServerResponse response, ChatException error) {
+    int status = ErrorCodes.httpStatus(error.code());
+    if (status == 401) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    }
+    response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
         .end(new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", error.getMessage())).toBuffer());

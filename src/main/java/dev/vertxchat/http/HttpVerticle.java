@@ -93,7 +93,8 @@ public class HttpVerticle extends VerticleBase {
 
     new ApiRoutes(vertx, config, auth, tokens).mount(router);
 
-    router.route(BRIDGE_PATH + "/*").handler(new HandshakeGuard(tokens, origins, BRIDGE_PATH));
+    HandshakeGuard guard = new HandshakeGuard(vertx, tokens, origins, BRIDGE_PATH);
+    router.route(BRIDGE_PATH + "/*").handler(guard);
     // SockJS's polling transports need the body read for them; the limit refuses oversized posts with 413
     router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes() + 1024L));
     SockJSHandlerOptions sockOptions = new SockJSHandlerOptions()
@@ -114,7 +115,19 @@ public class HttpVerticle extends VerticleBase {
         .setHost(config.host()).setPort(config.port())
         .setMaxWebSocketFrameSize(frameLimit).setMaxWebSocketMessageSize(frameLimit)
         .setCompressionSupported(true));
-    return server.requestHandler(router).listen()
+    // the raw WebSocket endpoint is served by the bridge itself (shared frame bytes, one flush per turn),
+    // ahead of the router; SockJS serves all its transports through the router
+    String rawPath = BRIDGE_PATH + "/websocket";
+    return server.requestHandler(req -> {
+      if (rawPath.equals(req.path()) && req.canUpgradeToWebSocket()) {
+        if (config.accessLog()) {
+          AccessLog.upgrade(req);
+        }
+        bridge.upgrade(req, guard);
+      } else {
+        router.handle(req);
+      }
+    }).listen()
         .onSuccess(s -> {
           vertx.sharedData().getLocalMap(SERVER_INFO).put(ACTUAL_PORT, s.actualPort());
           LOG.info("HTTP server listening on {}:{}", config.host(), s.actualPort());
