@@ -4,6 +4,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.Json;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -15,6 +18,7 @@ import java.util.Set;
  * subscribed socket. A socket that does not keep up is closed by {@link BridgeConnection#write}.
  */
 final class FanOut {
+  private static final Logger LOG = LoggerFactory.getLogger(FanOut.class);
   private final Vertx vertx;
   private final Map<String, Group> groups = new HashMap<>();
 
@@ -53,7 +57,12 @@ final class FanOut {
     try {
       // a copy: closing a slow consumer changes the member set while we iterate
       for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
-        conn.write(frame);
+        try {
+          conn.write(frame);
+        } catch (RuntimeException e) {
+          // a socket closing under us must not cost the rest of the room this frame
+          LOG.debug("Fan-out write to {} failed: {}", conn.user().id(), e.toString());
+        }
       }
     } finally {
       frame.release();
