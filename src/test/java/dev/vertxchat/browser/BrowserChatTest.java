@@ -5,18 +5,12 @@ import dev.vertxchat.support.Http;
 import dev.vertxchat.support.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -24,38 +18,11 @@ import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The browser app in a real headless Chromium, against the real service. */
-@ExtendWith(VertxExtension.class)
-class BrowserChatTest {
+class BrowserChatTest extends BrowserTestBase {
   static final Path SCREENSHOTS = Path.of("target", "screenshots");
   static final String XSS = "<img src=x onerror=alert(1)>";
-
-  @TempDir
-  Path dataDir;
-  final List<Browser> browsers = new ArrayList<>();
-  TestServer server;
-
-  @BeforeAll
-  static void chromium() {
-    assumeTrue(Browser.available(), Browser.INSTALL_HINT);
-  }
-
-  @AfterEach
-  void close() {
-    browsers.forEach(Browser::close);
-    if (server != null) {
-      server.stop();
-    }
-  }
-
-  private Browser browser() throws Exception {
-    Browser b = new Browser();
-    browsers.add(b);
-    b.open(server.base() + "/");
-    return b;
-  }
 
   private static void say(Browser b, String text) {
     b.labelled("Message").sendKeys(text, Keys.ENTER);

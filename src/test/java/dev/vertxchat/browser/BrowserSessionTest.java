@@ -5,49 +5,17 @@ import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.Keys;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Accounts, rooms, unread counts, typing, refused sends and token renewal in the browser app. */
-@ExtendWith(VertxExtension.class)
-class BrowserSessionTest {
-  @TempDir
-  Path dataDir;
-  final List<Browser> browsers = new ArrayList<>();
-  TestServer server;
-
-  @BeforeAll
-  static void chromium() {
-    assumeTrue(Browser.available(), Browser.INSTALL_HINT);
-  }
-
-  @AfterEach
-  void close() {
-    browsers.forEach(Browser::close);
-    server.stop();
-  }
-
-  private Browser browser() throws Exception {
-    Browser b = new Browser();
-    browsers.add(b);
-    b.open(server.base() + "/");
-    return b;
-  }
-
+class BrowserSessionTest extends BrowserTestBase {
   /** The accessible name of a room's button ("side, 2 unread"), or "" when the room is not listed. */
   private static String roomButton(Browser b, String name) {
     return (String) b.js("const b = [...document.querySelectorAll('nav[aria-label=Rooms] li button')]"
