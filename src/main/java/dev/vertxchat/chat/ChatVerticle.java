@@ -58,7 +58,7 @@ public class ChatVerticle extends VerticleBase {
     presence = new Presence(vertx);
     sendLimiter = new RateLimiter(vertx, "send", config.messagesPerSecond(), config.messageBurst());
     typingLimiter = new RateLimiter(vertx, "typing", config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
-    pipeline = new SendPipeline(vertx, messages, config.storeBatchMax());
+    pipeline = new SendPipeline(vertx, messages, config.storeBatchMax(), config.storeCommitDelayMs());
     vertx.setPeriodic(60_000, id -> {
       sendLimiter.sweep();
       typingLimiter.sweep();

@@ -32,14 +32,17 @@ final class SendPipeline {
   private final Vertx vertx;
   private final MessageStore store;
   private final int batchMax;
+  private final long delayMs;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean flushing;
+  private long timer = -1;
   private Promise<Void> drained;
 
-  SendPipeline(Vertx vertx, MessageStore store, int batchMax) {
+  SendPipeline(Vertx vertx, MessageStore store, int batchMax, long delayMs) {
     this.vertx = vertx;
     this.store = store;
     this.batchMax = batchMax;
+    this.delayMs = delayMs;
   }
 
   Future<Envelope> submit(NewMessage message) {
@@ -49,7 +52,17 @@ final class SendPipeline {
     Promise<Envelope> promise = Promise.promise();
     queue.add(new Pending(message, promise));
     if (!flushing) {
-      flush();
+      if (delayMs <= 0 || queue.size() >= batchMax) {
+        flushNow();
+      } else if (timer < 0) {
+        // wait a moment so that more messages share the next commit
+        timer = vertx.setTimer(delayMs, id -> {
+          timer = -1;
+          if (!flushing) {
+            flush();
+          }
+        });
+      }
     }
     return promise.future();
   }
@@ -60,9 +73,19 @@ final class SendPipeline {
       drained = Promise.promise();
       if (!flushing && queue.isEmpty()) {
         drained.complete();
+      } else if (!flushing) {
+        flushNow();
       }
     }
     return drained.future();
+  }
+
+  private void flushNow() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+      timer = -1;
+    }
+    flush();
   }
 
   private void flush() {

@@ -97,4 +97,5 @@ public final class ChatConfig {
 
   public int storePoolSize() { return integer(STORE_POOL_SIZE); }
   public int storeBatchMax() { return integer(STORE_BATCH_MAX); }
+  public long storeCommitDelayMs() { return longValue(STORE_COMMIT_DELAY_MS); }
 }

@@ -44,6 +44,7 @@ public final class ConfigKeys {
 
   public static final String STORE_POOL_SIZE = "store.poolSize";
   public static final String STORE_BATCH_MAX = "store.batchMaxSize";
+  public static final String STORE_COMMIT_DELAY_MS = "store.commitDelayMs";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

@@ -69,6 +69,7 @@ public final class ConfigValidator {
     range(config, REQUEST_TIMEOUT_MS, 100, 600_000);
     range(config, STORE_POOL_SIZE, 1, 64);
     range(config, STORE_BATCH_MAX, 1, 10_000);
+    range(config, STORE_COMMIT_DELAY_MS, 0, 1000);
 
     JsonArray deployments = config.array(DEPLOYMENTS);
     if (deployments.isEmpty()) {

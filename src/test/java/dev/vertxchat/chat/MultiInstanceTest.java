@@ -34,7 +34,9 @@ class MultiInstanceTest {
         .put("deployments", new JsonArray()
             .add(new JsonObject().put("verticle", "dev.vertxchat.chat.ChatVerticle").put("instances", 2))
             .add(new JsonObject().put("verticle", "dev.vertxchat.http.HttpVerticle").put("instances", 2)))
-        .put("limits", new JsonObject().put("messagesPerSecond", 10_000).put("messageBurst", 10_000));
+        .put("limits", new JsonObject().put("messagesPerSecond", 10_000).put("messageBurst", 10_000))
+        // group commit waits 5 ms for company: batches of both chat instances still take turns in id order
+        .put("store", new JsonObject().put("commitDelayMs", 5));
     TestServer server = TestServer.start(vertx, dataDir, overrides);
     List<BridgeClient> clients = new ArrayList<>();
     try {
