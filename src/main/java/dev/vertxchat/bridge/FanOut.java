@@ -19,6 +19,7 @@ import java.util.Set;
  */
 final class FanOut {
   private static final Logger LOG = LoggerFactory.getLogger(FanOut.class);
+  private static final long RELEASE_DELAY_MS = 1000;
   private final Vertx vertx;
   private final Map<String, Group> groups = new HashMap<>();
 
@@ -40,11 +41,18 @@ final class FanOut {
         .members.add(conn);
   }
 
+  /**
+   * An emptied group keeps its consumer for a moment: messages already on their way to it are then
+   * dropped quietly here instead of being discarded (with a warning each) by an unregistered consumer.
+   */
   void unsubscribe(String address, BridgeConnection conn) {
     Group group = groups.get(address);
     if (group != null && group.members.remove(conn) && group.members.isEmpty()) {
-      groups.remove(address);
-      group.consumer.unregister();
+      vertx.setTimer(RELEASE_DELAY_MS, id -> {
+        if (group.members.isEmpty() && groups.remove(address, group)) {
+          group.consumer.unregister();
+        }
+      });
     }
   }
 
