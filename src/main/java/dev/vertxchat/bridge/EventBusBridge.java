@@ -49,10 +49,6 @@ public final class EventBusBridge {
     this.sweepTimer = vertx.setPeriodic(every, id -> dropSilent());
   }
 
-  public int connectionCount() {
-    return connections.size();
-  }
-
   /** A new SockJS socket whose handshake request was authenticated by {@link HandshakeGuard}. */
   public void handle(SockJSSocket socket) {
     Identity identity = HandshakeGuard.identityOf(socket.routingContext());

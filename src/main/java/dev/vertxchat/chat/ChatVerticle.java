@@ -7,6 +7,7 @@ import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.Room;
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2MessageStore;
 import dev.vertxchat.store.H2RoomStore;
@@ -83,7 +84,7 @@ public class ChatVerticle extends VerticleBase {
 
   private Future<Void> createDefaultRooms() {
     Future<Void> chain = Future.succeededFuture();
-    for (Object o : config.array(dev.vertxchat.config.ConfigKeys.ROOMS_DEFAULTS)) {
+    for (Object o : config.array(ConfigKeys.ROOMS_DEFAULTS)) {
       JsonObject r = (JsonObject) o;
       Room room = new Room(r.getString("id"), r.getString("name", r.getString("id")), r.getString("topic", ""), 0);
       chain = chain.compose(v -> rooms.create(room, null).<Void>mapEmpty());
