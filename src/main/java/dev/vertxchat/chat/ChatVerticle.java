@@ -11,7 +11,8 @@ import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2MessageStore;
 import dev.vertxchat.store.H2RoomStore;
-import dev.vertxchat.store.MessageStore;
+import dev.vertxchat.store.JournaledMessageStore;
+import dev.vertxchat.store.MessageJournal;
 import dev.vertxchat.store.MessageStore.NewMessage;
 import dev.vertxchat.store.RoomStore;
 import io.vertx.core.Future;
@@ -40,7 +41,7 @@ public class ChatVerticle extends VerticleBase {
 
   private ChatConfig config;
   private Pool pool;
-  private MessageStore messages;
+  private JournaledMessageStore messages;
   private RoomStore rooms;
   private RoomDirectory directory;
   private Presence presence;
@@ -53,33 +54,42 @@ public class ChatVerticle extends VerticleBase {
   public Future<?> start() {
     config = new ChatConfig(config());
     pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
-    messages = new H2MessageStore(pool);
     rooms = new H2RoomStore(pool);
     directory = new RoomDirectory(vertx, rooms);
     presence = new Presence(vertx);
     sendLimiter = new RateLimiter(vertx, "send", config.messagesPerSecond(), config.messageBurst());
     typingLimiter = new RateLimiter(vertx, "typing", config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
-    pipeline = new SendPipeline(vertx, messages, config.storeBatchMax(), config.storeCommitDelayMs());
     vertx.setPeriodic(60_000, id -> {
       sendLimiter.sweep();
       typingLimiter.sweep();
     });
 
-    serve(Addresses.SEND, this::send);
-    serve(Addresses.HISTORY, this::history);
-    serve(Addresses.PRESENCE, this::presence);
-    serve(Addresses.TYPING, this::typing);
-    serve(Addresses.ROOMS_LIST, (user, body) -> listRooms());
-    serve(Addresses.ROOMS_CREATE, this::createRoom);
-
-    return createDefaultRooms()
-        .compose(v -> Future.all(consumers.stream().map(MessageConsumer::completion).toList()));
+    MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
+        config.storeIndexBatchMax(), config.storeMaxUnindexed());
+    return JournaledMessageStore.open(vertx, config.dataDir(), new H2MessageStore(pool), journal)
+        .compose(store -> {
+          messages = store;
+          pipeline = new SendPipeline(vertx, messages, config.storeBatchMax(), config.storeCommitDelayMs());
+          return createDefaultRooms();
+        })
+        .compose(v -> {
+          serve(Addresses.SEND, this::send);
+          serve(Addresses.HISTORY, this::history);
+          serve(Addresses.PRESENCE, this::presence);
+          serve(Addresses.TYPING, this::typing);
+          serve(Addresses.ROOMS_LIST, (user, body) -> listRooms());
+          serve(Addresses.ROOMS_CREATE, this::createRoom);
+          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+        });
   }
 
   @Override
   public Future<?> stop() {
-    // everything accepted is stored and acknowledged before the pool goes away
-    return pipeline.drain().eventually(() -> pool.close());
+    // everything accepted is stored and acknowledged, and copied into the table, before the pool goes away
+    Future<Void> drained = pipeline == null ? Future.succeededFuture() : pipeline.drain();
+    return drained
+        .eventually(() -> messages == null ? Future.succeededFuture() : messages.close())
+        .eventually(() -> pool.close());
   }
 
   private Future<Void> createDefaultRooms() {

@@ -106,8 +106,15 @@ final class SendPipeline {
             })
             .onComplete(ar -> lock.release()))
         .onFailure(err -> {
-          LOG.error("Storing a batch of {} messages failed", batch.size(), err);
-          ChatException failure = new ChatException(ErrorCodes.UNAVAILABLE, "the message could not be stored");
+          ChatException failure;
+          if (err instanceof ChatException refused) {
+            // the store refused the batch on purpose (backlog, shutting down); nothing was stored
+            LOG.warn("Storing a batch of {} messages refused: {}", batch.size(), refused.getMessage());
+            failure = refused;
+          } else {
+            LOG.error("Storing a batch of {} messages failed", batch.size(), err);
+            failure = new ChatException(ErrorCodes.UNAVAILABLE, "the message could not be stored");
+          }
           batch.forEach(p -> p.promise().tryFail(failure));
         })
         .onComplete(ar -> {

@@ -98,4 +98,8 @@ public final class ChatConfig {
   public int storePoolSize() { return integer(STORE_POOL_SIZE); }
   public int storeBatchMax() { return integer(STORE_BATCH_MAX); }
   public long storeCommitDelayMs() { return longValue(STORE_COMMIT_DELAY_MS); }
+  public boolean storeFsync() { return bool(STORE_FSYNC); }
+  public long storeIndexIntervalMs() { return longValue(STORE_INDEX_INTERVAL_MS); }
+  public int storeIndexBatchMax() { return integer(STORE_INDEX_BATCH_MAX); }
+  public int storeMaxUnindexed() { return integer(STORE_MAX_UNINDEXED); }
 }

@@ -45,6 +45,10 @@ public final class ConfigKeys {
   public static final String STORE_POOL_SIZE = "store.poolSize";
   public static final String STORE_BATCH_MAX = "store.batchMaxSize";
   public static final String STORE_COMMIT_DELAY_MS = "store.commitDelayMs";
+  public static final String STORE_FSYNC = "store.fsync";
+  public static final String STORE_INDEX_INTERVAL_MS = "store.indexIntervalMs";
+  public static final String STORE_INDEX_BATCH_MAX = "store.indexBatchMaxSize";
+  public static final String STORE_MAX_UNINDEXED = "store.maxUnindexed";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

@@ -70,6 +70,9 @@ public final class ConfigValidator {
     range(config, STORE_POOL_SIZE, 1, 64);
     range(config, STORE_BATCH_MAX, 1, 10_000);
     range(config, STORE_COMMIT_DELAY_MS, 0, 1000);
+    range(config, STORE_INDEX_INTERVAL_MS, 10, 60_000);
+    range(config, STORE_INDEX_BATCH_MAX, 100, 100_000);
+    range(config, STORE_MAX_UNINDEXED, 1000, 10_000_000);
 
     JsonArray deployments = config.array(DEPLOYMENTS);
     if (deployments.isEmpty()) {

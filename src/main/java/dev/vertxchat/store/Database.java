@@ -15,8 +15,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The embedded H2 database under the data directory, reached through one {@link Pool} that every
- * verticle of the process shares (same name, {@code shared=true}).
+ * The embedded H2 database under the data directory, reached through one {@link Pool} per data
+ * directory that every verticle of the process shares (same name, {@code shared=true}).
  */
 public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
@@ -48,7 +48,9 @@ public final class Database {
   public static Pool pool(Vertx vertx, String dataDir, int size) {
     return JDBCPool.pool(vertx,
         new JDBCConnectOptions().setJdbcUrl(url(dataDir)).setUser("sa").setPassword(""),
-        new PoolOptions().setMaxSize(size).setShared(true).setName(POOL_NAME));
+        // shared by name: the name must differ per database, or a second service in the same Vert.x
+        // instance (tests do this) would silently get the first one's pool
+        new PoolOptions().setMaxSize(size).setShared(true).setName(POOL_NAME + ":" + url(dataDir)));
   }
 
   /** Creates or upgrades the schema; safe to call at every start. */

@@ -7,16 +7,22 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * Messages in H2. Ids are allocated inside the inserting transaction from the highest stored id, so
- * callers must not append concurrently (the send pipeline serializes its batches); a concurrent append
- * fails on the primary key instead of storing anything twice.
+ * The {@code messages} table in H2: the queryable copy of the {@link MessageJournal}. Pages are read
+ * through the shared pool; rows are written only by the journal's indexer, in large batches with the
+ * ids the journal allocated, and {@code MERGE} makes copying a batch twice (a retry after an unclear
+ * failure, a replay at start) harmless.
  */
-public final class H2MessageStore implements MessageStore {
+public final class H2MessageStore {
   private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts";
   private final Pool pool;
 
@@ -24,27 +30,46 @@ public final class H2MessageStore implements MessageStore {
     this.pool = pool;
   }
 
-  @Override
-  public Future<List<Envelope>> append(List<NewMessage> batch, long ts) {
-    if (batch.isEmpty()) {
-      return Future.succeededFuture(List.of());
+  /**
+   * Stores the envelopes (chat messages with their ids) in one transaction of a plain JDBC connection;
+   * the caller runs on a worker thread.
+   */
+  static void insert(Connection conn, List<Envelope> batch, boolean merge) throws SQLException {
+    conn.setAutoCommit(false);
+    try (PreparedStatement st = conn.prepareStatement(merge
+        ? "MERGE INTO messages (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?)"
+        : "INSERT INTO messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+      for (Envelope e : batch) {
+        st.setLong(1, e.id());
+        st.setString(2, e.room());
+        st.setString(3, e.user().id());
+        st.setString(4, e.user().name());
+        st.setString(5, e.text());
+        st.setLong(6, e.ts());
+        st.addBatch();
+      }
+      st.executeBatch();
+      conn.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        conn.rollback();
+      } catch (SQLException ignored) {
+        // the connection is discarded by the caller
+      }
+      throw e;
     }
-    return pool.withTransaction(conn -> conn.query("SELECT COALESCE(MAX(id), 0) FROM messages").execute()
-        .compose(rows -> {
-          long next = rows.iterator().next().getLong(0) + 1;
-          List<Tuple> tuples = new ArrayList<>(batch.size());
-          List<Envelope> stored = new ArrayList<>(batch.size());
-          for (NewMessage m : batch) {
-            long id = next++;
-            tuples.add(Tuple.of(id, m.room(), m.user().id(), m.user().name(), m.text(), ts));
-            stored.add(Envelope.chat(id, m.room(), m.user(), m.text(), ts));
-          }
-          return conn.preparedQuery("INSERT INTO messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")
-              .executeBatch(tuples).map(r -> stored);
-        }));
   }
 
-  @Override
+  /** The highest stored id, 0 when there is none. */
+  static long maxId(Connection conn) throws SQLException {
+    conn.setAutoCommit(true);
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM messages")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** See {@link MessageStore#page}. */
   public Future<List<Envelope>> page(String room, Long before, Long after, int limit) {
     String sql;
     Tuple args = Tuple.of(room);
