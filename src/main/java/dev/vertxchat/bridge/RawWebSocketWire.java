@@ -9,9 +9,9 @@ import io.vertx.core.internal.http.WebSocketInternal;
 
 /**
  * The raw WebSocket endpoint, written at the Netty level (Vert.x's internal WebSocket API) for two
- * savings on the fan-out path: a room message's bytes are shared by every socket instead of being
- * encoded per socket, and frames written in one event-loop turn leave in one flush (one system call
- * per socket per turn instead of one per frame). Writes happen on the connection's event loop, the
+ * savings on the fan-out path: a room message's complete WebSocket frame is built once and its bytes
+ * are shared by every socket instead of being encoded per socket, and frames written in one event-loop
+ * turn leave in one flush (one system call per socket per turn instead of one per frame). Writes happen on the connection's event loop, the
  * one the HTTP verticle runs on.
  *
  * <p>Slow consumers: the channel's high water mark is {@code maxQueued} bytes; once more than that
@@ -43,11 +43,13 @@ final class RawWebSocketWire implements Wire {
     if (!ctx.channel().isWritable()) {
       return false;
     }
-    send(new TextWebSocketFrame(frame.utf8()));
+    // the complete frame, header included: it passes the WebSocket encoder untouched (a ByteBuf is
+    // not a WebSocketFrame), so no frame object and no header buffer per socket
+    send(frame.webSocketFrame());
     return true;
   }
 
-  private void send(TextWebSocketFrame frame) {
+  private void send(Object frame) {
     if (ctx.executor().inEventLoop()) {
       ctx.write(frame, ctx.voidPromise());
       scheduleFlush();
