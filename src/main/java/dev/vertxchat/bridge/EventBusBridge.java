@@ -10,6 +10,7 @@ import dev.vertxchat.http.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,8 @@ public final class EventBusBridge {
   private static final Logger LOG = LoggerFactory.getLogger(EventBusBridge.class);
   /** Frames waiting behind an unfinished join before the connection counts as flooding. */
   private static final int MAX_QUEUED_FRAMES = 1000;
+  /** What a WebSocket message may exceed {@code limits.maxFrameBytes} by (SockJS framing; same for raw). */
+  public static final int FRAME_SLACK = 1024;
 
   private final Vertx vertx;
   private final ChatConfig config;
@@ -37,12 +40,15 @@ public final class EventBusBridge {
   private final FrameRules rules;
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   private final long sweepTimer;
+  /** The HTTP verticle's context: raw WebSocket frames are handled inside it. */
+  private final ContextInternal context;
 
   public EventBusBridge(Vertx vertx, ChatConfig config, Presence presence, RoomDirectory rooms) {
     this.vertx = vertx;
     this.config = config;
     this.presence = presence;
     this.rooms = rooms;
+    this.context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
     this.fanOut = new FanOut(vertx);
     this.rules = new FrameRules(vertx, config, presence, rooms, fanOut);
     long every = Math.max(250, Math.min(5000, config.pingTimeoutMs() / 4));
@@ -65,7 +71,7 @@ public final class EventBusBridge {
 
   /**
    * The raw WebSocket endpoint. Served before the router (whose request wrapper hides the connection
-   * the raw wire writes to), with the same checks as every other bridge request.
+   * the raw wire takes over), with the same checks as every other bridge request.
    */
   public void upgrade(HttpServerRequest request, HandshakeGuard guard) {
     request.pause();
@@ -77,11 +83,12 @@ public final class EventBusBridge {
       }
       Identity identity = ar.result();
       request.toWebSocket().onSuccess(ws -> {
-        BridgeConnection conn = open(new RawWebSocketWire(ws, config.maxQueuedBytes()), identity);
-        ws.exceptionHandler(err -> LOG.debug("Bridge socket error for {}: {}", conn.user().id(), err.toString()));
-        ws.closeHandler(v -> closed(conn));
-        ws.textMessageHandler(frame -> enqueue(conn, frame));
-        ws.binaryMessageHandler(frame -> enqueue(conn, frame.toString()));
+        RawWebSocketWire wire = RawWebSocketWire.takeOver(ws, context,
+            config.maxQueuedBytes(), config.maxFrameBytes() + FRAME_SLACK);
+        BridgeConnection conn = open(wire, identity);
+        wire.textHandler(frame -> enqueue(conn, frame))
+            .tooLargeHandler(v -> tooLarge(conn))
+            .closeHandler(v -> closed(conn));
       }).onFailure(err -> LOG.debug("WebSocket upgrade failed: {}", err.toString()));
     });
   }
@@ -123,6 +130,12 @@ public final class EventBusBridge {
     LOG.debug("Bridge connection closed for {}", conn.user().id());
   }
 
+  private void tooLarge(BridgeConnection conn) {
+    conn.write(BridgeFrames.err(null, BridgeFrames.FRAME_TOO_LARGE,
+        new ChatException(ErrorCodes.PAYLOAD_TOO_LARGE, "frame larger than " + config.maxFrameBytes() + " bytes")));
+    conn.close(CloseCodes.TOO_BIG, "frame too large");
+  }
+
   private void dropSilent() {
     long deadline = System.currentTimeMillis() - config.pingTimeoutMs();
     for (BridgeConnection conn : new ArrayList<>(connections)) {
@@ -135,9 +148,7 @@ public final class EventBusBridge {
   private void enqueue(BridgeConnection conn, String frame) {
     conn.lastSeen = System.currentTimeMillis();
     if (frame.length() > config.maxFrameBytes()) {
-      conn.write(BridgeFrames.err(null, BridgeFrames.FRAME_TOO_LARGE,
-          new ChatException(ErrorCodes.PAYLOAD_TOO_LARGE, "frame larger than " + config.maxFrameBytes() + " bytes")));
-      conn.close(CloseCodes.TOO_BIG, "frame too large");
+      tooLarge(conn);
       return;
     }
     if (++conn.queuedFrames > MAX_QUEUED_FRAMES) {

@@ -1,38 +1,151 @@
 package dev.vertxchat.bridge;
 
 import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Handler;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.http.WebSocketInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
 
 /**
- * The raw WebSocket endpoint, written at the Netty level (Vert.x's internal WebSocket API) for two
- * savings on the fan-out path: a room message's complete WebSocket frame is built once and its bytes
- * are shared by every socket instead of being encoded per socket, and frames written in one event-loop
- * turn leave in one flush (one system call per socket per turn instead of one per frame). Writes happen on the connection's event loop, the
- * one the HTTP verticle runs on.
+ * The raw WebSocket endpoint after its handshake: Vert.x performs the upgrade, then this handler takes
+ * the place of Vert.x's WebSocket in the channel pipeline and speaks WebSocket frames with Netty
+ * directly. That saves, per connection, Vert.x's WebSocket and HTTP connection objects (two write
+ * queues of 1,024 slots each among them, about 10 KB of heap) and, per frame, a dispatch through
+ * them. On the fan-out path a room message's complete WebSocket frame is built once and its bytes are
+ * shared by every socket, and frames written in one event-loop turn leave in one flush.
  *
- * <p>Slow consumers: the channel's high water mark is {@code maxQueued} bytes; once more than that
- * waits in the server the client counts as too slow.
+ * <p>Everything runs on the connection's event loop, the one the HTTP verticle runs on; the bridge's
+ * handlers are called inside the verticle's context. Slow consumers: the channel's high water mark is
+ * {@code maxQueued} bytes; once more than that waits in the server the client counts as too slow.
  */
-final class RawWebSocketWire implements Wire {
-  private final ServerWebSocket ws;
-  private final ChannelHandlerContext ctx;
+final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wire {
+  private static final Logger LOG = LoggerFactory.getLogger(RawWebSocketWire.class);
+
+  private final ContextInternal context;
+  private ChannelHandlerContext ctx;
+  private Handler<String> textHandler = text -> { };
+  private Handler<Void> tooLargeHandler = v -> { };
+  private Handler<Void> closeHandler = v -> { };
   private boolean flushScheduled;
+  private boolean closing;
+  private boolean closed;
   private final Runnable flush = this::flush;
 
-  RawWebSocketWire(ServerWebSocket ws, int maxQueued) {
-    this.ws = ws;
-    this.ctx = ((WebSocketInternal) ws).channelHandlerContext();
-    ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueued / 2, maxQueued));
+  private RawWebSocketWire(ContextInternal context) {
+    this.context = context;
+  }
+
+  /**
+   * Takes the connection of a freshly upgraded WebSocket over from Vert.x. Call on the verticle's event
+   * loop right after the upgrade, before any frame of the client was handled.
+   */
+  static RawWebSocketWire takeOver(ServerWebSocket ws, ContextInternal context, int maxQueued, int maxMessageBytes) {
+    ChannelHandlerContext vertx = ((WebSocketInternal) ws).channelHandlerContext();
+    ChannelPipeline pipeline = vertx.pipeline();
+    RawWebSocketWire wire = new RawWebSocketWire(context);
+    pipeline.addBefore(vertx.name(), "vertxchat-aggregator", new WebSocketFrameAggregator(maxMessageBytes));
+    pipeline.replace(vertx.name(), "vertxchat-bridge", wire);
+    pipeline.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueued / 2, maxQueued));
+    return wire;
+  }
+
+  RawWebSocketWire textHandler(Handler<String> handler) {
+    this.textHandler = handler;
+    return this;
+  }
+
+  /** Called when a client message is larger than the limit; the handler answers and closes. */
+  RawWebSocketWire tooLargeHandler(Handler<Void> handler) {
+    this.tooLargeHandler = handler;
+    return this;
+  }
+
+  /** Called once when the connection is gone, whoever closed it. */
+  RawWebSocketWire closeHandler(Handler<Void> handler) {
+    this.closeHandler = handler;
+    if (ctx != null && !ctx.channel().isActive()) {
+      closed();
+    }
+    return this;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof TextWebSocketFrame text) {
+        if (!closing) {
+          context.emit(text.text(), textHandler);
+        }
+      } else if (msg instanceof BinaryWebSocketFrame binary) {
+        if (!closing) {
+          context.emit(binary.content().toString(StandardCharsets.UTF_8), textHandler);
+        }
+      } else if (msg instanceof PingWebSocketFrame ping) {
+        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
+      } else if (msg instanceof CloseWebSocketFrame close) {
+        // the client closes: answer with its status, then the TCP connection goes
+        if (!closing) {
+          closing = true;
+          int status = close.statusCode();
+          CloseWebSocketFrame answer = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, "");
+          ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        }
+      }
+      // pongs and anything else: nothing to do
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof TooLongFrameException && !closing) {
+      context.emit(null, tooLargeHandler);
+    } else {
+      LOG.debug("Raw WebSocket error: {}", cause.toString());
+      ctx.close();
+    }
+  }
+
+  private void closed() {
+    if (!closed) {
+      closed = true;
+      closing = true;
+      context.emit(null, closeHandler);
+    }
   }
 
   @Override
   public boolean write(String frame) {
-    if (!ctx.channel().isWritable()) {
-      return false;
+    if (closing || !ctx.channel().isWritable()) {
+      return closing;
     }
     send(new TextWebSocketFrame(ByteBufUtil.writeUtf8(ctx.alloc(), frame)));
     return true;
@@ -40,8 +153,8 @@ final class RawWebSocketWire implements Wire {
 
   @Override
   public boolean write(SharedFrame frame) {
-    if (!ctx.channel().isWritable()) {
-      return false;
+    if (closing || !ctx.channel().isWritable()) {
+      return closing;
     }
     // the complete frame, header included: it passes the WebSocket encoder untouched (a ByteBuf is
     // not a WebSocketFrame), so no frame object and no header buffer per socket
@@ -74,7 +187,15 @@ final class RawWebSocketWire implements Wire {
 
   @Override
   public void close(int code, String reason) {
-    ctx.flush();
-    ws.close((short) code, reason);
+    if (closing) {
+      return;
+    }
+    closing = true;
+    Runnable doClose = () -> ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    if (ctx.executor().inEventLoop()) {
+      doClose.run();
+    } else {
+      ctx.executor().execute(doClose);
+    }
   }
 }

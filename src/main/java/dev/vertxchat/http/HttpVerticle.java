@@ -110,7 +110,7 @@ public class HttpVerticle extends VerticleBase {
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new Failures());
 
-    int frameLimit = config.maxFrameBytes() + 1024; // SockJS framing adds a few bytes around the bridge frame
+    int frameLimit = config.maxFrameBytes() + EventBusBridge.FRAME_SLACK; // SockJS framing adds a few bytes around the bridge frame
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host()).setPort(config.port())
         .setMaxWebSocketFrameSize(frameLimit).setMaxWebSocketMessageSize(frameLimit)

@@ -69,6 +69,25 @@ class FanOutTest {
         .put("body", new JsonObject().put("room", "general").put("text", text)));
   }
 
+  /** A client that negotiated permessage-deflate (browsers do) reads both the shared and its own frames. */
+  @Test
+  void aCompressingClientReadsSharedAndOwnFrames(Vertx vertx) {
+    start(vertx, new JsonObject());
+    JsonObject session = http.guest("deflater");
+    BridgeClient c = BridgeClient.connectCompressed(vertx, server.port, session.getString("token"));
+    clients.add(c);
+    c.join("general", session.getJsonObject("user").getString("id"));
+    BridgeClient other = member(vertx, "plain", false);
+    JsonObject reply = c.request("chat.send", new JsonObject().put("room", "general").put("text", "squeezed " + "z".repeat(500)));
+    assertTrue(body(reply).containsKey("id"), reply.encode());
+    other.request("chat.send", new JsonObject().put("room", "general").put("text", "from the other one"));
+    c.awaitFrame(f -> "from the other one".equals(body(f).getString("text")));
+    assertEquals(List.of("squeezed " + "z".repeat(500), "from the other one"),
+        c.chats("general").stream().map(e -> e.getString("text")).toList());
+    JsonObject presence = c.request("chat.presence", new JsonObject().put("room", "general"));
+    assertEquals(2, body(presence).getJsonArray("users").size());
+  }
+
   /**
    * Raw WebSocket members get the room's frames as prebuilt bytes; every length encoding of a frame
    * header (7-bit, 16-bit and 64-bit) and multi-byte text must reach the client intact.

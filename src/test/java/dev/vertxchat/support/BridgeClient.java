@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -86,6 +87,19 @@ public final class BridgeClient {
   public static BridgeClient connect(Vertx vertx, int port, String token) {
     return await(tryConnect(vertx, port, new WebSocketConnectOptions()
         .setURI("/eventbus/websocket" + (token == null ? "" : "?token=" + token))));
+  }
+
+  /** Like {@link #connect} but offering permessage-deflate, as browsers do. */
+  public static BridgeClient connectCompressed(Vertx vertx, int port, String token) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
+    return await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+            .setURI("/eventbus/websocket?token=" + token))
+        .map(ws -> {
+          if (!ws.headers().contains("Sec-WebSocket-Extensions")) {
+            throw new AssertionError("the server did not accept permessage-deflate");
+          }
+          return new BridgeClient(client, ws, false);
+        }));
   }
 
   public static Future<BridgeClient> tryConnect(Vertx vertx, int port, WebSocketConnectOptions options) {
