@@ -17,7 +17,7 @@ import java.util.List;
 
 /**
  * Group commit for accepted messages: they queue while a batch is being stored, and the next batch
- * takes up to {@code batchMax} of them in one transaction. A message is published to its room and
+ * takes up to {@code batchMax} of them in one journal write. A message is published to its room and
  * acknowledged only after its batch is durable.
  *
  * <p>Batches of every chat verticle instance in the process take turns under one shared lock, held

@@ -6,16 +6,19 @@ import io.vertx.core.Future;
 
 import java.util.List;
 
-/** Durable room history. Implementations: {@link H2MessageStore}; a PostgreSQL one fits the same contract. */
+/**
+ * Durable room history. Implementation: {@link JournaledMessageStore} (message journal, copied into
+ * H2); a PostgreSQL one fits the same contract.
+ */
 public interface MessageStore {
 
   /** A message accepted by the send pipeline, not stored yet. */
   record NewMessage(String room, UserRef user, String text) {}
 
   /**
-   * Stores a batch in one transaction. The returned envelopes are in batch order, with ids that
+   * Stores a batch at once (all or nothing). The returned envelopes are in batch order, with ids that
    * increase in that order and are greater than every id stored before; {@code ts} is stamped on all.
-   * The future succeeds only once the batch is durable.
+   * The future succeeds only once the batch is durable, and {@link #page} sees it from then on.
    */
   Future<List<Envelope>> append(List<NewMessage> batch, long ts);
 
