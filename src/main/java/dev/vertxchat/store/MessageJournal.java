@@ -90,6 +90,8 @@ public final class MessageJournal {
   private boolean broken;
   private List<Envelope> unindexed = new ArrayList<>();
   private final List<Path> sealed = new ArrayList<>();
+  private final Buffer buffer = new Buffer();
+  private final CRC32 crc = new CRC32();
 
   // any thread
   private volatile long lastAppended;
@@ -421,24 +423,25 @@ public final class MessageJournal {
       throw new ChatException(ErrorCodes.UNAVAILABLE, "message storage is behind, try again shortly");
     }
     List<Envelope> stored = new ArrayList<>(batch.size());
-    ByteArrayOutputStream out = new ByteArrayOutputStream(batch.size() * 160);
-    CRC32 crc = new CRC32();
+    Buffer out = buffer;
+    out.reset();
     long id = nextId;
     for (NewMessage m : batch) {
       Envelope e = Envelope.chat(id++, m.room(), m.user(), m.text(), ts);
       byte[] json = e.toJson().encode().getBytes(StandardCharsets.UTF_8);
       crc.reset();
       crc.update(json);
-      out.writeBytes(String.format("%08x\t", crc.getValue()).getBytes(StandardCharsets.US_ASCII));
+      out.writeHex8(crc.getValue());
+      out.write('\t');
       out.writeBytes(json);
       out.write('\n');
       stored.add(e);
     }
     long start = channel.position();
     try {
-      ByteBuffer buffer = ByteBuffer.wrap(out.toByteArray());
-      while (buffer.hasRemaining()) {
-        channel.write(buffer);
+      ByteBuffer bytes = out.view();
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
       }
       if (options.fsync()) {
         channel.force(false);
@@ -475,5 +478,32 @@ public final class MessageJournal {
       startSegment();
     }
     return new Cut(batch, List.copyOf(sealed), through);
+  }
+
+  /** The journal thread's reusable write buffer: one batch of records, no copy before the write. */
+  private static final class Buffer extends ByteArrayOutputStream {
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    Buffer() {
+      super(64 * 1024);
+    }
+
+    void writeHex8(long value) {
+      for (int shift = 28; shift >= 0; shift -= 4) {
+        write(HEX[(int) (value >>> shift) & 0xF]);
+      }
+    }
+
+    ByteBuffer view() {
+      return ByteBuffer.wrap(buf, 0, count);
+    }
+
+    @Override
+    public void reset() {
+      super.reset();
+      if (buf.length > 1 << 20) {
+        buf = new byte[64 * 1024]; // do not keep a buffer grown by one huge batch
+      }
+    }
   }
 }
