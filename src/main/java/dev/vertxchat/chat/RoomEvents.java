@@ -12,6 +12,11 @@ public final class RoomEvents {
   private RoomEvents() {}
 
   public static void publish(EventBus bus, Envelope envelope) {
-    bus.publish(Addresses.room(envelope.room()), envelope.toJson().encode());
+    publish(bus, envelope.room(), envelope.toJson().encode());
+  }
+
+  /** Publishes an envelope already encoded (a stored message: the store encoded it). */
+  public static void publish(EventBus bus, String room, String json) {
+    bus.publish(Addresses.room(room), json);
   }
 }

@@ -100,8 +100,9 @@ final class SendPipeline {
         .compose(lock -> store.append(messages, System.currentTimeMillis())
             .onSuccess(stored -> {
               for (int i = 0; i < stored.size(); i++) {
-                RoomEvents.publish(vertx.eventBus(), stored.get(i));
-                batch.get(i).promise().complete(stored.get(i));
+                Envelope envelope = stored.get(i).envelope();
+                RoomEvents.publish(vertx.eventBus(), envelope.room(), stored.get(i).json());
+                batch.get(i).promise().complete(envelope);
               }
             })
             .onComplete(ar -> lock.release()))

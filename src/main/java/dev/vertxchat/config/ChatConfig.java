@@ -5,6 +5,8 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static dev.vertxchat.config.ConfigKeys.*;
 
@@ -14,6 +16,8 @@ import static dev.vertxchat.config.ConfigKeys.*;
  * the same effective JSON and reads its settings through this class.
  */
 public final class ChatConfig {
+  /** Dotted key paths split once: settings are read on hot paths (every bridge frame, every send). */
+  private static final Map<String, String[]> PATHS = new ConcurrentHashMap<>();
   private final JsonObject json;
 
   public ChatConfig(JsonObject json) {
@@ -27,7 +31,7 @@ public final class ChatConfig {
   /** The value at a dotted key path, or null. */
   public Object value(String path) {
     Object current = json;
-    for (String part : path.split("\\.")) {
+    for (String part : PATHS.computeIfAbsent(path, p -> p.split("\\."))) {
       if (!(current instanceof JsonObject obj)) {
         return null;
       }

@@ -96,7 +96,7 @@ public class HttpVerticle extends VerticleBase {
     HandshakeGuard guard = new HandshakeGuard(vertx, tokens, origins, BRIDGE_PATH);
     router.route(BRIDGE_PATH + "/*").handler(guard);
     // SockJS's polling transports need the body read for them; the limit refuses oversized posts with 413
-    router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes() + 1024L));
+    router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes() + (long) EventBusBridge.FRAME_SLACK));
     SockJSHandlerOptions sockOptions = new SockJSHandlerOptions()
         .setInsertJSESSIONID(false)
         .setHeartbeatInterval(25_000)

@@ -1,6 +1,5 @@
 package dev.vertxchat.loadgen;
 
-import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
 import org.HdrHistogram.Histogram;
 

@@ -31,7 +31,7 @@ public final class JournaledMessageStore implements MessageStore {
   }
 
   @Override
-  public Future<List<Envelope>> append(List<NewMessage> batch, long ts) {
+  public Future<List<Stored>> append(List<NewMessage> batch, long ts) {
     return journal.append(batch, ts).onSuccess(stored -> journal.indexIfDue(false));
   }
 

@@ -140,7 +140,7 @@ public final class MessageJournal {
    * append concurrently if they care about the order in which they see the results (the send pipeline
    * holds its lock); appends themselves are serialized on the journal thread.
    */
-  public Future<List<Envelope>> append(List<NewMessage> batch, long ts) {
+  public Future<List<MessageStore.Stored>> append(List<NewMessage> batch, long ts) {
     return executor.executeBlocking(() -> write(batch, ts), false);
   }
 
@@ -412,7 +412,7 @@ public final class MessageJournal {
     }
   }
 
-  private List<Envelope> write(List<NewMessage> batch, long ts) throws IOException {
+  private List<MessageStore.Stored> write(List<NewMessage> batch, long ts) throws IOException {
     if (channel == null) {
       throw new ChatException(ErrorCodes.UNAVAILABLE, "the server is shutting down");
     }
@@ -422,20 +422,21 @@ public final class MessageJournal {
     if (unindexed.size() + batch.size() > options.maxUnindexed()) {
       throw new ChatException(ErrorCodes.UNAVAILABLE, "message storage is behind, try again shortly");
     }
-    List<Envelope> stored = new ArrayList<>(batch.size());
+    List<MessageStore.Stored> stored = new ArrayList<>(batch.size());
     Buffer out = buffer;
     out.reset();
     long id = nextId;
     for (NewMessage m : batch) {
       Envelope e = Envelope.chat(id++, m.room(), m.user(), m.text(), ts);
-      byte[] json = e.toJson().encode().getBytes(StandardCharsets.UTF_8);
+      String text = e.toJson().encode();
+      byte[] json = text.getBytes(StandardCharsets.UTF_8);
       crc.reset();
       crc.update(json);
       out.writeHex8(crc.getValue());
       out.write('\t');
       out.writeBytes(json);
       out.write('\n');
-      stored.add(e);
+      stored.add(new MessageStore.Stored(e, text));
     }
     long start = channel.position();
     try {
@@ -458,7 +459,7 @@ public final class MessageJournal {
       throw e;
     }
     nextId = id;
-    unindexed.addAll(stored);
+    stored.forEach(m -> unindexed.add(m.envelope()));
     unindexedCount = unindexed.size();
     lastAppended = id - 1;
     return stored;

@@ -15,12 +15,15 @@ public interface MessageStore {
   /** A message accepted by the send pipeline, not stored yet. */
   record NewMessage(String room, UserRef user, String text) {}
 
+  /** A stored message and its envelope's JSON text, encoded once for the store and the room. */
+  record Stored(Envelope envelope, String json) {}
+
   /**
-   * Stores a batch at once (all or nothing). The returned envelopes are in batch order, with ids that
+   * Stores a batch at once (all or nothing). The returned messages are in batch order, with ids that
    * increase in that order and are greater than every id stored before; {@code ts} is stamped on all.
    * The future succeeds only once the batch is durable, and {@link #page} sees it from then on.
    */
-  Future<List<Envelope>> append(List<NewMessage> batch, long ts);
+  Future<List<Stored>> append(List<NewMessage> batch, long ts);
 
   /**
    * One page of a room's history, oldest first. With {@code after}: the first {@code limit} messages
