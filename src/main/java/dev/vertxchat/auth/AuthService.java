@@ -6,7 +6,6 @@ import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.store.AccountStore;
 import dev.vertxchat.store.AccountStore.Account;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,21 +20,19 @@ public final class AuthService {
   public static final int MIN_PASSWORD = 8;
   public static final int MAX_PASSWORD = 256;
 
-  private final Vertx vertx;
   private final AccountStore accounts;
   private final TokenService tokens;
-  private final PasswordHasher hasher;
+  private final PasswordHashing hashing;
   private final boolean guests;
   /** Verified against when the name is unknown, so a miss costs what a hit costs. */
   private final Future<String> dummyHash;
 
-  public AuthService(Vertx vertx, AccountStore accounts, TokenService tokens, PasswordHasher hasher, boolean guests) {
-    this.vertx = vertx;
+  public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, boolean guests) {
     this.accounts = accounts;
     this.tokens = tokens;
-    this.hasher = hasher;
+    this.hashing = hashing;
     this.guests = guests;
-    this.dummyHash = vertx.executeBlocking(() -> hasher.hash("not a real password"), false);
+    this.dummyHash = hashing.hash("not a real password");
   }
 
   /** A session answer: {@code {"token","user":{"id","name"},"expiresIn"}}. */
@@ -68,7 +65,11 @@ public final class AuthService {
           "password must be " + MIN_PASSWORD + " to " + MAX_PASSWORD + " characters"));
     }
     UserRef user = new UserRef("u-" + randomId(), name);
-    return vertx.executeBlocking(() -> hasher.hash(password), false)
+    // a taken name is refused before the (deliberately slow) hash is computed
+    return accounts.findByName(name)
+        .compose(existing -> existing != null
+            ? Future.failedFuture(new ChatException(ErrorCodes.NAME_TAKEN, "that name is taken"))
+            : hashing.hash(password))
         .compose(hash -> accounts.create(new Account(user.id(), name, hash)))
         .compose(created -> {
           if (!created) {
@@ -85,7 +86,7 @@ public final class AuthService {
     }
     return accounts.findByName(name).compose(account -> {
       Future<String> stored = account != null ? Future.succeededFuture(account.passwordHash()) : dummyHash;
-      return stored.compose(hash -> vertx.executeBlocking(() -> hasher.verify(password, hash), false))
+      return stored.compose(hash -> hashing.verify(password, hash))
           .compose(ok -> ok && account != null
               ? Future.succeededFuture(session(new UserRef(account.id(), account.name())))
               : badCredentials());

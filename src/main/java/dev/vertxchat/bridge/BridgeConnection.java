@@ -16,6 +16,10 @@ final class BridgeConnection {
 
   final Wire wire;
   final Identity identity;
+  /** The client address it counts against (http.maxConnectionsPerAddress). */
+  final String address;
+  /** Its SockJS session id on the session transports, else null. */
+  final String session;
   final Set<String> rooms = new LinkedHashSet<>();
   final Set<String> addresses = new LinkedHashSet<>();
   /** Frames are handled one after another; an asynchronous step (a join) holds the next frame back. */
@@ -29,9 +33,11 @@ final class BridgeConnection {
   long expiryTimer = -1;
   boolean closed;
 
-  BridgeConnection(Wire wire, Identity identity) {
+  BridgeConnection(Wire wire, Identity identity, String address, String session) {
     this.wire = wire;
     this.identity = identity;
+    this.address = address;
+    this.session = session;
   }
 
   UserRef user() {

@@ -38,13 +38,15 @@ public final class EventBusBridge {
   private final RoomDirectory rooms;
   private final FanOut fanOut;
   private final FrameRules rules;
+  private final HandshakeGuard guard;
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   private final long sweepTimer;
   /** The HTTP verticle's context: raw WebSocket frames are handled inside it. */
   private final ContextInternal context;
 
-  public EventBusBridge(Vertx vertx, ChatConfig config, Presence presence, RoomDirectory rooms) {
+  public EventBusBridge(Vertx vertx, ChatConfig config, Presence presence, RoomDirectory rooms, HandshakeGuard guard) {
     this.vertx = vertx;
+    this.guard = guard;
     this.config = config;
     this.presence = presence;
     this.rooms = rooms;
@@ -63,7 +65,12 @@ public final class EventBusBridge {
       socket.close(CloseCodes.PROTOCOL_ERROR, "not authenticated");
       return;
     }
-    BridgeConnection conn = open(new SockJsWire(socket, config.maxQueuedBytes()), identity);
+    String session = guard.sessionOf(socket.routingContext());
+    if (session != null) {
+      guard.bind(session, identity.user().id());
+    }
+    BridgeConnection conn = open(new SockJsWire(socket, config.maxQueuedBytes()), identity,
+        HandshakeGuard.clientAddressOf(socket.routingContext()), session);
     socket.exceptionHandler(err -> LOG.debug("Bridge socket error for {}: {}", conn.user().id(), err.toString()));
     socket.closeHandler(v -> closed(conn));
     socket.handler(frame -> enqueue(conn, frame.toString()));
@@ -73,9 +80,10 @@ public final class EventBusBridge {
    * The raw WebSocket endpoint. Served before the router (whose request wrapper hides the connection
    * the raw wire takes over), with the same checks as every other bridge request.
    */
-  public void upgrade(HttpServerRequest request, HandshakeGuard guard) {
+  public void upgrade(HttpServerRequest request) {
     request.pause();
-    guard.authenticate(request).onComplete(ar -> {
+    String address = guard.clientAddress(request);
+    guard.authenticate(request, request.path()).onComplete(ar -> {
       if (ar.failed()) {
         request.resume();
         Failures.send(request.response(), ChatException.from(ar.cause()));
@@ -85,7 +93,7 @@ public final class EventBusBridge {
       request.toWebSocket().onSuccess(ws -> {
         RawWebSocketWire wire = RawWebSocketWire.takeOver(ws, context,
             config.maxQueuedBytes(), config.maxFrameBytes() + FRAME_SLACK);
-        BridgeConnection conn = open(wire, identity);
+        BridgeConnection conn = open(wire, identity, address, null);
         wire.textHandler(frame -> enqueue(conn, frame))
             .tooLargeHandler(v -> tooLarge(conn))
             .closeHandler(v -> closed(conn));
@@ -93,9 +101,10 @@ public final class EventBusBridge {
     });
   }
 
-  private BridgeConnection open(Wire wire, Identity identity) {
-    BridgeConnection conn = new BridgeConnection(wire, identity);
+  private BridgeConnection open(Wire wire, Identity identity, String address, String session) {
+    BridgeConnection conn = new BridgeConnection(wire, identity, address == null ? "unknown" : address, session);
     connections.add(conn);
+    guard.connections().open(conn.address);
     long untilExpiry = identity.expiresAt() - System.currentTimeMillis();
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));
     LOG.debug("Bridge connection opened for {}", conn.user().id());
@@ -117,8 +126,9 @@ public final class EventBusBridge {
     conn.closed = true;
     connections.remove(conn);
     vertx.cancelTimer(conn.expiryTimer);
-    if (conn.wire.sockJsSocket() != null) {
-      HandshakeGuard.unbind(vertx, conn.wire.sockJsSocket());
+    guard.connections().close(conn.address);
+    if (conn.session != null) {
+      guard.unbind(conn.session, conn.user().id());
     }
     for (String room : new ArrayList<>(conn.rooms)) {
       rules.leave(conn, room);

@@ -4,74 +4,117 @@ import dev.vertxchat.auth.Identity;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.http.ClientAddress;
+import dev.vertxchat.http.Connections;
 import dev.vertxchat.http.Origins;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.shareddata.LocalMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.shareddata.Shareable;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 
 /**
  * Runs before SockJS on every {@code /eventbus} request, so nothing unauthenticated ever reaches a
- * SockJS session: a foreign {@code Origin} gets 403, a missing or bad token 401. The token comes as
- * query parameter {@code token} (browsers) or {@code Authorization: Bearer} (other clients).
+ * SockJS session: a path that is not in canonical form or a malformed SockJS session id gets 400, a
+ * foreign {@code Origin} 403, a missing or bad token 401, a new session past the connection caps 503.
+ * The token comes as query parameter {@code token} (browsers) or {@code Authorization: Bearer}.
  *
- * <p>SockJS polling transports use several HTTP requests per session; a session is bound to the user
- * of the request that opened it and a request for it with another user's token gets 403.
+ * <p>SockJS polling transports use several HTTP requests per session. A session is bound to its user
+ * when SockJS really opens it ({@link #bind}); a request for it with another user's token gets 403.
+ * The checks read the same normalized path the router routes on, and refuse any other spelling.
  */
 public final class HandshakeGuard implements Handler<RoutingContext> {
   private static final String IDENTITY = "vertxchat.identity";
-  private static final String SESSIONS = "vertxchat.sockjs.sessions";
+  private static final String ADDRESS = "vertxchat.clientAddress";
   /** Transports whose request may open a session (the *_send ones only post into an open one). */
   private static final Set<String> OPENING = Set.of("websocket", "xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp");
   private static final Set<String> SENDING = Set.of("xhr_send", "jsonp_send");
+  /** SockJS server ids are short (sockjs-client: 3 digits), session ids random strings (8 characters). */
+  private static final Pattern SERVER_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+  private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
-  private final Vertx vertx;
+  /** Which user each open SockJS session belongs to, for the whole process. */
+  static final class Owners implements Shareable {
+    final ConcurrentHashMap<String, String> bySession = new ConcurrentHashMap<>();
+  }
+
   private final TokenService tokens;
   private final Origins origins;
+  private final ClientAddress addresses;
+  private final Connections connections;
+  private final ChatConfig config;
+  private final Owners owners;
   private final String prefix;
 
-  public HandshakeGuard(Vertx vertx, TokenService tokens, Origins origins, String prefix) {
-    this.vertx = vertx;
+  public HandshakeGuard(Vertx vertx, ChatConfig config, TokenService tokens, Origins origins, ClientAddress addresses, String prefix) {
+    this.config = config;
     this.tokens = tokens;
     this.origins = origins;
+    this.addresses = addresses;
+    this.connections = bridgeConnections(vertx);
+    this.owners = vertx.sharedData().<String, Owners>getLocalMap("vertxchat.sockjs").computeIfAbsent("owners", k -> new Owners());
     this.prefix = prefix.endsWith("/") ? prefix : prefix + "/";
+  }
+
+  /** The process-wide count of bridge connections (every transport), per client address and in total. */
+  static Connections bridgeConnections(Vertx vertx) {
+    return Connections.shared(vertx, "bridge");
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    authenticate(ctx.request()).onComplete(ar -> {
+    String path = ctx.normalizedPath();
+    if (!path.equals(ctx.request().path())) {
+      ctx.fail(new ChatException(ErrorCodes.BAD_REQUEST, "the path must be in canonical form"));
+      return;
+    }
+    authenticate(ctx.request(), path).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
       } else {
         ctx.put(IDENTITY, ar.result());
+        ctx.put(ADDRESS, addresses.of(ctx.request()));
         ctx.next();
       }
     });
   }
 
-  /** Origin, token and session checks for one bridge request; fails with a {@link ChatException}. */
-  public Future<Identity> authenticate(HttpServerRequest request) {
+  /** Origin, token, session and cap checks for one bridge request on {@code path}; fails with a {@link ChatException}. */
+  public Future<Identity> authenticate(HttpServerRequest request, String path) {
+    String[] session;
+    try {
+      session = session(path);
+    } catch (ChatException e) {
+      return Future.failedFuture(e);
+    }
     if (!origins.allowed(request)) {
       return Future.failedFuture(new ChatException(ErrorCodes.ORIGIN_NOT_ALLOWED, "origin not allowed"));
     }
     return tokens.verify(token(request)).compose(identity -> {
-      String[] session = session(request.path());
-      if (session != null) {
-        LocalMap<String, String> bound = vertx.sharedData().getLocalMap(SESSIONS);
-        String owner = OPENING.contains(session[1]) ? bound.putIfAbsent(session[0], identity.user().id())
-            : SENDING.contains(session[1]) ? bound.get(session[0]) : null;
-        if (owner != null && !owner.equals(identity.user().id())) {
-          return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "this session belongs to another user"));
-        }
+      String owner = session == null ? null : owners.bySession.get(session[0]);
+      if (owner != null && !owner.equals(identity.user().id())) {
+        return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "this session belongs to another user"));
+      }
+      boolean opens = session == null ? path.equals(prefix + "websocket") : owner == null && OPENING.contains(session[1]);
+      if (opens && !admits(request)) {
+        return Future.failedFuture(new ChatException(ErrorCodes.TOO_MANY_CONNECTIONS, "too many connections, try again later", 5));
       }
       return Future.succeededFuture(identity);
     });
+  }
+
+  private boolean admits(HttpServerRequest request) {
+    String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+    String address = addresses.of(request);
+    int perAddress = addresses.trustedProxy(peer) && address.equals(ClientAddress.key(peer)) ? 0 : config.maxConnectionsPerAddress();
+    return connections.admits(address, config.maxConnections(), perAddress);
   }
 
   static String token(HttpServerRequest request) {
@@ -82,31 +125,53 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
     return request.getParam("token");
   }
 
-  /** {@code [sessionId, transport]} of a {@code <prefix><server>/<session>/<transport>} path, else null. */
+  /**
+   * {@code [sessionId, transport]} of a {@code <prefix><server>/<session>/<transport>} path whose
+   * transport is a session transport, else null; malformed ids fail before anything is remembered.
+   */
   private String[] session(String path) {
     if (path == null || !path.startsWith(prefix)) {
       return null;
     }
-    String[] parts = path.substring(prefix.length()).split("/");
-    return parts.length == 3 && !parts[1].isEmpty() ? new String[] {parts[1], parts[2]} : null;
+    String[] parts = path.substring(prefix.length()).split("/", -1);
+    if (parts.length != 3 || !(OPENING.contains(parts[2]) || SENDING.contains(parts[2]))) {
+      return null;
+    }
+    if (!SERVER_ID.matcher(parts[0]).matches() || !SESSION_ID.matcher(parts[1]).matches()) {
+      throw new ChatException(ErrorCodes.BAD_REQUEST, "malformed SockJS server or session id");
+    }
+    return new String[] {parts[1], parts[2]};
   }
 
   static Identity identityOf(RoutingContext ctx) {
     return ctx == null ? null : ctx.get(IDENTITY);
   }
 
-  /** Forgets the session binding of a closed socket. */
-  static void unbind(Vertx vertx, SockJSSocket socket) {
-    RoutingContext ctx = socket.routingContext();
-    if (ctx == null) {
-      return;
-    }
-    Identity identity = ctx.get(IDENTITY);
-    String path = ctx.request().path();
-    int end = path.lastIndexOf('/');
-    int start = end > 0 ? path.lastIndexOf('/', end - 1) : -1;
-    if (identity != null && start >= 0) {
-      vertx.sharedData().<String, String>getLocalMap(SESSIONS).removeIfPresent(path.substring(start + 1, end), identity.user().id());
-    }
+  static String clientAddressOf(RoutingContext ctx) {
+    return ctx == null ? null : ctx.get(ADDRESS);
+  }
+
+  /** The SockJS session id of a socket's request, or null (raw WebSocket). */
+  String sessionOf(RoutingContext ctx) {
+    String[] session = ctx == null ? null : session(ctx.normalizedPath());
+    return session == null ? null : session[0];
+  }
+
+  /** Binds a session SockJS has just opened to its user. */
+  void bind(String session, String userId) {
+    owners.bySession.put(session, userId);
+  }
+
+  /** Forgets the binding of a closed session. */
+  void unbind(String session, String userId) {
+    owners.bySession.remove(session, userId);
+  }
+
+  Connections connections() {
+    return connections;
+  }
+
+  String clientAddress(HttpServerRequest request) {
+    return addresses.of(request);
   }
 }

@@ -9,8 +9,6 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.ReferenceCountUtil;
@@ -22,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The raw WebSocket endpoint after its handshake: Vert.x performs the upgrade, then this handler takes
@@ -37,6 +36,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wire {
   private static final Logger LOG = LoggerFactory.getLogger(RawWebSocketWire.class);
+  private static final long CLOSE_GRACE_MS = 2000;
 
   private final ContextInternal context;
   private ChannelHandlerContext ctx;
@@ -102,8 +102,6 @@ final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wir
         if (!closing) {
           context.emit(binary.content().toString(StandardCharsets.UTF_8), textHandler);
         }
-      } else if (msg instanceof PingWebSocketFrame ping) {
-        ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()));
       } else if (msg instanceof CloseWebSocketFrame close) {
         // the client closes: answer with its status, then the TCP connection goes
         if (!closing) {
@@ -111,9 +109,10 @@ final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wir
           int status = close.statusCode();
           CloseWebSocketFrame answer = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, "");
           ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+          ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
         }
       }
-      // pongs and anything else: nothing to do
+      // pings and pongs are answered (and limited) by the connection guard in front of this handler
     } finally {
       ReferenceCountUtil.release(msg);
     }
@@ -191,7 +190,11 @@ final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wir
       return;
     }
     closing = true;
-    Runnable doClose = () -> ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    Runnable doClose = () -> {
+      ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+      // a client that does not read never takes the close frame: the connection goes anyway
+      ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+    };
     if (ctx.executor().inEventLoop()) {
       doClose.run();
     } else {

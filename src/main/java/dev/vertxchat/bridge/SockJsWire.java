@@ -36,9 +36,4 @@ final class SockJsWire implements Wire {
   public void close(int code, String reason) {
     socket.close(code, reason);
   }
-
-  @Override
-  public SockJSSocket sockJsSocket() {
-    return socket;
-  }
 }

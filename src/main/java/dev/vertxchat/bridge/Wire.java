@@ -9,9 +9,4 @@ interface Wire {
   boolean write(SharedFrame frame);
 
   void close(int code, String reason);
-
-  /** The identity of the SockJS session this wire belongs to, for clean-up; null for raw WebSockets. */
-  default io.vertx.ext.web.handler.sockjs.SockJSSocket sockJsSocket() {
-    return null;
-  }
 }

@@ -9,14 +9,26 @@ import io.vertx.core.eventbus.ReplyFailure;
  */
 public final class ChatException extends RuntimeException {
   private final int code;
+  private final long retryAfterSeconds;
 
   public ChatException(int code, String message) {
+    this(code, message, 0);
+  }
+
+  /** A refusal that may be retried after the given number of seconds (HTTP {@code Retry-After}). */
+  public ChatException(int code, String message, long retryAfterSeconds) {
     super(message, null, false, false);
     this.code = code;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 
   public int code() {
     return code;
+  }
+
+  /** Seconds after which the same request may succeed, or 0 when unknown. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   /** The event-bus form: a recipient failure carrying the same code and message. */

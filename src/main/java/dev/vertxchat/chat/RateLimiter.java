@@ -37,6 +37,19 @@ public final class RateLimiter {
     return ok[0];
   }
 
+  /**
+   * How long until {@code key} may act again, without taking a token: 0 when it may act now, else the
+   * milliseconds until its bucket holds a whole token (for a {@code Retry-After}).
+   */
+  public long waitMillis(String key) {
+    Bucket b = buckets.get(key);
+    if (b == null) {
+      return 0;
+    }
+    double tokens = Math.min(burst, b.tokens() + (System.nanoTime() - b.atNanos()) / 1e9 * perSecond);
+    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perSecond * 1000);
+  }
+
   /** Forgets buckets that have refilled completely: they behave exactly like no bucket. */
   public void sweep() {
     long now = System.nanoTime();

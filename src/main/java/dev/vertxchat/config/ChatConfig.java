@@ -74,9 +74,16 @@ public final class ChatConfig {
   public boolean accessLog() { return bool(HTTP_ACCESS_LOG); }
   public String webroot() { return string(HTTP_WEBROOT); }
   public String dataDir() { return string(DATA_DIR); }
+  public long headerTimeoutMs() { return longValue(HTTP_HEADER_TIMEOUT_MS); }
+  public long idleTimeoutMs() { return longValue(HTTP_IDLE_TIMEOUT_MS); }
+  public int maxConnections() { return integer(HTTP_MAX_CONNECTIONS); }
+  public int maxConnectionsPerAddress() { return integer(HTTP_MAX_CONNECTIONS_PER_ADDRESS); }
+  public List<String> trustedProxies() { return strings(HTTP_TRUSTED_PROXIES); }
 
   public boolean guests() { return bool(AUTH_GUESTS); }
   public int tokenTtlSeconds() { return integer(AUTH_TOKEN_TTL); }
+  public int hashThreads() { return integer(AUTH_HASH_THREADS); }
+  public int hashQueue() { return integer(AUTH_HASH_QUEUE); }
   public String jwtSecret() { return string(JWT_SECRET); }
   public String issuer() { return string(JWT_ISSUER); }
   public String audience() { return string(JWT_AUDIENCE); }
@@ -98,6 +105,11 @@ public final class ChatConfig {
   public int historyMaxPage() { return integer(HISTORY_MAX_PAGE); }
   public int historyDefaultPage() { return integer(HISTORY_DEFAULT_PAGE); }
   public long requestTimeoutMs() { return longValue(REQUEST_TIMEOUT_MS); }
+  public int controlFramesPerSecond() { return integer(CONTROL_FRAMES_PER_SECOND); }
+  public int signInsPerMinute() { return integer(SIGN_INS_PER_MINUTE); }
+  public int guestSignInsPerMinute() { return integer(GUEST_SIGN_INS_PER_MINUTE); }
+  public int failedLoginsPerName() { return integer(FAILED_LOGINS_PER_NAME); }
+  public int failedLoginsWindowSeconds() { return integer(FAILED_LOGINS_WINDOW_SECONDS); }
 
   public int storePoolSize() { return integer(STORE_POOL_SIZE); }
   public int storeBatchMax() { return integer(STORE_BATCH_MAX); }

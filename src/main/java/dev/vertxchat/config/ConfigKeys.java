@@ -16,11 +16,18 @@ public final class ConfigKeys {
   public static final String HTTP_ALLOWED_ORIGINS = "http.allowedOrigins";
   public static final String HTTP_ACCESS_LOG = "http.accessLog";
   public static final String HTTP_WEBROOT = "http.webroot";
+  public static final String HTTP_HEADER_TIMEOUT_MS = "http.headerTimeoutMs";
+  public static final String HTTP_IDLE_TIMEOUT_MS = "http.idleTimeoutMs";
+  public static final String HTTP_MAX_CONNECTIONS = "http.maxConnections";
+  public static final String HTTP_MAX_CONNECTIONS_PER_ADDRESS = "http.maxConnectionsPerAddress";
+  public static final String HTTP_TRUSTED_PROXIES = "http.trustedProxies";
 
   public static final String DATA_DIR = "data.dir";
 
   public static final String AUTH_GUESTS = "auth.guests";
   public static final String AUTH_TOKEN_TTL = "auth.tokenTtlSeconds";
+  public static final String AUTH_HASH_THREADS = "auth.hashThreads";
+  public static final String AUTH_HASH_QUEUE = "auth.hashQueue";
   public static final String JWT_SECRET = "auth.jwt.secret";
   public static final String JWT_ISSUER = "auth.jwt.issuer";
   public static final String JWT_AUDIENCE = "auth.jwt.audience";
@@ -41,6 +48,11 @@ public final class ConfigKeys {
   public static final String HISTORY_MAX_PAGE = "limits.historyMaxPage";
   public static final String HISTORY_DEFAULT_PAGE = "limits.historyDefaultPage";
   public static final String REQUEST_TIMEOUT_MS = "limits.requestTimeoutMs";
+  public static final String CONTROL_FRAMES_PER_SECOND = "limits.controlFramesPerSecond";
+  public static final String SIGN_INS_PER_MINUTE = "limits.signInsPerMinute";
+  public static final String GUEST_SIGN_INS_PER_MINUTE = "limits.guestSignInsPerMinute";
+  public static final String FAILED_LOGINS_PER_NAME = "limits.failedLoginsPerName";
+  public static final String FAILED_LOGINS_WINDOW_SECONDS = "limits.failedLoginsWindowSeconds";
 
   public static final String STORE_POOL_SIZE = "store.poolSize";
   public static final String STORE_BATCH_MAX = "store.batchMaxSize";

@@ -1,6 +1,7 @@
 package dev.vertxchat.config;
 
 import dev.vertxchat.bus.Addresses;
+import io.netty.util.NetUtil;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -31,9 +32,20 @@ public final class ConfigValidator {
       }
     }
     nonEmpty(config, HTTP_WEBROOT);
+    range(config, HTTP_HEADER_TIMEOUT_MS, 1000, 600_000);
+    range(config, HTTP_IDLE_TIMEOUT_MS, 10_000, 3_600_000);
+    range(config, HTTP_MAX_CONNECTIONS, 1, 10_000_000);
+    range(config, HTTP_MAX_CONNECTIONS_PER_ADDRESS, 1, 10_000_000);
+    for (String proxy : config.trustedProxies()) {
+      if (!NetUtil.isValidIpV4Address(proxy) && !NetUtil.isValidIpV6Address(proxy)) {
+        throw new ConfigException(HTTP_TRUSTED_PROXIES, "'" + proxy + "' is not an IP address");
+      }
+    }
     nonEmpty(config, DATA_DIR);
 
     range(config, AUTH_TOKEN_TTL, 60, 30L * 24 * 3600);
+    range(config, AUTH_HASH_THREADS, 1, 64);
+    range(config, AUTH_HASH_QUEUE, 1, 100_000);
     String secret = config.jwtSecret();
     if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
       throw new ConfigException(JWT_SECRET, "must be at least 32 bytes (or empty to let the service generate one)");
@@ -67,6 +79,11 @@ public final class ConfigValidator {
     range(config, HISTORY_MAX_PAGE, 1, 10_000);
     range(config, HISTORY_DEFAULT_PAGE, 1, config.historyMaxPage());
     range(config, REQUEST_TIMEOUT_MS, 100, 600_000);
+    range(config, CONTROL_FRAMES_PER_SECOND, 1, 100_000);
+    range(config, SIGN_INS_PER_MINUTE, 1, 10_000_000);
+    range(config, GUEST_SIGN_INS_PER_MINUTE, 1, 10_000_000);
+    range(config, FAILED_LOGINS_PER_NAME, 1, 10_000_000);
+    range(config, FAILED_LOGINS_WINDOW_SECONDS, 1, 7 * 24 * 3600);
     range(config, STORE_POOL_SIZE, 1, 64);
     range(config, STORE_BATCH_MAX, 1, 10_000);
     range(config, STORE_COMMIT_DELAY_MS, 0, 1000);

@@ -8,10 +8,15 @@ import org.slf4j.LoggerFactory;
 
 import java.util.regex.Pattern;
 
-/** One line per request on logger {@code dev.vertxchat.http.access}, with the {@code token} query parameter redacted. */
+/**
+ * One line per request on logger {@code dev.vertxchat.http.access}, with the {@code token} query
+ * parameter and SockJS session ids redacted.
+ */
 public final class AccessLog implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger("dev.vertxchat.http.access");
   private static final Pattern TOKEN = Pattern.compile("([?&]token=)[^&]*", Pattern.CASE_INSENSITIVE);
+  /** A SockJS session id (/eventbus/<server>/<session>/<transport>) lets whoever knows it act in that session. */
+  private static final Pattern SESSION = Pattern.compile("^(" + HttpVerticle.BRIDGE_PATH + "/+[^/?]*/+)[^/?]+(/)");
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -35,6 +40,6 @@ public final class AccessLog implements Handler<RoutingContext> {
   }
 
   public static String redact(String uri) {
-    return uri == null ? "" : TOKEN.matcher(uri).replaceAll("$1REDACTED");
+    return uri == null ? "" : SESSION.matcher(TOKEN.matcher(uri).replaceAll("$1REDACTED")).replaceFirst("$1REDACTED$2");
   }
 }

@@ -41,6 +41,9 @@ public final class Failures implements Handler<RoutingContext> {
     if (status == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
+    if (error.retryAfterSeconds() > 0) {
+      response.putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
+    }
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")

@@ -2,6 +2,7 @@ package dev.vertxchat.http;
 
 import dev.vertxchat.auth.AuthService;
 import dev.vertxchat.auth.PasswordHasher;
+import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bridge.EventBusBridge;
 import dev.vertxchat.bridge.HandshakeGuard;
@@ -14,6 +15,7 @@ import dev.vertxchat.store.H2RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -55,15 +57,20 @@ public class HttpVerticle extends VerticleBase {
   private Pool pool;
   private HttpServer server;
   private EventBusBridge bridge;
+  private WorkerExecutor hashing;
 
   @Override
   public Future<?> start() {
     config = new ChatConfig(config());
     pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
     TokenService tokens = new TokenService(vertx, config);
-    AuthService auth = new AuthService(vertx, new H2AccountStore(pool), tokens, new PasswordHasher(), config.guests());
-    bridge = new EventBusBridge(vertx, config, new Presence(vertx), new RoomDirectory(vertx, new H2RoomStore(pool)));
+    hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
+    AuthService auth = new AuthService(new H2AccountStore(pool), tokens,
+        new PasswordHashing(vertx, new PasswordHasher(), hashing, config.hashQueue()), config.guests());
     Origins origins = new Origins(config.allowedOrigins());
+    ClientAddress addresses = new ClientAddress(config.trustedProxies());
+    HandshakeGuard guard = new HandshakeGuard(vertx, config, tokens, origins, addresses, BRIDGE_PATH);
+    bridge = new EventBusBridge(vertx, config, new Presence(vertx), new RoomDirectory(vertx, new H2RoomStore(pool)), guard);
 
     Router router = Router.router(vertx);
     if (config.accessLog()) {
@@ -88,12 +95,12 @@ public class HttpVerticle extends VerticleBase {
     }
 
     HealthChecks checks = HealthChecks.create(vertx).register("database", 2000,
-        promise -> Database.ping(pool).onComplete(ar -> promise.complete(ar.succeeded() ? Status.OK() : Status.KO())));
+        // tryComplete: past its timeout the check has already been answered KO (503), a late ping changes nothing
+        promise -> Database.ping(pool).onComplete(ar -> promise.tryComplete(ar.succeeded() ? Status.OK() : Status.KO())));
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
-    new ApiRoutes(vertx, config, auth, tokens).mount(router);
+    new ApiRoutes(vertx, config, auth, tokens, new SignInThrottle(vertx, config, addresses)).mount(router);
 
-    HandshakeGuard guard = new HandshakeGuard(vertx, tokens, origins, BRIDGE_PATH);
     router.route(BRIDGE_PATH + "/*").handler(guard);
     // SockJS's polling transports need the body read for them; the limit refuses oversized posts with 413
     router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes() + (long) EventBusBridge.FRAME_SLACK));
@@ -114,7 +121,12 @@ public class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host()).setPort(config.port())
         .setMaxWebSocketFrameSize(frameLimit).setMaxWebSocketMessageSize(frameLimit)
-        .setCompressionSupported(true));
+        .setCompressionSupported(true)
+        // HTTP/1.1 only: the connection guard sees every connection from its first byte (no h2c sniffing)
+        .setHttp2ClearTextEnabled(false)
+        .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+    ConnectionGuard.Settings guarding = new ConnectionGuard.Settings(config, addresses, Connections.shared(vertx, "tcp"));
+    server.connectionHandler(conn -> ConnectionGuard.install(conn, guarding));
     // the raw WebSocket endpoint is served by the bridge itself (shared frame bytes, one flush per turn),
     // ahead of the router; SockJS serves all its transports through the router
     String rawPath = BRIDGE_PATH + "/websocket";
@@ -123,7 +135,7 @@ public class HttpVerticle extends VerticleBase {
         if (config.accessLog()) {
           AccessLog.upgrade(req);
         }
-        bridge.upgrade(req, guard);
+        bridge.upgrade(req);
       } else {
         router.handle(req);
       }
@@ -140,7 +152,7 @@ public class HttpVerticle extends VerticleBase {
       bridge.closeAll();
     }
     Future<Void> closing = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
-    return closing.eventually(() -> pool.close());
+    return closing.eventually(() -> hashing.close()).eventually(() -> pool.close());
   }
 
   /**

@@ -109,6 +109,11 @@ public final class BridgeClient {
         .onFailure(err -> client.close());
   }
 
+  /** Sends a WebSocket ping frame (a control frame, below the bridge protocol). */
+  public void ping() {
+    await(ws.writePing(io.vertx.core.buffer.Buffer.buffer("ping")));
+  }
+
   public void write(String text) {
     await(ws.writeTextMessage(sockJs ? new JsonArray().add(text).encode() : text));
   }

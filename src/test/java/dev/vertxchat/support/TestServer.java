@@ -29,12 +29,17 @@ public final class TestServer {
     this.deploymentId = deploymentId;
   }
 
-  /** The configuration tests start from: loopback, port 0, the given data directory, a fixed secret. */
+  /**
+   * The configuration tests start from: loopback, port 0, the given data directory, a fixed secret, and
+   * per-address sign-in and connection limits high enough for tests that sign in many users from 127.0.0.1 (the
+   * tests of those limits set their own).
+   */
   public static JsonObject baseConfig(Path dataDir) {
     return new JsonObject()
-        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0))
+        .put("http", new JsonObject().put("host", "127.0.0.1").put("port", 0).put("maxConnectionsPerAddress", 100_000))
         .put("data", new JsonObject().put("dir", dataDir.toString()))
-        .put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", SECRET)));
+        .put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", SECRET)))
+        .put("limits", new JsonObject().put("signInsPerMinute", 100_000).put("guestSignInsPerMinute", 100_000));
   }
 
   public static TestServer start(Vertx vertx, Path dataDir) {

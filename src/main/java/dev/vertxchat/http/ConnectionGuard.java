@@ -1,0 +1,232 @@
+package dev.vertxchat.http;
+
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.config.ChatConfig;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.impl.HttpServerConnection;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Guards one TCP connection of the HTTP server, from accept to close, whatever it turns into (plain
+ * HTTP, SockJS polling, the raw or the SockJS WebSocket). It sits in the Netty pipeline just in front of
+ * Vert.x's own handler:
+ * <ul>
+ *   <li>connection caps: past {@code http.maxConnections} in total or {@code http.maxConnectionsPerAddress}
+ *       from one address (trusted proxies exempt), the connection's first request is answered 503 with
+ *       code 4006 and the connection closed;</li>
+ *   <li>header timeout: a request's headers must be complete within {@code http.headerTimeoutMs} of the
+ *       connection opening or of the previous response ending (slowloris, silent connections, idle
+ *       keep-alive);</li>
+ *   <li>idle timeout: Vert.x's idle handler ({@code http.idleTimeoutMs}) fires here, so it closes the raw
+ *       WebSocket endpoint's connections too, which do not run through Vert.x's handler;</li>
+ *   <li>WebSocket control frames: pings and pongs are answered here, at most
+ *       {@code limits.controlFramesPerSecond}; more closes the connection with 4003, and a ping that
+ *       arrives while the client does not read what it is sent ({@code limits.maxQueuedBytes} waiting)
+ *       closes it with 4004. Vert.x would answer every ping whether the client reads or not.</li>
+ * </ul>
+ */
+final class ConnectionGuard extends ChannelDuplexHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+  static final int CONTROL_FLOOD = 4003;
+  static final int SLOW_CONSUMER = 4004;
+  private static final long CLOSE_GRACE_MS = 1000;
+
+  /** What every guard of an HTTP server shares. */
+  record Settings(ChatConfig config, ClientAddress addresses, Connections counts) {}
+
+  private final Settings settings;
+  private final String address;
+  private final boolean counted;
+  private ScheduledFuture<?> headerTimer;
+  private int pendingRequests;
+  private boolean upgraded;
+  private boolean closing;
+  private boolean released;
+  private long windowStart = System.nanoTime();
+  private int controlFrames;
+
+  private ConnectionGuard(Settings settings, String address, boolean counted) {
+    this.settings = settings;
+    this.address = address;
+    this.counted = counted;
+  }
+
+  /** Installs a guard on a new HTTP/1.x connection; call from the server's connection handler. */
+  static void install(HttpConnection connection, Settings settings) {
+    if (!(connection instanceof HttpServerConnection internal)) {
+      return; // HTTP/2 is not served on this port (h2c is off)
+    }
+    ChannelHandlerContext vertx = internal.channelHandlerContext();
+    String peer = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
+    ChatConfig config = settings.config();
+    int perAddress = settings.addresses().trustedProxy(peer) ? 0 : config.maxConnectionsPerAddress();
+    String key = ClientAddress.key(peer);
+    boolean counted = settings.counts().tryOpen(key, config.maxConnections(), perAddress);
+    vertx.pipeline().addBefore(vertx.name(), "vertxchat-guard", new ConnectionGuard(settings, key, counted));
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    armHeaderTimer(ctx, counted ? settings.config().headerTimeoutMs() : CLOSE_GRACE_MS);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!counted) {
+      refuse(ctx, msg);
+      return;
+    }
+    if (msg instanceof HttpRequest) {
+      pendingRequests++;
+      cancelHeaderTimer();
+    } else if (upgraded && (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame)) {
+      try {
+        control(ctx, (io.netty.handler.codec.http.websocketx.WebSocketFrame) msg);
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+      return;
+    } else if (closing && upgraded) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse response && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+      upgraded = true;
+      cancelHeaderTimer();
+      int maxQueued = settings.config().maxQueuedBytes();
+      ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueued / 2, maxQueued));
+    } else if (!upgraded && msg instanceof LastHttpContent && pendingRequests > 0 && --pendingRequests == 0) {
+      armHeaderTimer(ctx, settings.config().headerTimeoutMs());
+    }
+    ctx.write(msg, promise);
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      LOG.debug("Closing idle connection from {}", address);
+      ctx.close();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    release();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    release();
+  }
+
+  private void release() {
+    cancelHeaderTimer();
+    if (counted && !released) {
+      released = true;
+      settings.counts().close(address);
+    }
+  }
+
+  /** Over a connection cap: the first request gets a clear answer, then the connection closes. */
+  private void refuse(ChannelHandlerContext ctx, Object msg) {
+    ReferenceCountUtil.release(msg);
+    if (!(msg instanceof HttpRequest) || closing) {
+      return;
+    }
+    closing = true;
+    byte[] body = new JsonObject().put("error", new JsonObject().put("code", ErrorCodes.TOO_MANY_CONNECTIONS)
+        .put("message", "too many connections, try again later")).encode().getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
+        Unpooled.wrappedBuffer(body));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+        .set(HttpHeaderNames.CONTENT_LENGTH, body.length)
+        .set(HttpHeaderNames.RETRY_AFTER, 5)
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private void control(ChannelHandlerContext ctx, io.netty.handler.codec.http.websocketx.WebSocketFrame frame) {
+    if (closing) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - windowStart >= 1_000_000_000L) {
+      windowStart = now;
+      controlFrames = 0;
+    }
+    if (++controlFrames > settings.config().controlFramesPerSecond()) {
+      LOG.info("Closing the WebSocket of {}: more than {} control frames per second", address,
+          settings.config().controlFramesPerSecond());
+      closeWebSocket(ctx, CONTROL_FLOOD, "too many control frames");
+    } else if (frame instanceof PingWebSocketFrame) {
+      if (ctx.channel().isWritable()) {
+        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retainedDuplicate()));
+      } else {
+        LOG.info("Closing the WebSocket of {}: it pings but does not read what it is sent", address);
+        closeWebSocket(ctx, SLOW_CONSUMER, "slow consumer");
+      }
+    }
+  }
+
+  /** Sends a close frame and closes the TCP connection once it is out, or after a grace period. */
+  private void closeWebSocket(ChannelHandlerContext ctx, int code, String reason) {
+    closing = true;
+    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    ctx.executor().schedule(() -> {
+      ctx.close();
+    }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  private void armHeaderTimer(ChannelHandlerContext ctx, long delayMs) {
+    cancelHeaderTimer();
+    headerTimer = ctx.executor().schedule(() -> {
+      headerTimer = null;
+      if (pendingRequests == 0 && !upgraded && ctx.channel().isActive()) {
+        LOG.debug("Closing connection from {}: no complete request headers within {} ms", address, delayMs);
+        ctx.close();
+      }
+    }, delayMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void cancelHeaderTimer() {
+    if (headerTimer != null) {
+      headerTimer.cancel(false);
+      headerTimer = null;
+    }
+  }
+}
