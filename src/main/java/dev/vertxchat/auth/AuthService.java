@@ -66,10 +66,10 @@ public final class AuthService {
     }
     UserRef user = new UserRef("u-" + randomId(), name);
     // a taken name is refused before the (deliberately slow) hash is computed
-    return accounts.findByName(name)
+    return hashing.admit(() -> accounts.findByName(name)
         .compose(existing -> existing != null
             ? Future.failedFuture(new ChatException(ErrorCodes.NAME_TAKEN, "that name is taken"))
-            : hashing.hash(password))
+            : hashing.hash(password)))
         .compose(hash -> accounts.create(new Account(user.id(), name, hash)))
         .compose(created -> {
           if (!created) {
@@ -84,13 +84,13 @@ public final class AuthService {
     if (name == null || password == null || name.length() > 64 || password.length() > MAX_PASSWORD) {
       return badCredentials();
     }
-    return accounts.findByName(name).compose(account -> {
+    return hashing.admit(() -> accounts.findByName(name).compose(account -> {
       Future<String> stored = account != null ? Future.succeededFuture(account.passwordHash()) : dummyHash;
       return stored.compose(hash -> hashing.verify(password, hash))
           .compose(ok -> ok && account != null
               ? Future.succeededFuture(session(new UserRef(account.id(), account.name())))
               : badCredentials());
-    });
+    }));
   }
 
   /** A new token for the same identity; only for tokens this service issued. */

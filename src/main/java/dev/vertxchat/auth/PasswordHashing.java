@@ -7,14 +7,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.shareddata.Shareable;
 
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Password hashing off the event loop, on its own small worker pool ({@code auth.hashThreads}
  * threads, named {@value #EXECUTOR}), so a flood of sign-ins can never take the worker threads that
- * database work runs on. At most {@code auth.hashQueue} hashes wait at once in the process; beyond
- * that a sign-in is refused at once (5001, {@code Retry-After: 1}) instead of queueing without bound.
+ * database work runs on. At most {@code auth.hashQueue} sign-ins that hash run at once in the process
+ * (from their account lookup to their hash); beyond that a sign-in is refused at once (5001,
+ * {@code Retry-After: 1}) instead of queueing without bound, before it touches the database.
  */
 public final class PasswordHashing {
   public static final String EXECUTOR = "vertxchat-password-hashing";
@@ -36,19 +37,31 @@ public final class PasswordHashing {
         .computeIfAbsent("pending", k -> new Pending()).count;
   }
 
-  public Future<String> hash(String password) {
-    return submit(() -> hasher.hash(password));
-  }
-
-  public Future<Boolean> verify(String password, String stored) {
-    return submit(() -> hasher.verify(password, stored));
-  }
-
-  private <T> Future<T> submit(Callable<T> work) {
+  /**
+   * Runs a sign-in that will hash while holding one of the {@code auth.hashQueue} places, or refuses it
+   * at once when none is free.
+   */
+  public <T> Future<T> admit(Supplier<Future<T>> signIn) {
     if (pending.incrementAndGet() > maxPending) {
       pending.decrementAndGet();
       return Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "sign-in is busy, try again in a moment", 1));
     }
-    return executor.executeBlocking(work, false).andThen(ar -> pending.decrementAndGet());
+    Future<T> result;
+    try {
+      result = signIn.get();
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
+    }
+    return result.andThen(ar -> pending.decrementAndGet());
+  }
+
+  /** Hashes on the hashing pool; call inside {@link #admit}. */
+  public Future<String> hash(String password) {
+    return executor.executeBlocking(() -> hasher.hash(password), false);
+  }
+
+  /** Verifies on the hashing pool; call inside {@link #admit}. */
+  public Future<Boolean> verify(String password, String stored) {
+    return executor.executeBlocking(() -> hasher.verify(password, stored), false);
   }
 }

@@ -19,6 +19,7 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
@@ -94,9 +95,15 @@ public class HttpVerticle extends VerticleBase {
       router.route(BRIDGE_PATH + "/*").handler(corsForConfigured);
     }
 
-    HealthChecks checks = HealthChecks.create(vertx).register("database", 2000,
-        // tryComplete: past its timeout the check has already been answered KO (503), a late ping changes nothing
-        promise -> Database.ping(pool).onComplete(ar -> promise.tryComplete(ar.succeeded() ? Status.OK() : Status.KO())));
+    // the check answers KO (503) itself after 1.5 s; the health-check library's own timeout (2 s) would
+    // answer 500. tryComplete: a ping that answers after that changes nothing.
+    HealthChecks checks = HealthChecks.create(vertx).register("database", 2000, promise -> {
+      long timer = vertx.setTimer(1500, id -> promise.tryComplete(Status.KO(new JsonObject().put("cause", "no answer within 1500 ms"))));
+      Database.ping(pool).onComplete(ar -> {
+        vertx.cancelTimer(timer);
+        promise.tryComplete(ar.succeeded() ? Status.OK() : Status.KO());
+      });
+    });
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
     new ApiRoutes(vertx, config, auth, tokens, new SignInThrottle(vertx, config, addresses)).mount(router);

@@ -1,0 +1,126 @@
+package dev.vertxchat.http;
+
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.support.Http;
+import dev.vertxchat.support.RawSocket;
+import dev.vertxchat.support.TestServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.vertxchat.support.TestServer.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Slowloris, silent connections and connection floods are bounded in time and count. */
+@ExtendWith(VertxExtension.class)
+class ConnectionLimitsTest {
+  private static final String HEALTH = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+
+  @TempDir
+  Path dataDir;
+  TestServer server;
+  final List<RawSocket> sockets = new ArrayList<>();
+
+  private void start(Vertx vertx, JsonObject http) {
+    server = TestServer.start(vertx, dataDir, new JsonObject().put("http", http));
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    for (RawSocket s : sockets) {
+      s.close();
+    }
+    server.stop();
+  }
+
+  private RawSocket open() throws IOException {
+    RawSocket s = RawSocket.open(server.port);
+    sockets.add(s);
+    return s;
+  }
+
+  @Test
+  void halfSentHeadersAndSilentConnectionsAreDropped(Vertx vertx) throws IOException {
+    start(vertx, new JsonObject().put("headerTimeoutMs", 1000));
+    RawSocket slowloris = open();
+    slowloris.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a");
+    RawSocket silent = open();
+    RawSocket idleKeepAlive = open();
+    idleKeepAlive.send(HEALTH);
+    assertNotNull(slowloris.readUntilClosed(5000), "half-sent headers kept open");
+    assertNotNull(silent.readUntilClosed(5000), "silent connection kept open");
+    String answered = idleKeepAlive.readUntilClosed(5000);
+    assertNotNull(answered, "idle keep-alive connection kept open");
+    assertTrue(answered.startsWith("HTTP/1.1 200"), answered);
+  }
+
+  @Test
+  void connectionsPerAddressAreCapped(Vertx vertx) throws IOException {
+    start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3));
+    List<RawSocket> held = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      held.add(open());
+    }
+    RawSocket extra = open();
+    extra.send(HEALTH);
+    String refused = extra.readUntilClosed(5000);
+    assertNotNull(refused, "the connection over the cap stays open");
+    assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
+    assertTrue(refused.contains("\"code\":" + ErrorCodes.TOO_MANY_CONNECTIONS), refused);
+
+    held.get(0).close();
+    String again = null;
+    for (int i = 0; i < 50 && (again == null || !again.startsWith("HTTP/1.1 200")); i++) {
+      RawSocket next = open();
+      next.send(HEALTH.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
+      again = next.readUntilClosed(5000);
+    }
+    assertNotNull(again);
+    assertTrue(again.startsWith("HTTP/1.1 200"), "a freed slot is usable again: " + again);
+  }
+
+  @Test
+  void connectionsInTotalAreCapped(Vertx vertx) throws IOException {
+    start(vertx, new JsonObject().put("maxConnections", 2));
+    open();
+    open();
+    RawSocket extra = open();
+    extra.send(HEALTH);
+    String refused = extra.readUntilClosed(5000);
+    assertNotNull(refused);
+    assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
+  }
+
+  /** SockJS sessions outlive their HTTP requests, so they count against the per-address cap too. */
+  @Test
+  void sockJsSessionsCountPerAddress(Vertx vertx) {
+    start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3));
+    Http http = new Http(vertx, server.port);
+    String token = http.guestToken("collector");
+    http.close();
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port).setKeepAlive(false));
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<Buffer> open = await(web.post("/eventbus/000/session" + i + "/xhr?token=" + token).send());
+      assertEquals("o\n", open.bodyAsString());
+    }
+    HttpResponse<Buffer> fourth = await(web.post("/eventbus/000/session3/xhr?token=" + token).send());
+    assertEquals(503, fourth.statusCode(), fourth.bodyAsString());
+    assertEquals(ErrorCodes.TOO_MANY_CONNECTIONS, fourth.bodyAsJsonObject().getJsonObject("error").getInteger("code"));
+    assertEquals(204, await(web.post("/eventbus/000/session0/xhr_send?token=" + token).putHeader("Content-Type", "text/plain")
+        .sendBuffer(Buffer.buffer("[\"{\\\"type\\\":\\\"ping\\\"}\"]"))).statusCode(), "an open session keeps working");
+    web.close();
+  }
+}

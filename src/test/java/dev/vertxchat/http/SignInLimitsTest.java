@@ -1,0 +1,124 @@
+package dev.vertxchat.http;
+
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.support.Http;
+import dev.vertxchat.support.TestServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.vertxchat.support.Http.errorCode;
+import static dev.vertxchat.support.TestServer.await;
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Sign-in routes need no token, so they are limited per client address and per account name. */
+@ExtendWith(VertxExtension.class)
+class SignInLimitsTest {
+  @TempDir
+  Path dataDir;
+  TestServer server;
+  Http http;
+
+  private void start(Vertx vertx, JsonObject limits, JsonObject auth) {
+    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits", limits).put("auth", auth));
+    http = new Http(vertx, server.port);
+  }
+
+  @AfterEach
+  void stop() {
+    http.close();
+    server.stop();
+  }
+
+  private HttpResponse<Buffer> login(String name, String password) {
+    return http.post("/api/auth/login", null, new JsonObject().put("name", name).put("password", password));
+  }
+
+  private static void assertThrottled(HttpResponse<Buffer> res) {
+    assertEquals(429, res.statusCode(), res.bodyAsString());
+    assertEquals(ErrorCodes.TOO_MANY_ATTEMPTS, errorCode(res));
+    assertTrue(Long.parseLong(res.getHeader("Retry-After")) >= 1, "Retry-After: " + res.getHeader("Retry-After"));
+  }
+
+  @Test
+  void loginAndRegisterAttemptsArePerAddress(Vertx vertx) {
+    start(vertx, new JsonObject().put("signInsPerMinute", 5), new JsonObject());
+    for (int i = 0; i < 5; i++) {
+      assertEquals(401, login("nobody" + i, "wrong password").statusCode());
+    }
+    assertThrottled(login("nobody", "wrong password"));
+    assertThrottled(http.post("/api/auth/register", null, new JsonObject().put("name", "newcomer").put("password", "long enough")));
+  }
+
+  @Test
+  void guestSignInsArePerAddress(Vertx vertx) {
+    start(vertx, new JsonObject().put("guestSignInsPerMinute", 3), new JsonObject());
+    for (int i = 0; i < 3; i++) {
+      http.guest("guest" + i);
+    }
+    assertThrottled(http.post("/api/auth/guest", null, new JsonObject().put("name", "one-more")));
+  }
+
+  @Test
+  void failedLoginsLockANameOnlyUntilTheWindowLetsTheOwnerIn(Vertx vertx) throws InterruptedException {
+    start(vertx, new JsonObject().put("failedLoginsPerName", 3).put("failedLoginsWindowSeconds", 15), new JsonObject());
+    assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "target").put("password", "the right one")).statusCode());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(401, login("target", "guess " + i).statusCode());
+    }
+    HttpResponse<Buffer> locked = login("TARGET", "the right one");
+    assertThrottled(locked);
+    assertEquals(401, login("someone-else", "guess").statusCode(), "other names are not locked");
+
+    Thread.sleep(Long.parseLong(locked.getHeader("Retry-After")) * 1000);
+    HttpResponse<Buffer> owner = login("target", "the right one");
+    assertEquals(200, owner.statusCode(), owner.bodyAsString());
+  }
+
+  /** 200 concurrent wrong-password logins: hashing has its own bounded pool, so everything else keeps working. */
+  @Test
+  void aLoginFloodLeavesHealthAndChatServed(Vertx vertx) {
+    start(vertx, new JsonObject(), new JsonObject().put("hashThreads", 1).put("hashQueue", 4));
+    assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "flooded").put("password", "the right one")).statusCode());
+    String token = http.guestToken("bystander");
+    WebClient flood = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port),
+        new PoolOptions().setHttp1MaxSize(200));
+    List<Future<HttpResponse<Buffer>>> attempts = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      attempts.add(flood.post("/api/auth/login").sendJsonObject(new JsonObject().put("name", "flooded").put("password", "guess " + i)));
+    }
+    HttpResponse<Buffer> health = http.get("/health", null);
+    assertEquals(200, health.statusCode(), health.bodyAsString());
+    assertEquals(200, http.get("/api/rooms/general/messages", token).statusCode());
+    assertEquals(200, http.post("/api/auth/guest", null, new JsonObject().put("name", "latecomer")).statusCode());
+
+    int busy = 0;
+    for (Future<HttpResponse<Buffer>> f : attempts) {
+      HttpResponse<Buffer> res = await(f);
+      if (res.statusCode() == 503) {
+        assertEquals(ErrorCodes.UNAVAILABLE, errorCode(res));
+        assertEquals("1", res.getHeader("Retry-After"));
+        busy++;
+      } else {
+        // the per-name limit (10 failures by default) answers the rest without hashing
+        assertTrue(res.statusCode() == 401 || res.statusCode() == 429, res.statusCode() + " " + res.bodyAsString());
+      }
+    }
+    assertTrue(busy > 0, "the hashing queue never filled");
+    flood.close();
+  }
+}
