@@ -34,6 +34,10 @@ public final class ErrorCodes {
 
   public static final int RATE_LIMITED = 4001;
   public static final int TOO_MANY_ROOMS = 4002;
+  /** A user created {@code limits.roomsPerUser} rooms, or the server holds {@code limits.maxRooms}. */
+  public static final int ROOM_QUOTA = 4004;
+  /** The server-wide message ceiling is reached, or the data directory is low on space; nothing stored. */
+  public static final int STORAGE_LIMIT = 4005;
 
   public static final int INTERNAL = 5000;
   public static final int UNAVAILABLE = 5001;
@@ -46,8 +50,8 @@ public final class ErrorCodes {
       case FORBIDDEN, GUESTS_DISABLED, NOT_JOINED, ACCESS_DENIED, ORIGIN_NOT_ALLOWED -> 403;
       case NOT_FOUND, ROOM_NOT_FOUND -> 404;
       case ROOM_EXISTS, NAME_TAKEN -> 409;
-      case RATE_LIMITED, TOO_MANY_ROOMS -> 429;
-      case UNAVAILABLE -> 503;
+      case RATE_LIMITED, TOO_MANY_ROOMS, ROOM_QUOTA -> 429;
+      case UNAVAILABLE, STORAGE_LIMIT -> 503;
       case TIMEOUT -> 504;
       default -> code >= 1000 && code < 2000 ? 400 : 500;
     };

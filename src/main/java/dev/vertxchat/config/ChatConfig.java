@@ -98,6 +98,9 @@ public final class ChatConfig {
   public int historyMaxPage() { return integer(HISTORY_MAX_PAGE); }
   public int historyDefaultPage() { return integer(HISTORY_DEFAULT_PAGE); }
   public long requestTimeoutMs() { return longValue(REQUEST_TIMEOUT_MS); }
+  public int roomsPerUser() { return integer(ROOMS_PER_USER); }
+  public int maxRooms() { return integer(MAX_ROOMS); }
+  public double globalMessagesPerSecond() { return ((Number) value(GLOBAL_MESSAGES_PER_SECOND)).doubleValue(); }
 
   public int storePoolSize() { return integer(STORE_POOL_SIZE); }
   public int storeBatchMax() { return integer(STORE_BATCH_MAX); }
@@ -106,4 +109,5 @@ public final class ChatConfig {
   public long storeIndexIntervalMs() { return longValue(STORE_INDEX_INTERVAL_MS); }
   public int storeIndexBatchMax() { return integer(STORE_INDEX_BATCH_MAX); }
   public int storeMaxUnindexed() { return integer(STORE_MAX_UNINDEXED); }
+  public long storeMinFreeDiskBytes() { return longValue(STORE_MIN_FREE_DISK_BYTES); }
 }

@@ -41,6 +41,9 @@ public final class ConfigKeys {
   public static final String HISTORY_MAX_PAGE = "limits.historyMaxPage";
   public static final String HISTORY_DEFAULT_PAGE = "limits.historyDefaultPage";
   public static final String REQUEST_TIMEOUT_MS = "limits.requestTimeoutMs";
+  public static final String ROOMS_PER_USER = "limits.roomsPerUser";
+  public static final String MAX_ROOMS = "limits.maxRooms";
+  public static final String GLOBAL_MESSAGES_PER_SECOND = "limits.globalMessagesPerSecond";
 
   public static final String STORE_POOL_SIZE = "store.poolSize";
   public static final String STORE_BATCH_MAX = "store.batchMaxSize";
@@ -49,6 +52,7 @@ public final class ConfigKeys {
   public static final String STORE_INDEX_INTERVAL_MS = "store.indexIntervalMs";
   public static final String STORE_INDEX_BATCH_MAX = "store.indexBatchMaxSize";
   public static final String STORE_MAX_UNINDEXED = "store.maxUnindexed";
+  public static final String STORE_MIN_FREE_DISK_BYTES = "store.minFreeDiskBytes";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

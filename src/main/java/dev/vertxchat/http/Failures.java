@@ -41,10 +41,22 @@ public final class Failures implements Handler<RoutingContext> {
     if (status == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
+    String retryAfter = retryAfterSeconds(error.code());
+    if (retryAfter != null) {
+      response.putHeader("Retry-After", retryAfter);
+    }
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
         .end(new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", error.getMessage())).toBuffer());
+  }
+
+  /** The {@code Retry-After} value (seconds) for errors a client should retry after a pause, else null. */
+  static String retryAfterSeconds(int code) {
+    return switch (code) {
+      case ErrorCodes.STORAGE_LIMIT -> "1";
+      default -> null;
+    };
   }
 
   private static ChatException fromStatus(int status) {

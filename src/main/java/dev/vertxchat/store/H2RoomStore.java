@@ -4,12 +4,16 @@ import dev.vertxchat.bus.Room;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.List;
 
 public final class H2RoomStore implements RoomStore {
+  private static final String INSERT = "INSERT INTO rooms (id, name, topic, created_by, created_at) SELECT ?, ?, ?, ?, ?"
+      + " WHERE NOT EXISTS (SELECT 1 FROM rooms WHERE id = ?)";
+
   private final Pool pool;
 
   public H2RoomStore(Pool pool) {
@@ -19,11 +23,35 @@ public final class H2RoomStore implements RoomStore {
   @Override
   public Future<Boolean> create(Room room, String createdBy) {
     // MERGE ... KEY would overwrite; an INSERT guarded by NOT EXISTS keeps the first one and tells.
-    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO rooms (id, name, topic, created_by, created_at) SELECT ?, ?, ?, ?, ?"
-            + " WHERE NOT EXISTS (SELECT 1 FROM rooms WHERE id = ?)")
-        .execute(Tuple.of(room.id(), room.name(), room.topic(), createdBy, System.currentTimeMillis(), room.id()))
-        .map(rows -> rows.rowCount() == 1))
+    return pool.withTransaction(conn -> insert(conn, room, createdBy))
         .recover(err -> exists(room.id()).compose(found -> found ? Future.succeededFuture(false) : Future.failedFuture(err)));
+  }
+
+  @Override
+  public Future<Created> create(Room room, String createdBy, Quota quota) {
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT (SELECT COUNT(*) FROM rooms WHERE id = ?),"
+            + " (SELECT COUNT(*) FROM rooms WHERE created_by = ?), (SELECT COUNT(*) FROM rooms)")
+        .execute(Tuple.of(room.id(), createdBy))
+        .compose(rows -> {
+          Row counts = rows.iterator().next();
+          if (counts.getLong(0) > 0) {
+            return Future.succeededFuture(Created.EXISTS);
+          }
+          if (counts.getLong(1) >= quota.perUser()) {
+            return Future.succeededFuture(Created.USER_QUOTA);
+          }
+          if (counts.getLong(2) >= quota.total()) {
+            return Future.succeededFuture(Created.SERVER_FULL);
+          }
+          return insert(conn, room, createdBy).map(inserted -> inserted ? Created.CREATED : Created.EXISTS);
+        }))
+        .recover(err -> exists(room.id()).compose(found -> found ? Future.succeededFuture(Created.EXISTS) : Future.failedFuture(err)));
+  }
+
+  private static Future<Boolean> insert(SqlConnection conn, Room room, String createdBy) {
+    return conn.preparedQuery(INSERT)
+        .execute(Tuple.of(room.id(), room.name(), room.topic(), createdBy, System.currentTimeMillis(), room.id()))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   @Override
