@@ -41,6 +41,8 @@ public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
   /** The key of the one server-wide message bucket. */
   private static final String GLOBAL = "all";
+  private static final int ROOMS_DEFAULT_PAGE = 100;
+  private static final int MAX_ROOM_QUERY = 64;
 
   private ChatConfig config;
   private Pool pool;
@@ -89,7 +91,7 @@ public class ChatVerticle extends VerticleBase {
           serve(Addresses.HISTORY, this::history);
           serve(Addresses.PRESENCE, this::presence);
           serve(Addresses.TYPING, this::typing);
-          serve(Addresses.ROOMS_LIST, (user, body) -> listRooms());
+          serve(Addresses.ROOMS_LIST, this::listRooms);
           serve(Addresses.ROOMS_CREATE, this::createRoom);
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         });
@@ -243,11 +245,35 @@ public class ChatVerticle extends VerticleBase {
     });
   }
 
-  private Future<JsonObject> listRooms() {
-    return rooms.list().map(list -> {
+  /** One page of rooms by id: {@code limit} (default 100, at most limits.roomsPageMax), {@code after}, {@code q}. */
+  private Future<JsonObject> listRooms(UserRef user, JsonObject body) {
+    int limit;
+    String after;
+    String query;
+    try {
+      Long requested = paging(body, "limit");
+      if (requested != null && requested < 1) {
+        throw new ChatException(ErrorCodes.INVALID_PAGING, "limit must be at least 1");
+      }
+      int max = config.roomsPageMax();
+      limit = requested == null ? Math.min(ROOMS_DEFAULT_PAGE, max) : (int) Math.min(requested, max);
+      Object a = body.getValue("after");
+      if (a != null && !(a instanceof String s && Addresses.ROOM_ID.matcher(s).matches())) {
+        throw new ChatException(ErrorCodes.INVALID_PAGING, "after must be a room id");
+      }
+      after = (String) a;
+      Object q = body.getValue("q");
+      if (q != null && !(q instanceof String s && s.length() <= MAX_ROOM_QUERY)) {
+        throw new ChatException(ErrorCodes.INVALID_PAGING, "q must be text of at most " + MAX_ROOM_QUERY + " characters");
+      }
+      query = q == null || ((String) q).isBlank() ? null : ((String) q).strip();
+    } catch (ChatException e) {
+      return Future.failedFuture(e);
+    }
+    return rooms.page(after, query, limit).map(page -> {
       JsonArray out = new JsonArray();
-      list.forEach(r -> out.add(r.withMembers(presence.count(r.id())).toJson()));
-      return new JsonObject().put("rooms", out);
+      page.rooms().forEach(r -> out.add(r.withMembers(presence.count(r.id())).toJson()));
+      return new JsonObject().put("rooms", out).put("next", page.next());
     });
   }
 

@@ -100,6 +100,7 @@ public final class ChatConfig {
   public long requestTimeoutMs() { return longValue(REQUEST_TIMEOUT_MS); }
   public int roomsPerUser() { return integer(ROOMS_PER_USER); }
   public int maxRooms() { return integer(MAX_ROOMS); }
+  public int roomsPageMax() { return integer(ROOMS_PAGE_MAX); }
   public double globalMessagesPerSecond() { return ((Number) value(GLOBAL_MESSAGES_PER_SECOND)).doubleValue(); }
 
   public int storePoolSize() { return integer(STORE_POOL_SIZE); }

@@ -43,6 +43,7 @@ public final class ConfigKeys {
   public static final String REQUEST_TIMEOUT_MS = "limits.requestTimeoutMs";
   public static final String ROOMS_PER_USER = "limits.roomsPerUser";
   public static final String MAX_ROOMS = "limits.maxRooms";
+  public static final String ROOMS_PAGE_MAX = "limits.roomsPageMax";
   public static final String GLOBAL_MESSAGES_PER_SECOND = "limits.globalMessagesPerSecond";
 
   public static final String STORE_POOL_SIZE = "store.poolSize";

@@ -69,6 +69,7 @@ public final class ConfigValidator {
     range(config, REQUEST_TIMEOUT_MS, 100, 600_000);
     range(config, ROOMS_PER_USER, 0, 1_000_000);
     range(config, MAX_ROOMS, 1, 10_000_000);
+    range(config, ROOMS_PAGE_MAX, 1, 10_000);
     positive(config, GLOBAL_MESSAGES_PER_SECOND);
     range(config, STORE_POOL_SIZE, 1, 64);
     range(config, STORE_BATCH_MAX, 1, 10_000);

@@ -4,11 +4,13 @@ import dev.vertxchat.bus.Room;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 public final class H2RoomStore implements RoomStore {
   private static final String INSERT = "INSERT INTO rooms (id, name, topic, created_by, created_at) SELECT ?, ?, ?, ?, ?"
@@ -55,14 +57,38 @@ public final class H2RoomStore implements RoomStore {
   }
 
   @Override
-  public Future<List<Room>> list() {
-    return pool.withTransaction(conn -> conn.query("SELECT id, name, topic FROM rooms ORDER BY id").execute().map(rows -> {
-      List<Room> out = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        out.add(new Room(row.getString(0), row.getString(1), row.getString(2), 0));
+  public Future<Page> page(String after, String query, int limit) {
+    StringBuilder sql = new StringBuilder("SELECT id, name, topic FROM rooms WHERE 1 = 1");
+    Tuple params = Tuple.tuple();
+    if (after != null) {
+      sql.append(" AND id > ?");
+      params.addString(after);
+    }
+    if (query != null) {
+      String pattern = "%" + likeEscape(query.toLowerCase(Locale.ROOT)) + "%";
+      sql.append(" AND (LOWER(id) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\')");
+      params.addString(pattern).addString(pattern);
+    }
+    // one row more than asked tells whether another page follows
+    sql.append(" ORDER BY id LIMIT ?");
+    params.addInteger(limit + 1);
+    return pool.withTransaction(conn -> conn.preparedQuery(sql.toString()).execute(params).map(rows -> toPage(rows, limit)));
+  }
+
+  private static Page toPage(RowSet<Row> rows, int limit) {
+    List<Room> out = new ArrayList<>(Math.min(rows.size(), limit));
+    for (Row row : rows) {
+      if (out.size() == limit) {
+        return new Page(out, out.get(limit - 1).id());
       }
-      return out;
-    }));
+      out.add(new Room(row.getString(0), row.getString(1), row.getString(2), 0));
+    }
+    return new Page(out, null);
+  }
+
+  /** The text with LIKE's wildcards and its escape character taken literally. */
+  static String likeEscape(String text) {
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 
   @Override

@@ -13,6 +13,9 @@ public interface RoomStore {
   /** What {@link #create(Room, String, Quota)} did. */
   enum Created { CREATED, EXISTS, USER_QUOTA, SERVER_FULL }
 
+  /** One page of rooms, by id; {@code next} is the id to continue after, or null when there is no more. */
+  record Page(List<Room> rooms, String next) {}
+
   /** Creates a room without any quota (the configured default rooms). @return false when it exists already */
   Future<Boolean> create(Room room, String createdBy);
 
@@ -23,8 +26,11 @@ public interface RoomStore {
    */
   Future<Created> create(Room room, String createdBy, Quota quota);
 
-  /** Every room, ordered by id, with {@code members} 0. */
-  Future<List<Room>> list();
+  /**
+   * Up to {@code limit} rooms ordered by id, with {@code members} 0: only ids greater than {@code after}
+   * (when not null), only rooms whose id or name contains {@code query} ignoring case (when not null).
+   */
+  Future<Page> page(String after, String query, int limit);
 
   Future<Boolean> exists(String id);
 }

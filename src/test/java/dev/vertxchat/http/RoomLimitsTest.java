@@ -242,6 +242,7 @@ class RoomLimitsTest {
     for (JsonObject bad : List.of(
         limits(new JsonObject().put("roomsPerUser", -1)),
         limits(new JsonObject().put("maxRooms", 0)),
+        limits(new JsonObject().put("roomsPageMax", 0)),
         limits(new JsonObject().put("globalMessagesPerSecond", 0)),
         new JsonObject().put("store", new JsonObject().put("minFreeDiskBytes", -1)))) {
       JsonObject config = TestServer.baseConfig(dataDir).mergeIn(bad, true);
