@@ -13,6 +13,12 @@ const rooms = new Map(); // id -> RoomState
 let current = null; // id of the room in view
 let lastTypingSent = 0;
 let roomsTimer = null;
+const SEARCH_DELAY_MS = 300;
+
+// The server lists rooms a page at a time (GET /api/rooms?q=&after=). The list shows the pages read
+// for the current search, plus, without a search, the rooms this tab is in.
+const listing = { q: '', ids: new Set(), next: null, extended: false, loaded: false, seq: 0 };
+let searchTimer = null;
 
 const connection = new Connection(session, {
   onstate: showState,
@@ -39,6 +45,8 @@ function showSignIn(message) {
   connection.stop();
   clearInterval(roomsTimer);
   rooms.clear();
+  resetListing('');
+  $('room-search').value = '';
   current = null;
   $('chat-view').hidden = true;
   $('sign-out').hidden = true;
@@ -83,22 +91,100 @@ session.onexpired = () => showSignIn('Your session has expired. Please sign in a
 
 // ---- rooms ----
 
-async function loadRooms() {
+function roomsPath(q, after) {
+  const params = new URLSearchParams();
+  if (q) params.set('q', q);
+  if (after) params.set('after', after);
+  const query = params.toString();
+  return '/api/rooms' + (query ? '?' + query : '');
+}
+
+function known(info) {
+  if (rooms.has(info.id)) rooms.get(info.id).update(info);
+  else rooms.set(info.id, new RoomState(info));
+}
+
+/** Reads one page of the current search (the first, or the one after `after`); stale answers are dropped. */
+async function readRooms(after) {
   if (!session.token) return;
+  const seq = listing.seq;
   try {
-    const res = await api('/api/rooms', { token: session.token });
+    const res = await api(roomsPath(listing.q, after), { token: session.token });
+    if (seq !== listing.seq) return;
     for (const info of res.rooms) {
-      if (rooms.has(info.id)) rooms.get(info.id).update(info);
-      else rooms.set(info.id, new RoomState(info));
+      known(info);
+      listing.ids.add(info.id);
     }
+    if (after) {
+      listing.next = res.next;
+      listing.extended = true;
+    } else if (!listing.extended) {
+      listing.next = res.next;
+    }
+    listing.loaded = true;
     drawRooms();
   } catch (e) {
     if (e.status === 401) await session.renew();
   }
 }
 
+/** The first page again (polled): member counts and new rooms. */
+function loadRooms() {
+  return readRooms(null);
+}
+
+function resetListing(q) {
+  listing.seq++;
+  listing.q = q;
+  listing.ids = new Set();
+  listing.next = null;
+  listing.extended = false;
+  listing.loaded = false;
+}
+
+function search(q) {
+  clearTimeout(searchTimer);
+  if (q === listing.q) return;
+  resetListing(q);
+  drawRooms();
+  loadRooms();
+}
+
+$('room-search').addEventListener('input', () => {
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => search($('room-search').value.trim()), SEARCH_DELAY_MS);
+});
+$('room-search-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  search($('room-search').value.trim());
+});
+$('more-rooms').addEventListener('click', () => {
+  if (listing.next) readRooms(listing.next);
+});
+
 function drawRooms() {
-  renderRooms($('room-list'), rooms, current, selectRoom);
+  const shown = new Map();
+  for (const [id, room] of rooms) {
+    if (listing.ids.has(id) || (!listing.q && (room.joined || id === current))) shown.set(id, room);
+  }
+  renderRooms($('room-list'), shown, current, selectRoom);
+  $('more-rooms').hidden = !listing.next;
+  $('no-rooms').hidden = !(listing.q && listing.loaded && shown.size === 0);
+}
+
+/** The room to open first: general, even when it is not on the first page, else the first listed. */
+async function firstRoom() {
+  if (!rooms.has('general')) {
+    try {
+      const res = await api(roomsPath('general', null), { token: session.token });
+      const general = res.rooms.find((info) => info.id === 'general');
+      if (general) known(general);
+    } catch (e) {
+      // not reachable now: fall back to the first listed room
+    }
+  }
+  if (rooms.has('general')) return 'general';
+  return [...listing.ids].sort()[0];
 }
 
 async function selectRoom(id) {
@@ -234,6 +320,7 @@ const FAILURES = {
   2005: 'You are not in this room (yet). Try again in a moment.',
   3001: 'This room does not exist.',
   4001: 'You are sending too fast. Wait a moment.',
+  4005: 'The server is not taking messages right now. Try again in a moment.',
   5001: 'The server could not store the message. Try again.',
 };
 
@@ -290,6 +377,8 @@ $('create-room-form').addEventListener('submit', async (event) => {
     const room = await api('/api/rooms', { method: 'POST', token: session.token, body: { id, name: id } });
     rooms.set(room.id, new RoomState(room));
     $('new-room').value = '';
+    $('room-search').value = '';
+    search('');
     await selectRoom(room.id);
   } catch (e) {
     $('create-room-error').textContent = e.message;
@@ -304,8 +393,8 @@ function startChat() {
   $('sign-out').hidden = false;
   $('whoami').hidden = false;
   connection.start();
-  loadRooms().then(() => {
-    if (!current) selectRoom(rooms.has('general') ? 'general' : [...rooms.keys()][0]);
+  loadRooms().then(firstRoom).then((id) => {
+    if (!current && id) selectRoom(id);
   });
   clearInterval(roomsTimer);
   roomsTimer = setInterval(loadRooms, 15000);

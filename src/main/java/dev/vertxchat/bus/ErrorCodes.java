@@ -36,6 +36,10 @@ public final class ErrorCodes {
   public static final int TOO_MANY_ROOMS = 4002;
   /** Sign-in attempts (login, register, guest) throttled per client address or per account name. */
   public static final int TOO_MANY_ATTEMPTS = 4003;
+  /** A user created {@code limits.roomsPerUser} rooms, or the server holds {@code limits.maxRooms}. */
+  public static final int ROOM_QUOTA = 4004;
+  /** The server-wide message ceiling is reached, or the data directory is low on space; nothing stored. */
+  public static final int STORAGE_LIMIT = 4005;
   /** The server or this client address holds as many connections as it may. */
   public static final int TOO_MANY_CONNECTIONS = 4006;
 
@@ -50,8 +54,8 @@ public final class ErrorCodes {
       case FORBIDDEN, GUESTS_DISABLED, NOT_JOINED, ACCESS_DENIED, ORIGIN_NOT_ALLOWED -> 403;
       case NOT_FOUND, ROOM_NOT_FOUND -> 404;
       case ROOM_EXISTS, NAME_TAKEN -> 409;
-      case RATE_LIMITED, TOO_MANY_ROOMS, TOO_MANY_ATTEMPTS -> 429;
-      case UNAVAILABLE, TOO_MANY_CONNECTIONS -> 503;
+      case RATE_LIMITED, TOO_MANY_ROOMS, TOO_MANY_ATTEMPTS, ROOM_QUOTA -> 429;
+      case UNAVAILABLE, STORAGE_LIMIT, TOO_MANY_CONNECTIONS -> 503;
       case TIMEOUT -> 504;
       default -> code >= 1000 && code < 2000 ? 400 : 500;
     };

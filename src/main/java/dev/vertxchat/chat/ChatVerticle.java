@@ -25,6 +25,7 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
@@ -38,6 +39,10 @@ import java.util.function.BiFunction;
  */
 public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
+  /** The key of the one server-wide message bucket. */
+  private static final String GLOBAL = "all";
+  private static final int ROOMS_DEFAULT_PAGE = 100;
+  private static final int MAX_ROOM_QUERY = 64;
 
   private ChatConfig config;
   private Pool pool;
@@ -47,6 +52,9 @@ public class ChatVerticle extends VerticleBase {
   private Presence presence;
   private RateLimiter sendLimiter;
   private RateLimiter typingLimiter;
+  private RateLimiter globalLimiter;
+  private DiskSpace disk;
+  private boolean toldFull;
   private SendPipeline pipeline;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
@@ -55,10 +63,15 @@ public class ChatVerticle extends VerticleBase {
     config = new ChatConfig(config());
     pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
     rooms = new H2RoomStore(pool);
-    directory = new RoomDirectory(vertx, rooms);
+    directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
+        config.requestTimeoutMs());
     presence = new Presence(vertx);
     sendLimiter = new RateLimiter(vertx, "send", config.messagesPerSecond(), config.messageBurst());
     typingLimiter = new RateLimiter(vertx, "typing", config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
+    // one bucket for every user's messages together: what the storage takes in, whoever sends
+    globalLimiter = new RateLimiter(vertx, "global-send", config.globalMessagesPerSecond(),
+        Math.max(1, config.globalMessagesPerSecond() * 2));
+    disk = new DiskSpace(vertx, Path.of(config.dataDir()), config.storeMinFreeDiskBytes());
     vertx.setPeriodic(60_000, id -> {
       sendLimiter.sweep();
       typingLimiter.sweep();
@@ -72,12 +85,13 @@ public class ChatVerticle extends VerticleBase {
           pipeline = new SendPipeline(vertx, messages, config.storeBatchMax(), config.storeCommitDelayMs());
           return createDefaultRooms();
         })
+        .compose(v -> disk.start())
         .compose(v -> {
           serve(Addresses.SEND, this::send);
           serve(Addresses.HISTORY, this::history);
           serve(Addresses.PRESENCE, this::presence);
           serve(Addresses.TYPING, this::typing);
-          serve(Addresses.ROOMS_LIST, (user, body) -> listRooms());
+          serve(Addresses.ROOMS_LIST, this::listRooms);
           serve(Addresses.ROOMS_CREATE, this::createRoom);
           return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
         });
@@ -85,6 +99,9 @@ public class ChatVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (disk != null) {
+      disk.stop();
+    }
     // everything accepted is stored and acknowledged, and copied into the table, before the pool goes away
     Future<Void> drained = pipeline == null ? Future.succeededFuture() : pipeline.drain();
     return drained
@@ -158,8 +175,16 @@ public class ChatVerticle extends VerticleBase {
           "text must be 1 to " + config.maxTextLength() + " characters after trimming"));
     }
     return existingRoom(body).compose(room -> {
+      if (disk.low()) {
+        return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
+            "the server is low on storage space and accepts no messages now; nothing was stored, retry later"));
+      }
       if (!sendLimiter.tryAcquire(user.id())) {
         return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
+      }
+      if (!globalLimiter.tryAcquire(GLOBAL)) {
+        return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
+            "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
       }
       return pipeline.submit(new NewMessage(room, user, text))
           .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
@@ -220,11 +245,35 @@ public class ChatVerticle extends VerticleBase {
     });
   }
 
-  private Future<JsonObject> listRooms() {
-    return rooms.list().map(list -> {
+  /** One page of rooms by id: {@code limit} (default 100, at most limits.roomsPageMax), {@code after}, {@code q}. */
+  private Future<JsonObject> listRooms(UserRef user, JsonObject body) {
+    int limit;
+    String after;
+    String query;
+    try {
+      Long requested = paging(body, "limit");
+      if (requested != null && requested < 1) {
+        throw new ChatException(ErrorCodes.INVALID_PAGING, "limit must be at least 1");
+      }
+      int max = config.roomsPageMax();
+      limit = requested == null ? Math.min(ROOMS_DEFAULT_PAGE, max) : (int) Math.min(requested, max);
+      Object a = body.getValue("after");
+      if (a != null && !(a instanceof String s && Addresses.ROOM_ID.matcher(s).matches())) {
+        throw new ChatException(ErrorCodes.INVALID_PAGING, "after must be a room id");
+      }
+      after = (String) a;
+      Object q = body.getValue("q");
+      if (q != null && !(q instanceof String s && s.length() <= MAX_ROOM_QUERY)) {
+        throw new ChatException(ErrorCodes.INVALID_PAGING, "q must be text of at most " + MAX_ROOM_QUERY + " characters");
+      }
+      query = q == null || ((String) q).isBlank() ? null : ((String) q).strip();
+    } catch (ChatException e) {
+      return Future.failedFuture(e);
+    }
+    return rooms.page(after, query, limit).map(page -> {
       JsonArray out = new JsonArray();
-      list.forEach(r -> out.add(r.withMembers(presence.count(r.id())).toJson()));
-      return new JsonObject().put("rooms", out);
+      page.rooms().forEach(r -> out.add(r.withMembers(presence.count(r.id())).toJson()));
+      return new JsonObject().put("rooms", out).put("next", page.next());
     });
   }
 
@@ -243,12 +292,24 @@ public class ChatVerticle extends VerticleBase {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "topic must be at most 256 characters"));
     }
     Room room = new Room(roomId, name.strip(), topic.strip(), 0);
-    return rooms.create(room, user.id()).compose(created -> {
-      if (!created) {
-        return Future.failedFuture(new ChatException(ErrorCodes.ROOM_EXISTS, "a room with id " + roomId + " exists"));
+    return directory.create(room, user.id()).compose(created -> switch (created) {
+      case CREATED -> {
+        LOG.info("Room {} created by {}", roomId, user.id());
+        yield Future.succeededFuture(room.toJson());
       }
-      LOG.info("Room {} created by {}", roomId, user.id());
-      return Future.succeededFuture(room.toJson());
+      case EXISTS -> Future.failedFuture(new ChatException(ErrorCodes.ROOM_EXISTS, "a room with id " + roomId + " exists"));
+      case USER_QUOTA -> Future.failedFuture(new ChatException(ErrorCodes.ROOM_QUOTA, config.roomsPerUser() == 0
+          ? "this server does not let users create rooms"
+          : "you have created " + config.roomsPerUser() + " rooms, the most one user may create"));
+      case SERVER_FULL -> {
+        if (!toldFull) {
+          toldFull = true;
+          LOG.warn("The server holds limits.maxRooms = {} rooms: new rooms are refused (first: {} by {})",
+              config.maxRooms(), roomId, user.id());
+        }
+        yield Future.failedFuture(new ChatException(ErrorCodes.ROOM_QUOTA,
+            "this server holds as many rooms as it may; no more rooms can be created"));
+      }
     });
   }
 }

@@ -110,6 +110,10 @@ public final class ChatConfig {
   public int guestSignInsPerMinute() { return integer(GUEST_SIGN_INS_PER_MINUTE); }
   public int failedLoginsPerName() { return integer(FAILED_LOGINS_PER_NAME); }
   public int failedLoginsWindowSeconds() { return integer(FAILED_LOGINS_WINDOW_SECONDS); }
+  public int roomsPerUser() { return integer(ROOMS_PER_USER); }
+  public int maxRooms() { return integer(MAX_ROOMS); }
+  public int roomsPageMax() { return integer(ROOMS_PAGE_MAX); }
+  public double globalMessagesPerSecond() { return ((Number) value(GLOBAL_MESSAGES_PER_SECOND)).doubleValue(); }
 
   public int storePoolSize() { return integer(STORE_POOL_SIZE); }
   public int storeBatchMax() { return integer(STORE_BATCH_MAX); }
@@ -118,4 +122,5 @@ public final class ChatConfig {
   public long storeIndexIntervalMs() { return longValue(STORE_INDEX_INTERVAL_MS); }
   public int storeIndexBatchMax() { return integer(STORE_INDEX_BATCH_MAX); }
   public int storeMaxUnindexed() { return integer(STORE_MAX_UNINDEXED); }
+  public long storeMinFreeDiskBytes() { return longValue(STORE_MIN_FREE_DISK_BYTES); }
 }

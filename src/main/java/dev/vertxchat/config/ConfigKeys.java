@@ -53,6 +53,10 @@ public final class ConfigKeys {
   public static final String GUEST_SIGN_INS_PER_MINUTE = "limits.guestSignInsPerMinute";
   public static final String FAILED_LOGINS_PER_NAME = "limits.failedLoginsPerName";
   public static final String FAILED_LOGINS_WINDOW_SECONDS = "limits.failedLoginsWindowSeconds";
+  public static final String ROOMS_PER_USER = "limits.roomsPerUser";
+  public static final String MAX_ROOMS = "limits.maxRooms";
+  public static final String ROOMS_PAGE_MAX = "limits.roomsPageMax";
+  public static final String GLOBAL_MESSAGES_PER_SECOND = "limits.globalMessagesPerSecond";
 
   public static final String STORE_POOL_SIZE = "store.poolSize";
   public static final String STORE_BATCH_MAX = "store.batchMaxSize";
@@ -61,6 +65,7 @@ public final class ConfigKeys {
   public static final String STORE_INDEX_INTERVAL_MS = "store.indexIntervalMs";
   public static final String STORE_INDEX_BATCH_MAX = "store.indexBatchMaxSize";
   public static final String STORE_MAX_UNINDEXED = "store.maxUnindexed";
+  public static final String STORE_MIN_FREE_DISK_BYTES = "store.minFreeDiskBytes";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

@@ -84,12 +84,17 @@ public final class ConfigValidator {
     range(config, GUEST_SIGN_INS_PER_MINUTE, 1, 10_000_000);
     range(config, FAILED_LOGINS_PER_NAME, 1, 10_000_000);
     range(config, FAILED_LOGINS_WINDOW_SECONDS, 1, 7 * 24 * 3600);
+    range(config, ROOMS_PER_USER, 0, 1_000_000);
+    range(config, MAX_ROOMS, 1, 10_000_000);
+    range(config, ROOMS_PAGE_MAX, 1, 10_000);
+    positive(config, GLOBAL_MESSAGES_PER_SECOND);
     range(config, STORE_POOL_SIZE, 1, 64);
     range(config, STORE_BATCH_MAX, 1, 10_000);
     range(config, STORE_COMMIT_DELAY_MS, 0, 1000);
     range(config, STORE_INDEX_INTERVAL_MS, 10, 60_000);
     range(config, STORE_INDEX_BATCH_MAX, 100, 100_000);
     range(config, STORE_MAX_UNINDEXED, 1000, 10_000_000);
+    range(config, STORE_MIN_FREE_DISK_BYTES, 0, 1L << 60);
 
     JsonArray deployments = config.array(DEPLOYMENTS);
     if (deployments.isEmpty()) {

@@ -51,7 +51,7 @@ final class ApiRoutes {
 
     router.route("/api/*").handler(this::authenticate);
     router.post("/api/auth/refresh").handler(ctx -> answer(ctx, 200, auth.refresh(identity(ctx))));
-    router.get("/api/rooms").handler(ctx -> answer(ctx, 200, request(ctx, Addresses.ROOMS_LIST, new JsonObject())));
+    router.get("/api/rooms").handler(ctx -> answer(ctx, 200, roomPage(ctx)));
     router.post("/api/rooms").handler(ctx -> answer(ctx, 201,
         body(ctx).compose(b -> request(ctx, Addresses.ROOMS_CREATE, b))));
     router.get("/api/rooms/:id/messages").handler(ctx -> answer(ctx, 200, history(ctx)));
@@ -101,6 +101,26 @@ final class ApiRoutes {
       }
     }
     return request(ctx, Addresses.HISTORY, query);
+  }
+
+  /** {@code ?limit=&after=&q=}: checked again by the chat service, which owns the rules. */
+  private Future<JsonObject> roomPage(RoutingContext ctx) {
+    JsonObject query = new JsonObject();
+    String limit = ctx.request().getParam("limit");
+    if (limit != null && !limit.isEmpty()) {
+      try {
+        query.put("limit", Long.parseLong(limit));
+      } catch (NumberFormatException e) {
+        return Future.failedFuture(new ChatException(ErrorCodes.INVALID_PAGING, "limit must be a whole number"));
+      }
+    }
+    for (String field : new String[] {"after", "q"}) {
+      String value = ctx.request().getParam(field);
+      if (value != null && !value.isEmpty()) {
+        query.put(field, value);
+      }
+    }
+    return request(ctx, Addresses.ROOMS_LIST, query);
   }
 
   private Future<JsonObject> request(RoutingContext ctx, String address, JsonObject body) {

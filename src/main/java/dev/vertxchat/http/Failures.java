@@ -41,13 +41,25 @@ public final class Failures implements Handler<RoutingContext> {
     if (status == 401) {
       response.putHeader("WWW-Authenticate", "Bearer");
     }
-    if (error.retryAfterSeconds() > 0) {
-      response.putHeader("Retry-After", Long.toString(error.retryAfterSeconds()));
+    long retryAfter = error.retryAfterSeconds() > 0 ? error.retryAfterSeconds() : retryAfterSeconds(error.code());
+    if (retryAfter > 0) {
+      response.putHeader("Retry-After", Long.toString(retryAfter));
     }
     response.setStatusCode(status)
         .putHeader("Content-Type", "application/json")
         .putHeader("Cache-Control", "no-store")
         .end(new JsonObject().put("error", new JsonObject().put("code", error.code()).put("message", error.getMessage())).toBuffer());
+  }
+
+  /**
+   * The {@code Retry-After} of refusals that cross the event bus (which carries only code and message):
+   * 0 when there is none. Refusals made here may carry their own ({@link ChatException#retryAfterSeconds()}).
+   */
+  static long retryAfterSeconds(int code) {
+    return switch (code) {
+      case ErrorCodes.STORAGE_LIMIT -> 1;
+      default -> 0;
+    };
   }
 
   private static ChatException fromStatus(int status) {

@@ -77,11 +77,13 @@ final class Fleet {
     }
   }
 
-  /** Creates the rooms (409 = exists is fine) with the first guest's token. */
+  /**
+   * Creates the rooms (409 = exists is fine), spread over the guests: the service lets one user create
+   * only limits.roomsPerUser rooms (10 by default).
+   */
   void createRooms(ServiceApi api, int count) {
-    String token = guests.get(0).token();
     await(ServiceApi.bounded(vertx, stats, "room-create-failed", count, Math.min(64, o.connectConcurrency),
-        i -> api.room(token, roomId(i))), o.connectTimeoutSeconds);
+        i -> api.room(guests.get(i % guests.size()).token(), roomId(i))), o.connectTimeoutSeconds);
   }
 
   /**

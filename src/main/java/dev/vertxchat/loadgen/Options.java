@@ -14,9 +14,11 @@ final class Options {
 
         java -jar target/vertx-chat-loadgen.jar --scenario fanout|rooms|idle|durable [options]
 
-      The service must run with raised per-user send limits for the send scenarios, e.g.
-        CHAT_LIMITS_MESSAGESPERSECOND=100000 CHAT_LIMITS_MESSAGEBURST=100000 java -jar target/vertx-chat.jar
-      (otherwise every user may send 10 msg/s, burst 20, and refusals show up as errors "4001").
+      The service must run with raised send limits for the send scenarios, e.g.
+        CHAT_LIMITS_MESSAGESPERSECOND=100000 CHAT_LIMITS_MESSAGEBURST=100000 \\
+        CHAT_LIMITS_GLOBALMESSAGESPERSECOND=1000000 java -jar target/vertx-chat.jar
+      (otherwise every user may send 10 msg/s, burst 20, refused as errors "4001", and the whole
+      service takes 1000 msg/s, refused as errors "4005").
 
       Target
         --url URL                  service base URL, loopback only (default http://127.0.0.1:8080)

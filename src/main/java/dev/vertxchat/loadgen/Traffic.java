@@ -142,6 +142,10 @@ final class Traffic {
           + "reply on one connection (the bridge forwards a connection's chat.send one at a time, each after the previous "
           + "one is stored): use more --senders");
     }
+    if (errors.keySet().stream().anyMatch(k -> k.endsWith("-4005"))) {
+      report.note("errors *-4005 are refused sends: the server-wide message ceiling (start the service with "
+          + "CHAT_LIMITS_GLOBALMESSAGESPERSECOND=1000000) or a data directory low on space (store.minFreeDiskBytes)");
+    }
     if (errors.containsKey("closed-4004")) {
       report.note("the service closed slow consumers (4004): the generator did not read fast enough; its figures are "
           + "not the service's");

@@ -31,7 +31,9 @@ public final class Database {
               + " password_hash VARCHAR(256) NOT NULL, created_at BIGINT NOT NULL, CONSTRAINT accounts_name_key UNIQUE (name_key))",
           "CREATE TABLE messages (id BIGINT PRIMARY KEY, room_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL,"
               + " user_name VARCHAR(64) NOT NULL, text CHARACTER VARYING NOT NULL, ts BIGINT NOT NULL)",
-          "CREATE INDEX messages_room_id ON messages (room_id, id)"));
+          "CREATE INDEX messages_room_id ON messages (room_id, id)"),
+      // the per-user room quota counts a user's rooms at every create
+      List.of("CREATE INDEX rooms_created_by ON rooms (created_by)"));
 
   private Database() {}
 

@@ -7,11 +7,30 @@ import java.util.List;
 
 /** Rooms (their member counts are live presence, not stored). */
 public interface RoomStore {
-  /** @return false when a room with that id exists already */
+  /** How many rooms one user may have created, and how many the server holds in total. */
+  record Quota(int perUser, int total) {}
+
+  /** What {@link #create(Room, String, Quota)} did. */
+  enum Created { CREATED, EXISTS, USER_QUOTA, SERVER_FULL }
+
+  /** One page of rooms, by id; {@code next} is the id to continue after, or null when there is no more. */
+  record Page(List<Room> rooms, String next) {}
+
+  /** Creates a room without any quota (the configured default rooms). @return false when it exists already */
   Future<Boolean> create(Room room, String createdBy);
 
-  /** Every room, ordered by id, with {@code members} 0. */
-  Future<List<Room>> list();
+  /**
+   * Creates a room if its id is free, {@code createdBy} has created fewer than {@code quota.perUser()}
+   * rooms and the server holds fewer than {@code quota.total()}. The counts and the insert share one
+   * transaction; callers that need the quota exact under concurrent creates serialize their calls.
+   */
+  Future<Created> create(Room room, String createdBy, Quota quota);
+
+  /**
+   * Up to {@code limit} rooms ordered by id, with {@code members} 0: only ids greater than {@code after}
+   * (when not null), only rooms whose id or name contains {@code query} ignoring case (when not null).
+   */
+  Future<Page> page(String after, String query, int limit);
 
   Future<Boolean> exists(String id);
 }

@@ -41,7 +41,7 @@ class FanOutTest {
 
   private void start(Vertx vertx, JsonObject limits) {
     server = TestServer.start(vertx, dataDir, new JsonObject().put("limits",
-        limits.copy().put("messagesPerSecond", 100_000).put("messageBurst", 100_000)));
+        limits.copy().put("messagesPerSecond", 100_000).put("messageBurst", 100_000).put("globalMessagesPerSecond", 100_000)));
     http = new Http(vertx, server.port);
   }
 

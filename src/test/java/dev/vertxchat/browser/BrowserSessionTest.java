@@ -1,18 +1,22 @@
 package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
+import dev.vertxchat.support.Http;
 import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 
 import java.util.List;
 
 import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Accounts, rooms, unread counts, typing, refused sends and token renewal in the browser app. */
 class BrowserSessionTest extends BrowserTestBase {
@@ -106,5 +110,51 @@ class BrowserSessionTest extends BrowserTestBase {
     waitFor("the message is stored and shown", () -> page.messages().contains("still here"));
     String user = (String) page.js("return JSON.parse(sessionStorage.getItem('vertx-chat.session')).user.id");
     assertNotEquals(null, user);
+  }
+
+  /** The names of the rooms in the list, in display order. */
+  @SuppressWarnings("unchecked")
+  private static List<String> listedRooms(Browser b) {
+    return (List<String>) b.js("return [...document.querySelectorAll('nav[aria-label=Rooms] li button .name')].map(n => n.textContent)");
+  }
+
+  @Test
+  void aRoomBeyondTheFirstPageIsFoundBySearchOrByMore(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits", new JsonObject().put("roomsPerUser", 200)));
+    Http http = new Http(vertx, server.port);
+    String token = http.guestToken("builder");
+    // general, then lobby-000 ... lobby-119 fill more than the first page of 100; the zoo comes last
+    for (int i = 0; i < 120; i++) {
+      assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", String.format("lobby-%03d", i))).statusCode());
+    }
+    assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", "zoo").put("name", "Zebra <b>Lounge</b>")).statusCode());
+    http.close();
+
+    Browser page = browser();
+    page.signInAsGuest("visitor");
+    waitFor("the first page is listed", () -> listedRooms(page).size() == 100);
+    waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
+    assertFalse(listedRooms(page).contains("Zebra <b>Lounge</b>"));
+    assertTrue(page.byId("more-rooms").isDisplayed(), "more rooms can be listed");
+
+    // a search by part of the name, in another case, finds it; the name is shown as text
+    page.labelled("Find a room").sendKeys("LOUNGE");
+    waitFor("only the match is listed", () -> listedRooms(page).equals(List.of("Zebra <b>Lounge</b>")));
+    assertTrue(page.driver.findElements(By.cssSelector("nav[aria-label=Rooms] b")).isEmpty(), "the markup was not interpreted");
+    openRoom(page, "Zebra <b>Lounge</b>");
+    page.labelled("Message").sendKeys("found it", Keys.ENTER);
+    waitFor("the message is stored and shown", () -> page.messages().contains("found it"));
+
+    // nothing matches: it says so
+    page.labelled("Find a room").sendKeys(Keys.chord(Keys.CONTROL, "a"), "no-such-room");
+    waitFor("no match", () -> page.byId("no-rooms").isDisplayed() && listedRooms(page).isEmpty());
+
+    // without a search: the first page, the room joined, and the rest one click away
+    page.labelled("Find a room").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
+    waitFor("the first page again", () -> listedRooms(page).size() == 101 && listedRooms(page).contains("Zebra <b>Lounge</b>"));
+    page.byId("more-rooms").click();
+    waitFor("every room", () -> listedRooms(page).size() == 122);
+    assertFalse(page.byId("more-rooms").isDisplayed(), "nothing more to list");
+    assertEquals("lobby-119", listedRooms(page).get(120));
   }
 }

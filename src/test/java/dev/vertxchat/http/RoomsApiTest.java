@@ -1,6 +1,7 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.store.Database;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.TestServer;
@@ -12,10 +13,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.util.ArrayList;
+import java.util.List;
 
 import static dev.vertxchat.support.BridgeClient.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @ExtendWith(VertxExtension.class)
 class RoomsApiTest {
@@ -48,7 +58,9 @@ class RoomsApiTest {
       }
       assertEquals(400, http.post("/api/rooms", token, "{not json").statusCode());
       assertEquals(401, http.post("/api/rooms", null, new JsonObject().put("id", "anon")).statusCode());
-      assertEquals(3, http.get("/api/rooms", token).bodyAsJsonObject().getJsonArray("rooms").size(), "nothing else was created");
+      JsonObject all = http.get("/api/rooms", token).bodyAsJsonObject();
+      assertEquals(3, all.getJsonArray("rooms").size(), "nothing else was created");
+      assertNull(all.getString("next"), "one page holds them all");
 
       // a new room can be joined and written to at once
       JsonObject session = http.guest("reader");
@@ -84,6 +96,134 @@ class RoomsApiTest {
       JsonArray messages = http.get("/api/rooms/general/messages", token).bodyAsJsonObject().getJsonArray("messages");
       assertEquals(1, messages.size());
       assertEquals("kept", messages.getJsonObject(0).getString("text"));
+    } finally {
+      server.stop();
+    }
+  }
+
+  private static List<String> ids(JsonObject page) {
+    List<String> out = new ArrayList<>();
+    page.getJsonArray("rooms").forEach(r -> out.add(((JsonObject) r).getString("id")));
+    return out;
+  }
+
+  private static String q(String text) {
+    return "q=" + URLEncoder.encode(text, StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void roomsComeInPagesByIdAndCanBeSearched(Vertx vertx) {
+    TestServer server = TestServer.start(vertx, dataDir, new JsonObject().put("limits",
+        new JsonObject().put("roomsPerUser", 100).put("roomsPageMax", 6)));
+    try {
+      Http http = new Http(vertx, server.port);
+      JsonObject session = http.guest("maker");
+      String token = session.getString("token");
+      List<String> expected = new ArrayList<>(List.of("book-club", "general", "pct", "under"));
+      for (int i = 1; i <= 9; i++) {
+        expected.add("r-0" + i);
+        assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", "r-0" + i).put("name", "Room 0" + i)).statusCode());
+      }
+      assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", "book-club").put("name", "Book Club")).statusCode());
+      assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", "pct").put("name", "100% sure")).statusCode());
+      assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", "under").put("name", "a_b")).statusCode());
+      expected.sort(String::compareTo);
+
+      // someone in a room shows as a member in its entry
+      BridgeClient member = BridgeClient.connect(vertx, server.port, token);
+      try {
+        member.join("book-club", session.getJsonObject("user").getString("id"));
+
+        // three pages of five walk every room once, in id order; the last page says there is no more
+        JsonObject first = http.get("/api/rooms?limit=5", token).bodyAsJsonObject();
+        assertEquals(expected.subList(0, 5), ids(first));
+        assertEquals(new JsonObject().put("id", "book-club").put("name", "Book Club").put("topic", "").put("members", 1),
+            first.getJsonArray("rooms").getJsonObject(0));
+        assertEquals("r-02", first.getString("next"));
+        JsonObject second = http.get("/api/rooms?limit=5&after=" + first.getString("next"), token).bodyAsJsonObject();
+        assertEquals(expected.subList(5, 10), ids(second));
+        JsonObject third = http.get("/api/rooms?limit=5&after=" + second.getString("next"), token).bodyAsJsonObject();
+        assertEquals(expected.subList(10, 13), ids(third));
+        assertTrue(third.containsKey("next"), third.encode());
+        assertNull(third.getString("next"));
+      } finally {
+        member.close();
+      }
+
+      // no limit: the default page, here cut to limits.roomsPageMax; more than the maximum is clamped
+      assertEquals(expected.subList(0, 6), ids(http.get("/api/rooms", token).bodyAsJsonObject()));
+      JsonObject clamped = http.get("/api/rooms?limit=1000", token).bodyAsJsonObject();
+      assertEquals(expected.subList(0, 6), ids(clamped));
+      assertEquals("r-03", clamped.getString("next"));
+
+      // search: id or name, any case, wildcards taken literally, pages too
+      assertEquals(List.of("book-club"), ids(http.get("/api/rooms?" + q("CLUB"), token).bodyAsJsonObject()));
+      assertEquals(List.of("book-club"), ids(http.get("/api/rooms?" + q("book-"), token).bodyAsJsonObject()));
+      assertEquals(List.of("pct"), ids(http.get("/api/rooms?" + q("%"), token).bodyAsJsonObject()));
+      assertEquals(List.of("under"), ids(http.get("/api/rooms?" + q("_"), token).bodyAsJsonObject()));
+      assertEquals(List.of(), ids(http.get("/api/rooms?" + q("\\"), token).bodyAsJsonObject()));
+      JsonObject found = http.get("/api/rooms?limit=4&" + q("room 0"), token).bodyAsJsonObject();
+      assertEquals(List.of("r-01", "r-02", "r-03", "r-04"), ids(found));
+      JsonObject foundNext = http.get("/api/rooms?limit=4&after=r-04&" + q("room 0"), token).bodyAsJsonObject();
+      assertEquals(List.of("r-05", "r-06", "r-07", "r-08"), ids(foundNext));
+      assertEquals(List.of("r-09"), ids(http.get("/api/rooms?limit=4&after=r-08&" + q("room 0"), token).bodyAsJsonObject()));
+      assertEquals(200, http.get("/api/rooms?" + q("x".repeat(64)), token).statusCode());
+
+      for (String bad : List.of("limit=0", "limit=-1", "limit=abc", "limit=1.5", "after=Not%20an%20id", "after=-x",
+          q("x".repeat(65)))) {
+        var res = http.get("/api/rooms?" + bad, token);
+        assertEquals(400, res.statusCode(), bad + ": " + res.bodyAsString());
+        assertEquals(ErrorCodes.INVALID_PAGING, Http.errorCode(res), bad);
+      }
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void tenThousandRoomsAreListedAPageAtATime(Vertx vertx) throws Exception {
+    TestServer server = TestServer.start(vertx, dataDir);
+    try {
+      // the rooms go straight into the database (the quota would stop anyone creating them through the API)
+      String topic = "t".repeat(256);
+      try (Connection db = DriverManager.getConnection(Database.url(dataDir.toString()), "sa", "");
+           PreparedStatement insert = db.prepareStatement(
+               "INSERT INTO rooms (id, name, topic, created_by, created_at) VALUES (?, ?, ?, 'g-filler', 0)")) {
+        db.setAutoCommit(false);
+        for (int i = 0; i < 10_000; i++) {
+          String id = String.format("room-%05d", i);
+          insert.setString(1, id);
+          insert.setString(2, (id + "-").repeat(6).substring(0, 64));
+          insert.setString(3, topic);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+        db.commit();
+      }
+      Http http = new Http(vertx, server.port);
+      String token = http.guestToken("reader");
+
+      var first = http.get("/api/rooms", token);
+      assertEquals(200, first.statusCode());
+      assertEquals(100, first.bodyAsJsonObject().getJsonArray("rooms").size(), "the default page");
+      assertTrue(first.body().length() < 50_000, "answer of " + first.body().length() + " bytes");
+
+      int pages = 0;
+      int rooms = 0;
+      String after = null;
+      do {
+        var res = http.get("/api/rooms?limit=100000" + (after == null ? "" : "&after=" + after), token);
+        assertTrue(res.body().length() < 100_000, "answer of " + res.body().length() + " bytes");
+        JsonObject page = res.bodyAsJsonObject();
+        assertTrue(page.getJsonArray("rooms").size() <= 200, "at most limits.roomsPageMax a page");
+        rooms += page.getJsonArray("rooms").size();
+        after = page.getString("next");
+        pages++;
+      } while (after != null && pages < 100);
+      assertEquals(10_001, rooms, "every room, general included, once");
+      assertEquals(51, pages);
+
+      assertEquals(List.of("room-09999"), ids(http.get("/api/rooms?" + q("ROOM-09999"), token).bodyAsJsonObject()));
     } finally {
       server.stop();
     }
