@@ -1,6 +1,7 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.auth.AuthService;
+import dev.vertxchat.auth.Names;
 import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bridge.EventBusBridge;
@@ -61,7 +62,7 @@ public class HttpVerticle extends VerticleBase {
     config = new ChatConfig(config());
     pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
     TokenService tokens = new TokenService(vertx, config);
-    AuthService auth = new AuthService(vertx, new H2AccountStore(pool), tokens, new PasswordHasher(), config.guests());
+    AuthService auth = new AuthService(vertx, new H2AccountStore(pool, Names::keys), tokens, new PasswordHasher(), config.guests());
     bridge = new EventBusBridge(vertx, config, new Presence(vertx), new RoomDirectory(vertx, new H2RoomStore(pool)));
     Origins origins = new Origins(config.allowedOrigins());
 

@@ -31,7 +31,14 @@ public final class Database {
               + " password_hash VARCHAR(256) NOT NULL, created_at BIGINT NOT NULL, CONSTRAINT accounts_name_key UNIQUE (name_key))",
           "CREATE TABLE messages (id BIGINT PRIMARY KEY, room_id VARCHAR(64) NOT NULL, user_id VARCHAR(64) NOT NULL,"
               + " user_name VARCHAR(64) NOT NULL, text CHARACTER VARYING NOT NULL, ts BIGINT NOT NULL)",
-          "CREATE INDEX messages_room_id ON messages (room_id, id)"));
+          "CREATE INDEX messages_room_id ON messages (room_id, id)"),
+      // names are compared by look-alike keys (auth/Names): a second key column, and the version of the
+      // comparison that made the keys (H2AccountStore.rekeyIfStale recomputes them when it changes).
+      // IF NOT EXISTS: H2 commits DDL at once, so a start that fails later in this step runs it again
+      List.of(
+          "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS name_upper_key VARCHAR(128)",
+          "CREATE UNIQUE INDEX IF NOT EXISTS accounts_name_upper_key ON accounts (name_upper_key)",
+          "CREATE TABLE IF NOT EXISTS name_keys_version (version VARCHAR(64) NOT NULL)"));
 
   private Database() {}
 
