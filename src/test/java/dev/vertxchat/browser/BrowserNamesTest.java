@@ -89,7 +89,8 @@ class BrowserNamesTest extends BrowserTestBase {
     } finally {
       http.close();
     }
-    // the page renews at 80 % of the token's lifetime: refused, and signing in again as "carol" is refused too
+    // the page renews at 80 % of the token's lifetime; so close to expiry it signs in again as "carol"
+    // (a longer-lived token would be refreshed first: refused alike, see NameSpoofTest), which is refused
     waitFor("back at the sign-in form", () -> page.byId("sign-in-view").isDisplayed());
     String why = page.byId("sign-in-error").getText();
     assertTrue(why.contains("carol now belongs to a registered account"), why);
