@@ -3,7 +3,7 @@
 import { api, ApiError, Session } from './session.js';
 import { Connection } from './connection.js';
 import { RoomState, catchUp, PAGE } from './rooms.js';
-import { renderLog, renderMembers, renderRooms } from './render.js';
+import { renderLog, renderMembers, renderRooms, sharedNames } from './render.js';
 
 const $ = (id) => document.getElementById(id);
 const TYPING_EVERY_MS = 3000;
@@ -87,7 +87,7 @@ session.onchange = () => {
     $('whoami').textContent = session.user.name + (session.kind === 'guest' ? ' (guest)' : '');
   }
 };
-session.onexpired = () => showSignIn('Your session has expired. Please sign in again.');
+session.onexpired = (reason) => showSignIn(reason || 'Your session has expired. Please sign in again.');
 
 // ---- rooms ----
 
@@ -264,7 +264,7 @@ function drawConversation(scrollToEnd) {
   if (!room) return;
   const scroller = $('log-scroller');
   const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
-  renderLog($('log'), room.list(), session.user?.id);
+  renderLog($('log'), room.list(), session.user?.id, sharedNames(room.users()));
   $('load-older').hidden = !room.hasOlder || !room.loaded;
   if (scrollToEnd || atEnd) scroller.scrollTop = scroller.scrollHeight;
   if (room.loaded) room.drawnOnce = true;
@@ -274,7 +274,7 @@ function drawConversation(scrollToEnd) {
 
 function drawMembers() {
   const room = rooms.get(current);
-  if (room) renderMembers($('members'), room, session.user?.id);
+  if (room) renderMembers($('members'), room, session.user?.id, sharedNames(room.users()));
 }
 
 function drawTyping() {

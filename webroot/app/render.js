@@ -21,8 +21,37 @@ function dayKey(ts) {
   return d.getFullYear() + '-' + d.getMonth() + '-' + d.getDate();
 }
 
+/** How the app compares display names: NFKC, lower case ("Sam", "sam" and "ｓａｍ" are one name). */
+export function nameKey(name) {
+  return String(name).normalize('NFKC').toLowerCase();
+}
+
+/** The names (as nameKey) that more than one of these users has. */
+export function sharedNames(users) {
+  const idsByName = new Map();
+  for (const user of users) {
+    const key = nameKey(user.name);
+    if (!idsByName.has(key)) idsByName.set(key, new Set());
+    idsByName.get(key).add(user.id);
+  }
+  return new Set([...idsByName].filter(([, ids]) => ids.size > 1).map(([key]) => key));
+}
+
+/** Tells apart users of the same name: "#" and the last 4 characters of the user id. */
+export function idTag(id) {
+  return '#' + String(id).slice(-4);
+}
+
+/** What follows a user's name: "guest" for a guest, the id tag when someone else has the same name. */
+function userMarks(user, shared) {
+  return [
+    user.guest === true ? el('span', { class: 'guest-mark', title: 'a guest, not a registered account', text: 'guest' }) : null,
+    shared.has(nameKey(user.name)) ? el('span', { class: 'id-tag', title: 'to tell apart users of the same name', text: idTag(user.id) }) : null,
+  ];
+}
+
 /** The message log of a room: day separators where the local date changes, own messages marked. */
-export function renderLog(list, messages, selfId) {
+export function renderLog(list, messages, selfId, shared = new Set()) {
   const items = [];
   let lastDay = null;
   for (const m of messages) {
@@ -35,6 +64,7 @@ export function renderLog(list, messages, selfId) {
     items.push(el('li', { class: 'message' + (own ? ' own' : ''), 'data-id': String(m.id) },
       el('div', { class: 'meta' },
         el('span', { class: 'sender', text: own ? m.user.name + ' (you)' : m.user.name }),
+        ...userMarks(m.user, shared),
         el('time', { datetime: new Date(m.ts).toISOString(), text: timeFormat.format(new Date(m.ts)) })),
       el('p', { class: 'text', text: m.text })));
   }
@@ -55,9 +85,11 @@ export function renderRooms(list, rooms, currentId, onselect) {
   list.replaceChildren(...items);
 }
 
-export function renderMembers(list, room, selfId) {
-  const names = [...room.members.entries()]
-    .sort((a, b) => a[1].localeCompare(b[1]))
-    .map(([id, name]) => el('li', { text: id === selfId ? name + ' (you)' : name }));
-  list.replaceChildren(...names);
+export function renderMembers(list, room, selfId, shared = new Set()) {
+  const items = [...room.members.values()]
+    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+    .map((user) => el('li', {},
+      el('span', { class: 'name', text: user.id === selfId ? user.name + ' (you)' : user.name }),
+      ...userMarks(user, shared)));
+  list.replaceChildren(...items);
 }

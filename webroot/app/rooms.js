@@ -12,7 +12,7 @@ export class RoomState {
     this.memberCount = info.members || 0;
     this.messages = new Map(); // id -> envelope
     this.sorted = null; // cache of messages ordered by id
-    this.members = new Map(); // user id -> name
+    this.members = new Map(); // user id -> user {id, name, guest?}
     this.typing = new Map(); // user id -> {name, until}
     this.unread = 0;
     this.joined = false;
@@ -56,12 +56,12 @@ export class RoomState {
   }
 
   setMembers(users) {
-    this.members = new Map(users.map((u) => [u.id, u.name]));
+    this.members = new Map(users.map((u) => [u.id, u]));
     this.memberCount = this.members.size;
   }
 
   memberJoined(user) {
-    this.members.set(user.id, user.name);
+    this.members.set(user.id, user);
     this.memberCount = this.members.size;
   }
 
@@ -73,6 +73,14 @@ export class RoomState {
 
   startedTyping(user) {
     this.typing.set(user.id, { name: user.name, until: Date.now() + TYPING_SHOWN_MS });
+  }
+
+  /** Everyone the room shows: its members and the authors of the messages loaded. */
+  users() {
+    const byId = new Map();
+    for (const m of this.messages.values()) byId.set(m.user.id, m.user);
+    for (const [id, user] of this.members) byId.set(id, user);
+    return [...byId.values()];
   }
 
   /** Names of those typing now, dropping the stale ones. */

@@ -1,6 +1,7 @@
 // Who is signed in: the token, the user and how to get a new token. Kept for the tab (sessionStorage).
 
 const KEY = 'vertx-chat.session';
+const NAME_TAKEN = 3003;
 
 /** A failed API call, with the service's error code and message. */
 export class ApiError extends Error {
@@ -102,6 +103,7 @@ export class Session {
    * @returns {Promise<boolean>} whether a valid token is in place
    */
   async renew() {
+    let taken = false; // a guest's name that an account has taken since
     if (this.token && this.expiresAt > Date.now() + 5000) {
       try {
         const res = await api('/api/auth/refresh', { method: 'POST', token: this.token });
@@ -109,18 +111,21 @@ export class Session {
         return true;
       } catch (e) {
         if (e.status === 0) return false; // server unreachable: keep the token, try later
+        taken = e.code === NAME_TAKEN;
       }
     }
-    if (this.kind === 'guest' && this.user) {
+    if (this.kind === 'guest' && this.user && !taken) {
       try {
         await this.guest(this.user.name);
         return true;
       } catch (e) {
         if (e.status === 0) return false;
+        taken = e.code === NAME_TAKEN;
       }
     }
+    const name = this.user ? this.user.name : '';
     this.clear();
-    this.onexpired();
+    this.onexpired(taken ? 'The name ' + name + ' now belongs to a registered account. Choose another name.' : undefined);
     return false;
   }
 

@@ -1,5 +1,6 @@
 package dev.vertxchat;
 
+import dev.vertxchat.auth.Names;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
@@ -8,6 +9,7 @@ import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.config.ConfigLoader;
 import dev.vertxchat.config.ConfigValidator;
 import dev.vertxchat.store.Database;
+import dev.vertxchat.store.H2AccountStore;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -34,10 +36,12 @@ public class MainVerticle extends VerticleBase {
           pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
           // with the launcher's -instances, several main verticles start at once: one migrates at a time
           return vertx.sharedData().getLocalLockWithTimeout("vertxchat.migrate", 60_000)
-              .compose(lock -> Database.migrate(pool).eventually(() -> {
-                lock.release();
-                return Future.succeededFuture();
-              }))
+              .compose(lock -> Database.migrate(pool)
+                  .compose(v -> H2AccountStore.rekeyIfStale(vertx, pool, Names.KEYS_VERSION, Names::keys))
+                  .eventually(() -> {
+                    lock.release();
+                    return Future.succeededFuture();
+                  }))
               .map(config);
         })
         .compose(this::deployAll)
@@ -59,6 +63,7 @@ public class MainVerticle extends VerticleBase {
     ConfigValidator.validate(config);
     ChatConfig prepared = ConfigFiles.prepare(config);
     new TokenService(vertx, prepared); // fails with a ConfigException when the public key cannot be used
+    Names.keys("warm-up"); // ICU reads its normalization and confusable data here, not on an event loop
     return prepared;
   }
 

@@ -35,7 +35,7 @@ public final class AuthService {
     this.dummyHash = hashing.hash("not a real password");
   }
 
-  /** A session answer: {@code {"token","user":{"id","name"},"expiresIn"}}. */
+  /** A session answer: {@code {"token","user":{"id","name","guest"?},"expiresIn"}}. */
   public JsonObject session(UserRef user) {
     return new JsonObject().put("token", tokens.issue(user)).put("user", user.toJson())
         .put("expiresIn", tokens.ttlSeconds());
@@ -93,12 +93,20 @@ public final class AuthService {
     }));
   }
 
-  /** A new token for the same identity; only for tokens this service issued. */
+  /**
+   * A new token for the same identity; only for tokens this service issued. A guest whose name an account
+   * has taken since gets none: it signs in again under another name.
+   */
   public Future<JsonObject> refresh(Identity identity) {
     if (!identity.internal()) {
       return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "tokens of the identity provider are renewed there"));
     }
-    return Future.succeededFuture(session(identity.user()));
+    if (!identity.user().guest()) {
+      return Future.succeededFuture(session(identity.user()));
+    }
+    return accounts.findByName(identity.user().name()).compose(existing -> existing != null
+        ? Future.failedFuture(new ChatException(ErrorCodes.NAME_TAKEN, "that name now belongs to a registered account; sign in with another name"))
+        : Future.succeededFuture(session(identity.user())));
   }
 
   private static <T> Future<T> invalidName() {

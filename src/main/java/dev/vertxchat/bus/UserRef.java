@@ -4,11 +4,21 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
-/** Who did something, as the server knows it: {@code {"id","name"}}. */
+/**
+ * Who did something, as the server knows it: {@code {"id","name"}}, plus {@code "guest": true} for a guest
+ * (derived from the id, so stored messages show it too).
+ */
 public record UserRef(String id, String name) {
+  /** Ids of guests start with this; accounts have {@code u-}, an outside provider's users {@code x-}. */
+  public static final String GUEST_PREFIX = "g-";
+
+  public boolean guest() {
+    return id.startsWith(GUEST_PREFIX);
+  }
 
   public JsonObject toJson() {
-    return new JsonObject().put("id", id).put("name", name);
+    JsonObject json = new JsonObject().put("id", id).put("name", name);
+    return guest() ? json.put("guest", true) : json;
   }
 
   public static UserRef fromJson(JsonObject json) {

@@ -1,6 +1,7 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.auth.AuthService;
+import dev.vertxchat.auth.Names;
 import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
@@ -66,7 +67,7 @@ public class HttpVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
     TokenService tokens = new TokenService(vertx, config);
     hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
-    AuthService auth = new AuthService(new H2AccountStore(pool), tokens,
+    AuthService auth = new AuthService(new H2AccountStore(pool, Names::keys), tokens,
         new PasswordHashing(vertx, new PasswordHasher(), hashing, config.hashQueue()), config.guests());
     Origins origins = new Origins(config.allowedOrigins());
     ClientAddress addresses = new ClientAddress(config.trustedProxies());

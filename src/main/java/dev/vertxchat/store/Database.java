@@ -33,7 +33,14 @@ public final class Database {
               + " user_name VARCHAR(64) NOT NULL, text CHARACTER VARYING NOT NULL, ts BIGINT NOT NULL)",
           "CREATE INDEX messages_room_id ON messages (room_id, id)"),
       // the per-user room quota counts a user's rooms at every create
-      List.of("CREATE INDEX rooms_created_by ON rooms (created_by)"));
+      List.of("CREATE INDEX rooms_created_by ON rooms (created_by)"),
+      // names are compared by look-alike keys (auth/Names): a second key column, and the version of the
+      // comparison that made the keys (H2AccountStore.rekeyIfStale recomputes them when it changes).
+      // IF NOT EXISTS: H2 commits DDL at once, so a start that fails later in this step runs it again
+      List.of(
+          "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS name_upper_key VARCHAR(128)",
+          "CREATE UNIQUE INDEX IF NOT EXISTS accounts_name_upper_key ON accounts (name_upper_key)",
+          "CREATE TABLE IF NOT EXISTS name_keys_version (version VARCHAR(64) NOT NULL)"));
 
   private Database() {}
 

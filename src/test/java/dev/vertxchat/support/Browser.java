@@ -85,8 +85,9 @@ public final class Browser implements AutoCloseable {
     return driver.findElement(By.cssSelector("[role=status]")).getText().trim();
   }
 
+  /** The names in the member list ("bob", "alice (you)"), without the guest and id marks that follow them. */
   public List<String> members() {
-    return driver.findElements(By.cssSelector("ul[aria-label=Members] li")).stream().map(e -> e.getText().trim()).toList();
+    return driver.findElements(By.cssSelector("ul[aria-label=Members] li .name")).stream().map(e -> e.getText().trim()).toList();
   }
 
   /** The texts of the messages in the log, in display order. */
