@@ -23,14 +23,16 @@ public final class AuthService {
   private final AccountStore accounts;
   private final TokenService tokens;
   private final PasswordHashing hashing;
+  private final LoginLimits loginLimits;
   private final boolean guests;
   /** Verified against when the name is unknown, so a miss costs what a hit costs. */
   private final Future<String> dummyHash;
 
-  public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, boolean guests) {
+  public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, LoginLimits loginLimits, boolean guests) {
     this.accounts = accounts;
     this.tokens = tokens;
     this.hashing = hashing;
+    this.loginLimits = loginLimits;
     this.guests = guests;
     this.dummyHash = hashing.hash("not a real password");
   }
@@ -85,11 +87,18 @@ public final class AuthService {
       return badCredentials();
     }
     return hashing.admit(() -> accounts.findByName(name).compose(account -> {
+      String limitKey = account != null ? account.id() : "name:" + Names.key(name);
       Future<String> stored = account != null ? Future.succeededFuture(account.passwordHash()) : dummyHash;
-      return stored.compose(hash -> hashing.verify(password, hash))
-          .compose(ok -> ok && account != null
-              ? Future.succeededFuture(session(new UserRef(account.id(), account.name())))
-              : badCredentials());
+      return loginLimits.admit(limitKey)
+          .compose(v -> stored)
+          .compose(hash -> hashing.verify(password, hash))
+          .compose(ok -> {
+            if (ok && account != null) {
+              return Future.succeededFuture(session(new UserRef(account.id(), account.name())));
+            }
+            loginLimits.failed(limitKey);
+            return badCredentials();
+          });
     }));
   }
 

@@ -47,7 +47,7 @@ final class ApiRoutes {
     router.post("/api/auth/register").handler(ctx -> answer(ctx, 201, throttle.signIn(ctx.request())
         .compose(v -> body(ctx)).compose(b -> auth.register(string(b, "name"), string(b, "password")))));
     router.post("/api/auth/login").handler(ctx -> answer(ctx, 200, throttle.signIn(ctx.request())
-        .compose(v -> body(ctx)).compose(this::login)));
+        .compose(v -> body(ctx)).compose(b -> auth.login(string(b, "name"), string(b, "password")))));
 
     router.route("/api/*").handler(this::authenticate);
     router.post("/api/auth/refresh").handler(ctx -> answer(ctx, 200, auth.refresh(identity(ctx))));
@@ -58,17 +58,6 @@ final class ApiRoutes {
     router.post("/api/rooms/:id/messages").handler(ctx -> answer(ctx, 201, body(ctx).compose(b ->
         request(ctx, Addresses.SEND, new JsonObject().put("room", ctx.pathParam("id")).put("text", b.getValue("text"))))));
     router.route("/api/*").handler(ctx -> ctx.fail(new ChatException(ErrorCodes.NOT_FOUND, "no such API route")));
-  }
-
-  private Future<JsonObject> login(JsonObject body) {
-    String name = string(body, "name");
-    return throttle.login(name)
-        .compose(v -> auth.login(name, string(body, "password")))
-        .onFailure(err -> {
-          if (err instanceof ChatException e && e.code() == ErrorCodes.BAD_CREDENTIALS) {
-            throttle.failedLogin(name);
-          }
-        });
   }
 
   private void authenticate(RoutingContext ctx) {

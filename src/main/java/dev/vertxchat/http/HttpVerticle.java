@@ -67,10 +67,11 @@ public class HttpVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
     TokenService tokens = new TokenService(vertx, config);
     hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
-    AuthService auth = new AuthService(new H2AccountStore(pool, Names::keys), tokens,
-        new PasswordHashing(vertx, new PasswordHasher(), hashing, config.hashQueue()), config.guests());
     Origins origins = new Origins(config.allowedOrigins());
     ClientAddress addresses = new ClientAddress(config.trustedProxies());
+    SignInThrottle throttle = new SignInThrottle(vertx, config, addresses);
+    AuthService auth = new AuthService(new H2AccountStore(pool, Names::keys), tokens,
+        new PasswordHashing(vertx, new PasswordHasher(), hashing, config.hashQueue()), throttle, config.guests());
     HandshakeGuard guard = new HandshakeGuard(vertx, config, tokens, origins, addresses, BRIDGE_PATH);
     bridge = new EventBusBridge(vertx, config, new Presence(vertx), new RoomDirectory(vertx, new H2RoomStore(pool)), guard);
 
@@ -107,7 +108,7 @@ public class HttpVerticle extends VerticleBase {
     });
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
-    new ApiRoutes(vertx, config, auth, tokens, new SignInThrottle(vertx, config, addresses)).mount(router);
+    new ApiRoutes(vertx, config, auth, tokens, throttle).mount(router);
 
     router.route(BRIDGE_PATH + "/*").handler(guard);
     // SockJS's polling transports need the body read for them; the limit refuses oversized posts with 413

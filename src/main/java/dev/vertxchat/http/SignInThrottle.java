@@ -1,5 +1,6 @@
 package dev.vertxchat.http;
 
+import dev.vertxchat.auth.LoginLimits;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.chat.RateLimiter;
@@ -8,21 +9,21 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 
-import java.util.Locale;
 
 /**
  * Limits on the unauthenticated sign-in routes, checked before any password is hashed:
  * <ul>
  *   <li>login and register attempts per client address ({@code limits.signInsPerMinute});</li>
  *   <li>guest sign-ins per client address ({@code limits.guestSignInsPerMinute});</li>
- *   <li>failed logins per account name from all addresses ({@code limits.failedLoginsPerName} per
- *       {@code limits.failedLoginsWindowSeconds}); while they are used up, logins to that name are refused
- *       without checking the password, and the owner can sign in again once the window lets one through.</li>
+ *   <li>failed logins per account from all addresses, whatever spelling of its name they use
+ *       ({@code limits.failedLoginsPerName} per {@code limits.failedLoginsWindowSeconds}, see
+ *       {@link LoginLimits}); while they are used up, logins to that account are refused without checking
+ *       the password, and the owner can sign in again once the window lets one through.</li>
  * </ul>
  * A refusal is 429 with code 4003 and a {@code Retry-After} in seconds. Buckets are token buckets shared
  * by every HTTP verticle instance of the process.
  */
-final class SignInThrottle {
+final class SignInThrottle implements LoginLimits {
   private final ClientAddress addresses;
   private final RateLimiter signIns;
   private final RateLimiter guests;
@@ -50,17 +51,16 @@ final class SignInThrottle {
     return take(guests, addresses.of(request), "too many guest sign-ins from your address, try again later");
   }
 
-  /** Whether a login to this account name may be tried now (its failures are not used up). */
-  Future<Void> login(String name) {
-    long wait = name == null ? 0 : failedLogins.waitMillis(key(name));
+  @Override
+  public Future<Void> admit(String key) {
+    long wait = failedLogins.waitMillis(key);
     return wait == 0 ? Future.succeededFuture()
         : Future.failedFuture(refusal("too many failed logins for this account, try again later", wait));
   }
 
-  void failedLogin(String name) {
-    if (name != null) {
-      failedLogins.tryAcquire(key(name));
-    }
+  @Override
+  public void failed(String key) {
+    failedLogins.tryAcquire(key);
   }
 
   private static Future<Void> take(RateLimiter limiter, String key, String message) {
@@ -74,7 +74,4 @@ final class SignInThrottle {
     return new ChatException(ErrorCodes.TOO_MANY_ATTEMPTS, message, Math.max(1, (waitMillis + 999) / 1000));
   }
 
-  private static String key(String name) {
-    return name.strip().toLowerCase(Locale.ROOT);
-  }
 }

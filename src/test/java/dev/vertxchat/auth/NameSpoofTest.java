@@ -191,13 +191,14 @@ class NameSpoofTest {
     server.stop();
     server = null;
 
-    // turn the database back into schema version 1, then add what version 1 allowed: "Воbby" next to "Bobby"
+    // turn the database back into schema version 2 (before look-alike keys), then add what it allowed:
+    // "Воbby" next to "Bobby"
     try (Connection conn = DriverManager.getConnection(Database.url(dataDir.toString()), "sa", "");
          Statement st = conn.createStatement()) {
       st.execute("DROP INDEX accounts_name_upper_key");
       st.execute("ALTER TABLE accounts DROP COLUMN name_upper_key");
       st.execute("DROP TABLE name_keys_version");
-      st.execute("DELETE FROM schema_version WHERE version > 1");
+      st.execute("DELETE FROM schema_version WHERE version > 2");
       try (ResultSet rows = st.executeQuery("SELECT id, name FROM accounts");
            PreparedStatement update = conn.prepareStatement("UPDATE accounts SET name_key = ? WHERE id = ?")) {
         while (rows.next()) {
