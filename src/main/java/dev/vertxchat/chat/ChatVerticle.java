@@ -247,6 +247,7 @@ public class ChatVerticle extends VerticleBase {
       if (!created) {
         return Future.failedFuture(new ChatException(ErrorCodes.ROOM_EXISTS, "a room with id " + roomId + " exists"));
       }
+      directory.created(roomId);
       LOG.info("Room {} created by {}", roomId, user.id());
       return Future.succeededFuture(room.toJson());
     });
