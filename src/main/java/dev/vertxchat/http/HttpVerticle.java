@@ -24,15 +24,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.FileSystemAccess;
-import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -103,10 +100,8 @@ public class HttpVerticle extends VerticleBase {
         .setLibraryURL("/vendor/sockjs.min.js");
     router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockOptions).socketHandler(bridge::handle));
 
-    String webroot = config.webroot();
     router.route().handler(HttpVerticle::revalidate);
-    router.route().handler(Path.of(webroot).isAbsolute()
-        ? StaticHandler.create(FileSystemAccess.ROOT, webroot) : StaticHandler.create(webroot));
+    router.route().handler(new AppFiles(config.webroot()));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new Failures());
 
