@@ -30,6 +30,11 @@ public final class ConfigValidator {
         throw new ConfigException(HTTP_ALLOWED_ORIGINS, "'" + origin + "' is not an origin like https://chat.example.com[:port]");
       }
     }
+    String publicOrigin = config.publicOrigin();
+    if (!publicOrigin.isEmpty() && !isOrigin(publicOrigin)) {
+      throw new ConfigException(HTTP_PUBLIC_ORIGIN, "'" + publicOrigin
+          + "' is not an origin like https://chat.example.com[:port] (or empty to use the Host header)");
+    }
     nonEmpty(config, HTTP_WEBROOT);
     nonEmpty(config, DATA_DIR);
 

@@ -60,7 +60,7 @@ public class HttpVerticle extends VerticleBase {
     TokenService tokens = new TokenService(vertx, config);
     AuthService auth = new AuthService(vertx, new H2AccountStore(pool), tokens, new PasswordHasher(), config.guests());
     bridge = new EventBusBridge(vertx, config, new Presence(vertx), new RoomDirectory(vertx, new H2RoomStore(pool)));
-    Origins origins = new Origins(config.allowedOrigins());
+    Origins origins = new Origins(config.allowedOrigins(), config.publicOrigin());
 
     Router router = Router.router(vertx);
     if (config.accessLog()) {
