@@ -44,6 +44,11 @@ public class MainVerticle extends VerticleBase {
                   }))
               .map(config);
         })
+        // H2 has created its file by now, with the process's default permissions
+        .compose(config -> vertx.executeBlocking(() -> {
+          Database.restrictFiles(config.dataDir());
+          return config;
+        }, false))
         .compose(this::deployAll)
         .onFailure(err -> {
           // a ConfigException is printed by the launcher as one line; anything else deserves its trace here

@@ -15,6 +15,8 @@ import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,9 +35,13 @@ import java.util.regex.Pattern;
  * refused), and checks {@code exp}, {@code iss} and {@code aud} itself as well.
  */
 public final class TokenService {
+  private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
   public static final String INTERNAL_ALG = "HS256";
   private static final Pattern SUB = Pattern.compile("[A-Za-z0-9_.@:|-]{1,120}");
+  /** A compact JWS: three base64url parts without padding (RFC 7515 section 7.1). */
+  private static final Pattern COMPACT = Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+");
   private static final Base64.Decoder B64 = Base64.getUrlDecoder();
+  private static final Base64.Encoder B64_OUT = Base64.getUrlEncoder().withoutPadding();
 
   private final JWTAuth internal;
   private final JWTAuth external;
@@ -92,17 +98,26 @@ public final class TokenService {
     if (token == null || token.isEmpty()) {
       return refuse("missing token");
     }
-    String[] parts = token.split("\\.", -1);
-    if (parts.length != 3 || parts[2].isEmpty()) {
+    // before anything else looks at it: exactly the canonical form, so no second spelling of a valid
+    // token (padding, other alphabets, stray bits in the last character) is accepted
+    if (!COMPACT.matcher(token).matches()) {
       return refuse("malformed token");
     }
+    String[] parts = token.split("\\.", -1);
     JsonObject header;
     JsonObject claims;
     try {
-      header = new JsonObject(new String(B64.decode(parts[0]), StandardCharsets.UTF_8));
-      claims = new JsonObject(new String(B64.decode(parts[1]), StandardCharsets.UTF_8));
+      byte[] headerBytes = canonical(parts[0]);
+      byte[] claimBytes = canonical(parts[1]);
+      canonical(parts[2]);
+      header = new JsonObject(new String(headerBytes, StandardCharsets.UTF_8));
+      claims = new JsonObject(new String(claimBytes, StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
       return refuse("malformed token");
+    }
+    String malformed = claimTypes(claims);
+    if (malformed != null) {
+      return refuse("malformed token claims: " + malformed);
     }
     String alg = header.getValue("alg") instanceof String s ? s : "";
     boolean isInternal;
@@ -116,9 +131,58 @@ public final class TokenService {
     } else {
       return refuse("token algorithm not accepted");
     }
-    return verifier.authenticate(new TokenCredentials(token))
+    Future<?> verified;
+    try {
+      verified = verifier.authenticate(new TokenCredentials(token));
+    } catch (RuntimeException e) {
+      // the library must not turn a hostile token into a 500; the claim checks above should make this unreachable
+      LOG.warn("Token verification threw {}; refusing the token", e.getClass().getSimpleName());
+      return refuse("invalid token");
+    }
+    return verified
         .recover(err -> refuse("invalid or expired token"))
         .compose(user -> check(claims, isInternal));
+  }
+
+  /** A JWT NumericDate: a finite number of seconds, from 0 up to the largest integer JSON keeps exact. */
+  private static boolean numericDate(Object value) {
+    return value instanceof Number n && Double.isFinite(n.doubleValue()) && n.doubleValue() >= 0
+        && n.doubleValue() <= 9.007199254740991E15;
+  }
+
+  /** Decodes one base64url part, refusing any spelling other than the canonical one. */
+  private static byte[] canonical(String part) {
+    byte[] bytes = B64.decode(part);
+    if (!B64_OUT.encodeToString(bytes).equals(part)) {
+      throw new IllegalArgumentException("not canonical base64url");
+    }
+    return bytes;
+  }
+
+  /**
+   * Checks that every registered claim the service reads has the JSON type it must have, before anything
+   * uses it; returns what is wrong, or null.
+   */
+  private static String claimTypes(JsonObject claims) {
+    if (!numericDate(claims.getValue("exp"))) {
+      return "exp must be a number of seconds";
+    }
+    for (String time : new String[] {"iat", "nbf"}) {
+      if (claims.containsKey(time) && !numericDate(claims.getValue(time))) {
+        return time + " must be a number of seconds";
+      }
+    }
+    for (String text : new String[] {"iss", "sub", "name", "preferred_username"}) {
+      if (claims.containsKey(text) && !(claims.getValue(text) instanceof String)) {
+        return text + " must be a string";
+      }
+    }
+    Object aud = claims.getValue("aud");
+    if (claims.containsKey("aud") && !(aud instanceof String)
+        && !(aud instanceof JsonArray list && list.stream().allMatch(String.class::isInstance))) {
+      return "aud must be a string or an array of strings";
+    }
+    return null;
   }
 
   private Future<Identity> check(JsonObject claims, boolean isInternal) {
@@ -139,13 +203,32 @@ public final class TokenService {
     if (!(sub instanceof String subject) || !SUB.matcher(subject).matches()) {
       return refuse("token without a usable sub");
     }
-    String name = claims.getValue("name") instanceof String s ? s
-        : claims.getValue("preferred_username") instanceof String p ? p : subject;
-    if (name.isBlank() || name.length() > 64) {
-      name = subject.length() > 64 ? subject.substring(0, 64) : subject;
+    String name;
+    if (isInternal) {
+      // names in own tokens passed the name rule when the token was issued
+      name = claims.getValue("name") instanceof String s && !s.isBlank() && s.length() <= 64 ? s : subject;
+    } else {
+      name = providerName(claims, subject);
+      if (name == null) {
+        return refuse("the identity provider's token has no usable display name:"
+            + " name, preferred_username or sub must follow the name rule");
+      }
     }
     String id = isInternal ? subject : "x-" + subject;
     return Future.succeededFuture(new Identity(new UserRef(id, name), n.longValue() * 1000, isInternal));
+  }
+
+  /**
+   * The display name of an outside identity provider's user: the first of {@code name},
+   * {@code preferred_username} and {@code sub} that follows the same rule as names chosen here, or null.
+   */
+  private static String providerName(JsonObject claims, String subject) {
+    for (Object candidate : new Object[] {claims.getValue("name"), claims.getValue("preferred_username"), subject}) {
+      if (candidate instanceof String s && Names.valid(s)) {
+        return s;
+      }
+    }
+    return null;
   }
 
   private static <T> Future<T> refuse(String why) {

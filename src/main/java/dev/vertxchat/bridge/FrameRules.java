@@ -77,10 +77,15 @@ final class FrameRules {
 
   private Future<Void> malformed(BridgeConnection conn, String word, String message) {
     conn.write(BridgeFrames.err(null, word, new ChatException(ErrorCodes.BAD_REQUEST, message)));
+    countMalformed(conn);
+    return Future.succeededFuture();
+  }
+
+  /** Counts a frame no well-behaved client sends; too many close the connection with 4003. */
+  private void countMalformed(BridgeConnection conn) {
     if (++conn.malformed > MAX_MALFORMED) {
       conn.close(CloseCodes.PROTOCOL_ERROR, "too many malformed frames");
     }
-    return Future.succeededFuture();
   }
 
   private Future<Void> register(BridgeConnection conn, String address) {
@@ -118,6 +123,9 @@ final class FrameRules {
           } else if (!found) {
             conn.write(BridgeFrames.err(address, BridgeFrames.ACCESS_DENIED,
                 new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room)));
+            // the app joins only rooms it was shown; a client probing for rooms is cut off like one
+            // sending garbage (each such join may cost a database lookup)
+            countMalformed(conn);
           } else {
             conn.rooms.add(room);
             conn.addresses.add(address);

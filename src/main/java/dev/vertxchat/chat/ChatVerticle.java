@@ -168,11 +168,19 @@ public class ChatVerticle extends VerticleBase {
     if (!(value instanceof String raw)) {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT, "text must be a string"));
     }
+    if (!Text.wellFormed(raw)) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT,
+          "text must be well-formed Unicode (a lone UTF-16 surrogate is not)"));
+    }
     String text = raw.strip();
     int length = text.codePointCount(0, text.length());
     if (length == 0 || length > config.maxTextLength()) {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT,
           "text must be 1 to " + config.maxTextLength() + " characters after trimming"));
+    }
+    if (!Text.hasVisible(text)) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT,
+          "text must contain a visible character, not only spaces or invisible ones"));
     }
     return existingRoom(body).compose(room -> {
       if (disk.low()) {
@@ -285,11 +293,13 @@ public class ChatVerticle extends VerticleBase {
     }
     Object nameValue = body.getValue("name", roomId);
     Object topicValue = body.getValue("topic", "");
-    if (!(nameValue instanceof String name) || name.isBlank() || name.strip().length() > 64) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "name must be 1 to 64 characters"));
+    if (!(nameValue instanceof String name) || !Text.wellFormed(name) || !Text.hasVisible(name)
+        || name.strip().length() > 64) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM,
+          "name must be 1 to 64 characters, at least one of them visible"));
     }
-    if (!(topicValue instanceof String topic) || topic.strip().length() > 256) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "topic must be at most 256 characters"));
+    if (!(topicValue instanceof String topic) || !Text.wellFormed(topic) || topic.strip().length() > 256) {
+      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "topic must be well-formed text of at most 256 characters"));
     }
     Room room = new Room(roomId, name.strip(), topic.strip(), 0);
     return directory.create(room, user.id()).compose(created -> switch (created) {

@@ -11,8 +11,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 
 /**
- * Answers "does this room exist" on the hot paths (join, send) without a database round trip once a
- * room has been seen. Rooms are never deleted, so a positive answer can be remembered process-wide.
+ * Answers "does this room exist" on the hot paths (join, send, history) without a database round trip
+ * for most requests. Rooms are never deleted, so a positive answer is remembered process-wide. A
+ * negative answer is remembered too, briefly ({@link #MISSING_TTL_MS}) and for at most
+ * {@link #MISSING_MAX} ids, so a client asking again and again for a room that does not exist costs
+ * one lookup per id and period instead of one per request. A room created here is known at once; a
+ * positive answer always wins over a remembered miss.
  *
  * <p>Also the one place rooms are created by users: within the per-user quota and the server-wide
  * ceiling, with creates of every chat verticle instance in the process taking turns under one shared
@@ -20,9 +24,15 @@ import io.vertx.core.shareddata.LocalMap;
  */
 public final class RoomDirectory {
   private static final String CREATE_LOCK = "vertxchat.rooms.create";
+  /** How long "no such room" is remembered. */
+  static final long MISSING_TTL_MS = 10_000;
+  /** Most room ids remembered as missing; beyond it the memory is cleared and starts again. */
+  static final int MISSING_MAX = 10_000;
 
   private final Vertx vertx;
   private final LocalMap<String, Boolean> known;
+  /** Room id → when the negative answer stops being trusted (epoch milliseconds). */
+  private final LocalMap<String, Long> missing;
   private final RoomStore rooms;
   private final Quota quota;
   private final long lockTimeoutMs;
@@ -35,6 +45,7 @@ public final class RoomDirectory {
   public RoomDirectory(Vertx vertx, RoomStore rooms, Quota quota, long lockTimeoutMs) {
     this.vertx = vertx;
     this.known = vertx.sharedData().getLocalMap("vertxchat.rooms.known");
+    this.missing = vertx.sharedData().getLocalMap("vertxchat.rooms.missing");
     this.rooms = rooms;
     this.quota = quota;
     this.lockTimeoutMs = lockTimeoutMs;
@@ -44,9 +55,19 @@ public final class RoomDirectory {
     if (known.containsKey(id)) {
       return Future.succeededFuture(true);
     }
+    Long until = missing.get(id);
+    if (until != null) {
+      if (until > System.currentTimeMillis()) {
+        return Future.succeededFuture(false);
+      }
+      missing.removeIfPresent(id, until);
+    }
     return rooms.exists(id).onSuccess(found -> {
       if (found) {
         known.put(id, true);
+        missing.remove(id);
+      } else {
+        rememberMissing(id);
       }
     });
   }
@@ -65,7 +86,15 @@ public final class RoomDirectory {
         .onSuccess(created -> {
           if (created == Created.CREATED || created == Created.EXISTS) {
             known.put(room.id(), true);
+            missing.remove(room.id());
           }
         });
+  }
+
+  private void rememberMissing(String id) {
+    if (missing.size() >= MISSING_MAX) {
+      missing.clear();
+    }
+    missing.put(id, System.currentTimeMillis() + MISSING_TTL_MS);
   }
 }

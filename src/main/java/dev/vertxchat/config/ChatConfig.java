@@ -71,6 +71,8 @@ public final class ChatConfig {
   public String host() { return string(HTTP_HOST); }
   public int port() { return integer(HTTP_PORT); }
   public List<String> allowedOrigins() { return strings(HTTP_ALLOWED_ORIGINS); }
+  /** The origin browsers reach the service at, e.g. behind a proxy; empty: the one the Host header names. */
+  public String publicOrigin() { return string(HTTP_PUBLIC_ORIGIN); }
   public boolean accessLog() { return bool(HTTP_ACCESS_LOG); }
   public String webroot() { return string(HTTP_WEBROOT); }
   public String dataDir() { return string(DATA_DIR); }

@@ -1,5 +1,6 @@
 package dev.vertxchat.config;
 
+import dev.vertxchat.store.DataFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +16,8 @@ import java.util.Base64;
 
 /**
  * The start-up checks that touch the file system; blocking, so MainVerticle runs them on a worker.
- * Prepares the data directory and makes sure a JWT secret exists.
+ * Prepares the data directory (owner-only when created here) and makes sure a JWT secret exists,
+ * readable by the owner only.
  */
 public final class ConfigFiles {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigFiles.class);
@@ -27,7 +29,7 @@ public final class ConfigFiles {
   public static ChatConfig prepare(ChatConfig config) {
     Path dir = Path.of(config.dataDir()).toAbsolutePath();
     try {
-      Files.createDirectories(dir);
+      DataFiles.createDirectory(dir); // owner-only when created here: it will hold password hashes
       Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
       Files.delete(probe);
     } catch (IOException | SecurityException e) {
@@ -51,6 +53,7 @@ public final class ConfigFiles {
       if (secret == null) {
         secret = readSecret(secretFile); // another process created it at the same moment
       }
+      DataFiles.restrict(secretFile);
       config.json().getJsonObject("auth").getJsonObject("jwt").put("secret", secret);
       return config;
     } catch (IOException e) {

@@ -14,6 +14,7 @@ public final class ConfigKeys {
   public static final String HTTP_HOST = "http.host";
   public static final String HTTP_PORT = "http.port";
   public static final String HTTP_ALLOWED_ORIGINS = "http.allowedOrigins";
+  public static final String HTTP_PUBLIC_ORIGIN = "http.publicOrigin";
   public static final String HTTP_ACCESS_LOG = "http.accessLog";
   public static final String HTTP_WEBROOT = "http.webroot";
   public static final String HTTP_HEADER_TIMEOUT_MS = "http.headerTimeoutMs";

@@ -31,6 +31,11 @@ public final class ConfigValidator {
         throw new ConfigException(HTTP_ALLOWED_ORIGINS, "'" + origin + "' is not an origin like https://chat.example.com[:port]");
       }
     }
+    String publicOrigin = config.publicOrigin();
+    if (!publicOrigin.isEmpty() && !isOrigin(publicOrigin)) {
+      throw new ConfigException(HTTP_PUBLIC_ORIGIN, "'" + publicOrigin
+          + "' is not an origin like https://chat.example.com[:port] (or empty to use the Host header)");
+    }
     nonEmpty(config, HTTP_WEBROOT);
     range(config, HTTP_HEADER_TIMEOUT_MS, 1000, 600_000);
     range(config, HTTP_IDLE_TIMEOUT_MS, 10_000, 3_600_000);

@@ -28,15 +28,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.FileSystemAccess;
-import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,7 +64,7 @@ public class HttpVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
     TokenService tokens = new TokenService(vertx, config);
     hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
-    Origins origins = new Origins(config.allowedOrigins());
+    Origins origins = new Origins(config.allowedOrigins(), config.publicOrigin());
     ClientAddress addresses = new ClientAddress(config.trustedProxies());
     SignInThrottle throttle = new SignInThrottle(vertx, config, addresses);
     AuthService auth = new AuthService(new H2AccountStore(pool, Names::keys), tokens,
@@ -119,10 +116,8 @@ public class HttpVerticle extends VerticleBase {
         .setLibraryURL("/vendor/sockjs.min.js");
     router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockOptions).socketHandler(bridge::handle));
 
-    String webroot = config.webroot();
     router.route().handler(HttpVerticle::revalidate);
-    router.route().handler(Path.of(webroot).isAbsolute()
-        ? StaticHandler.create(FileSystemAccess.ROOT, webroot) : StaticHandler.create(webroot));
+    router.route().handler(new AppFiles(config.webroot()));
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new Failures());
 

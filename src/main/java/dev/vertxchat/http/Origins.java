@@ -11,14 +11,19 @@ import java.util.stream.Collectors;
 
 /**
  * Which browser origins may open bridge connections: the configured {@code http.allowedOrigins}, and
- * always the service's own origin (the one whose host and port the request was addressed to).
- * Requests without an {@code Origin} header come from non-browser clients and are allowed.
+ * always the service's own origin. That is {@code http.publicOrigin} when set (the Host header is then
+ * not consulted: a client chooses it, so {@code Origin} and {@code Host} both naming
+ * {@code evil.example} prove nothing); otherwise the origin whose host and port the request was
+ * addressed to. Requests without an {@code Origin} header come from non-browser clients and are allowed.
  */
 public final class Origins {
   private final Set<String> allowed;
+  /** The normalized {@code http.publicOrigin}, or null when not set. */
+  private final String own;
 
-  public Origins(List<String> configured) {
+  public Origins(List<String> configured, String publicOrigin) {
     this.allowed = configured.stream().map(Origins::normalize).collect(Collectors.toUnmodifiableSet());
+    this.own = publicOrigin == null || publicOrigin.isEmpty() ? null : normalize(publicOrigin);
   }
 
   public List<String> configured() {
@@ -43,6 +48,9 @@ public final class Origins {
     }
     if (allowed.contains(normalized)) {
       return true;
+    }
+    if (own != null) {
+      return normalized.equals(own);
     }
     String host = request.getHeader(HttpHeaders.HOST);
     if (host == null) {

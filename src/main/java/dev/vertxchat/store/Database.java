@@ -92,4 +92,13 @@ public final class Database {
   public static Future<Void> ping(Pool pool) {
     return pool.withTransaction(conn -> conn.query("SELECT 1").execute()).mapEmpty();
   }
+
+  /**
+   * Makes the database files ({@code chat.mv.db}, and the trace or temporary files H2 may leave next to
+   * it) readable by the owner only. H2 creates its file with the process's default permissions, so this
+   * runs right after the first connection has created it, and at every start. Blocking.
+   */
+  public static void restrictFiles(String dataDir) {
+    DataFiles.restrictFiles(Path.of(dataDir).toAbsolutePath(), name -> name.startsWith("chat."));
+  }
 }

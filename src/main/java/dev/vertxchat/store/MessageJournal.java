@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -330,7 +331,9 @@ public final class MessageJournal {
   }
 
   private List<Envelope> readAll() throws IOException {
-    Files.createDirectories(dir);
+    DataFiles.createDirectory(dir);
+    DataFiles.restrict(dir);
+    DataFiles.restrictFiles(dir, name -> SEGMENT.matcher(name).matches());
     List<Envelope> records = new ArrayList<>();
     for (Path segment : segments()) {
       long valid = read(segment, records);
@@ -402,7 +405,8 @@ public final class MessageJournal {
 
   private void startSegment() throws IOException {
     current = dir.resolve(String.format("segment-%012d.log", nextSegment++));
-    channel = FileChannel.open(current, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    channel = FileChannel.open(current, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+        DataFiles.ownerOnlyFile(dir));
   }
 
   private void closeChannel() throws IOException {

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
@@ -202,7 +203,39 @@ class TokenRefusalTest {
         Arguments.of("RS256 of the identity provider, expired",
             rs256(idpClaims().put("iat", now - 7200).put("exp", now - 3600), idpKeys.getPrivate())),
         Arguments.of("RS256 of the identity provider, wrong audience",
-            rs256(idpClaims().put("aud", "another-app"), idpKeys.getPrivate())));
+            rs256(idpClaims().put("aud", "another-app"), idpKeys.getPrivate())),
+        // the compact form: exactly three unpadded base64url parts
+        Arguments.of("a valid token with = appended", hs256(claims()) + "="),
+        Arguments.of("a valid token with == appended", hs256(claims()) + "=="),
+        Arguments.of("a valid token with the last signature character re-spelled", respelled(hs256(claims()))),
+        Arguments.of("four parts", hs256(claims()) + ".e30"),
+        // claims of the wrong JSON type, signed with the right key: refused as malformed, never a 500
+        Arguments.of("exp as a string", hs256(claims().put("exp", String.valueOf(now + 600)))),
+        Arguments.of("exp as an object", hs256(claims().put("exp", new JsonObject().put("n", now + 600)))),
+        Arguments.of("exp as a boolean", hs256(claims().put("exp", true))),
+        Arguments.of("exp beyond any date", hs256(claims().put("exp", 1e300))),
+        Arguments.of("iat as a string", hs256(claims().put("iat", String.valueOf(now)))),
+        Arguments.of("nbf as a string", hs256(claims().put("nbf", String.valueOf(now)))),
+        Arguments.of("iss as an array", hs256(claims().put("iss", new JsonArray().add("vertx-chat")))),
+        Arguments.of("sub as a number", hs256(claims().put("sub", 42))),
+        Arguments.of("aud as a number", hs256(claims().put("aud", 7))),
+        Arguments.of("aud array with a number", hs256(claims().put("aud", new JsonArray().add("vertx-chat").add(7)))),
+        Arguments.of("name as an object", hs256(claims().put("name", new JsonObject()))),
+        Arguments.of("identity provider, exp as a string",
+            rs256(idpClaims().put("exp", String.valueOf(now + 600)), idpKeys.getPrivate())),
+        Arguments.of("identity provider, preferred_username as a number",
+            rs256(idpClaims().put("preferred_username", 12), idpKeys.getPrivate())));
+  }
+
+  /**
+   * The same token with the last character of its signature replaced by one that decodes to the same
+   * bytes (only the unused low bits differ): a second spelling of a valid token.
+   */
+  private static String respelled(String token) {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    char last = token.charAt(token.length() - 1);
+    char other = alphabet.charAt(alphabet.indexOf(last) ^ 1); // HS256: 32 bytes, 43 characters, 2 unused bits
+    return token.substring(0, token.length() - 1) + other;
   }
 
   @ParameterizedTest(name = "{0}")
@@ -240,6 +273,45 @@ class TokenRefusalTest {
       alice.close();
       bob.close();
     }
+  }
+
+  @Test
+  void aTokenWithAStringExpIs401WithAClearReasonNot500() {
+    long now = System.currentTimeMillis() / 1000;
+    HttpResponse<Buffer> res = http.get("/api/rooms", hs256(claims().put("exp", String.valueOf(now + 600))));
+    assertEquals(401, res.statusCode(), res.bodyAsString());
+    assertEquals(ErrorCodes.UNAUTHENTICATED, errorCode(res));
+    assertTrue(res.bodyAsJsonObject().getJsonObject("error").getString("message").contains("malformed token claims"),
+        res.bodyAsString());
+  }
+
+  /** The display name the service stamps on the messages of this token's user. */
+  private String displayNameOf(String token) {
+    HttpResponse<Buffer> sent = http.post("/api/rooms/general/messages", token, new JsonObject().put("text", "who am I"));
+    assertEquals(201, sent.statusCode(), sent.bodyAsString());
+    long id = sent.bodyAsJsonObject().getLong("id");
+    HttpResponse<Buffer> history = http.get("/api/rooms/general/messages?after=" + (id - 1) + "&limit=1", token);
+    return history.bodyAsJsonObject().getJsonArray("messages").getJsonObject(0).getJsonObject("user").getString("name");
+  }
+
+  @Test
+  void anIdentityProvidersDisplayNameFollowsTheNameRule() {
+    // a valid name is used as it is
+    assertEquals("Alice", displayNameOf(rs256(idpClaims(), idpKeys.getPrivate())));
+    // a name breaking the rule: preferred_username, then sub, when they follow it
+    assertEquals("carol.p", displayNameOf(rs256(idpClaims().put("sub", "carol@idp").put("name", "<b>admin</b>")
+        .put("preferred_username", "carol.p"), idpKeys.getPrivate())));
+    assertEquals("dave_1", displayNameOf(rs256(idpClaims().put("sub", "dave_1").put("name", "dave\u200b  \u202e"),
+        idpKeys.getPrivate())));
+    assertEquals("erin", displayNameOf(rs256(idpClaims().put("sub", "erin").put("name", "x".repeat(40)),
+        idpKeys.getPrivate())));
+    // nothing usable: refused with a reason, over REST and at the bridge handshake
+    String nameless = rs256(idpClaims().put("sub", "frank@idp").put("name", "Frank  the\tGreat"), idpKeys.getPrivate());
+    HttpResponse<Buffer> res = http.get("/api/rooms", nameless);
+    assertEquals(401, res.statusCode(), res.bodyAsString());
+    assertEquals(ErrorCodes.UNAUTHENTICATED, errorCode(res));
+    assertTrue(res.bodyAsJsonObject().getJsonObject("error").getString("message").contains("display name"), res.bodyAsString());
+    assertRefused(nameless);
   }
 
   @Test

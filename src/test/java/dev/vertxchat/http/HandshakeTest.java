@@ -208,6 +208,76 @@ class HandshakeTest {
     assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + session.getString("token"), server.base())), session);
   }
 
+  /** A browser on a page of evil.example, whose DNS points at the service, sends this Origin and Host. */
+  static final String REBOUND_HOST = "evil.example:8080";
+  static final String REBOUND_ORIGIN = "http://" + REBOUND_HOST;
+
+  private static JsonObject publicOrigin(String origin) {
+    return new JsonObject().put("http", new JsonObject().put("publicOrigin", origin));
+  }
+
+  @Test
+  void withoutAPublicOriginTheHostHeaderNamesTheOwnOrigin(Vertx vertx) {
+    // the documented default (set http.publicOrigin in production): the request's own Host is trusted
+    start(vertx, new JsonObject());
+    JsonObject session = http.guest("rebound");
+    String token = session.getString("token");
+    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + token, REBOUND_ORIGIN).putHeader("Host", REBOUND_HOST)),
+        session);
+    HttpResponse<Buffer> info = send(web.get("/eventbus/info?token=" + token).putHeader("Host", REBOUND_HOST), REBOUND_ORIGIN, null);
+    assertEquals(200, info.statusCode(), info.bodyAsString());
+  }
+
+  @Test
+  void withAPublicOriginTheHostHeaderIsNotTrusted(Vertx vertx) {
+    start(vertx, publicOrigin(ALLOWED));
+    JsonObject session = http.guest("public");
+    String token = session.getString("token");
+
+    UpgradeRejectedException rebound = rejected(upgrade("/eventbus/websocket?token=" + token, REBOUND_ORIGIN)
+        .putHeader("Host", REBOUND_HOST));
+    assertEquals(403, rebound.getStatus(), rebound.getBody().toString());
+    assertEquals(ErrorCodes.ORIGIN_NOT_ALLOWED, code(rebound.getBody()));
+    HttpResponse<Buffer> xhr = send(web.post("/eventbus/000/abcdefgh/xhr?token=" + token).putHeader("Host", REBOUND_HOST),
+        REBOUND_ORIGIN, null);
+    assertEquals(403, xhr.statusCode(), xhr.bodyAsString());
+    assertEquals(ErrorCodes.ORIGIN_NOT_ALLOWED, code(xhr.body()));
+    // the address the request happened to reach is no longer the own origin either
+    UpgradeRejectedException direct = rejected(upgrade("/eventbus/websocket?token=" + token, server.base()));
+    assertEquals(403, direct.getStatus());
+
+    // the public origin (any spelling of it) and clients without Origin are served
+    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + token, ALLOWED)), session);
+    JsonObject other = http.guest("public2");
+    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + other.getString("token"), "HTTPS://Chat.Example.com:443")), other);
+    JsonObject none = http.guest("none");
+    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + none.getString("token"), null)), none);
+  }
+
+  @Test
+  void aPublicOriginWorksTogetherWithAllowedOrigins(Vertx vertx) {
+    start(vertx, allowing().mergeIn(publicOrigin("https://chat.example.org"), true));
+    JsonObject session = http.guest("both");
+    String token = session.getString("token");
+    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + token, "https://chat.example.org")), session);
+    HttpResponse<Buffer> info = send(web.get("/eventbus/info?token=" + token), ALLOWED, null);
+    assertEquals(200, info.statusCode(), info.bodyAsString());
+    assertEquals(ALLOWED, info.getHeader("Access-Control-Allow-Origin"));
+    UpgradeRejectedException evil = rejected(upgrade("/eventbus/websocket?token=" + token, EVIL).putHeader("Host", "evil.example"));
+    assertEquals(403, evil.getStatus());
+  }
+
+  @Test
+  void anInvalidPublicOriginStopsDeployment(Vertx vertx) {
+    for (String bad : new String[] {"chat.example.com", "https://chat.example.com/app", "ftp://chat.example.com",
+        "https://user@chat.example.com"}) {
+      JsonObject config = TestServer.baseConfig(dataDir).mergeIn(publicOrigin(bad), true);
+      AsyncResult<String> result = await(TestServer.deploy(vertx, config).transform(Future::succeededFuture));
+      assertTrue(result.failed(), bad + " was accepted");
+      assertTrue(result.cause().getMessage().contains("http.publicOrigin"), result.cause().getMessage());
+    }
+  }
+
   @Test
   void theSockJsXhrTransportCarriesBridgeFramesForItsOwnerOnly(Vertx vertx) {
     start(vertx, new JsonObject());

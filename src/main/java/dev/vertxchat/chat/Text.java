@@ -1,0 +1,59 @@
+package dev.vertxchat.chat;
+
+/**
+ * What counts as text a person can read, for messages and room names: well-formed UTF-16 (no lone
+ * surrogate, which no encoding can carry and which would be stored as {@code ?}) with at least one
+ * visible character.
+ */
+public final class Text {
+  private Text() {}
+
+  /** Whether every surrogate in {@code s} is half of a pair (so the text survives UTF-8 and back). */
+  public static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code s} has a code point that shows as something (see {@link #invisible(int)}). */
+  public static boolean hasVisible(String s) {
+    return s.codePoints().anyMatch(cp -> !invisible(cp));
+  }
+
+  /**
+   * Code points that show nothing by themselves: white space of every kind (NBSP included), controls,
+   * format characters (zero-width space and joiners, bidi controls, soft hyphen, BOM, tags), Unicode's
+   * other default-ignorable code points (variation selectors, Hangul fillers), and the blank braille
+   * pattern U+2800.
+   */
+  static boolean invisible(int cp) {
+    if (Character.isWhitespace(cp) || Character.isSpaceChar(cp)) {
+      return true;
+    }
+    int type = Character.getType(cp);
+    // unassigned code points count as visible: they may be characters newer than this JVM's tables
+    if (type == Character.CONTROL || type == Character.FORMAT) {
+      return true;
+    }
+    return cp == 0x034F                                // combining grapheme joiner
+        || cp == 0x115F || cp == 0x1160                // Hangul choseong / jungseong fillers
+        || cp == 0x17B4 || cp == 0x17B5                // Khmer inherent vowels
+        || (cp >= 0x180B && cp <= 0x180F)              // Mongolian variation selectors, vowel separator
+        || cp == 0x2800                                // braille pattern blank
+        || cp == 0x3164 || cp == 0xFFA0                // Hangul filler, halfwidth Hangul filler
+        || (cp >= 0xFE00 && cp <= 0xFE0F)              // variation selectors
+        || (cp >= 0xFFF0 && cp <= 0xFFF8)              // unassigned specials
+        || (cp >= 0x1BCA0 && cp <= 0x1BCA3)            // shorthand format controls
+        || (cp >= 0x1D173 && cp <= 0x1D17A)            // musical symbol format controls
+        || (cp >= 0xE0000 && cp <= 0xE0FFF);           // tags, variation selectors supplement
+  }
+}
