@@ -2,6 +2,7 @@ package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.config.ChatConfig;
+import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -57,6 +58,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   static final int CONTROL_FLOOD = 4003;
   static final int SLOW_CONSUMER = 4004;
   private static final long CLOSE_GRACE_MS = 1000;
+  private static final int MAX_DRAINED_BYTES = 64 * 1024;
 
   /** What every guard of an HTTP server shares. */
   record Settings(ChatConfig config, ClientAddress addresses, Connections counts) {}
@@ -71,6 +73,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private boolean released;
   private long windowStart = System.nanoTime();
   private int controlFrames;
+  private long drained;
 
   private ConnectionGuard(Settings settings, String address, boolean counted) {
     this.settings = settings;
@@ -106,15 +109,15 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     if (msg instanceof HttpRequest) {
       pendingRequests++;
       cancelHeaderTimer();
+    } else if (closing && upgraded) {
+      drain(ctx, msg);
+      return;
     } else if (upgraded && (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame)) {
       try {
         control(ctx, (io.netty.handler.codec.http.websocketx.WebSocketFrame) msg);
       } finally {
         ReferenceCountUtil.release(msg);
       }
-      return;
-    } else if (closing && upgraded) {
-      ReferenceCountUtil.release(msg);
       return;
     }
     ctx.fireChannelRead(msg);
@@ -203,13 +206,32 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     }
   }
 
-  /** Sends a close frame and closes the TCP connection once it is out, or after a grace period. */
+  /**
+   * Starts the closing handshake: sends a close frame; the TCP connection closes when the client answers
+   * with its own, or after a grace period. Meanwhile what the client sends is read and dropped (so its
+   * last frames do not turn the close into a reset that loses the close frame), up to
+   * {@value #MAX_DRAINED_BYTES} bytes; a client that sends more stops being read. The close goes from
+   * here towards the socket, past Vert.x's WebSocket handler, which would otherwise wait on its own.
+   */
   private void closeWebSocket(ChannelHandlerContext ctx, int code, String reason) {
     closing = true;
-    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
     ctx.executor().schedule(() -> {
       ctx.close();
     }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** A frame that arrives after the server's close frame. */
+  private void drain(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof CloseWebSocketFrame) {
+        ctx.close();
+      } else if (msg instanceof ByteBufHolder holder && (drained += holder.content().readableBytes()) > MAX_DRAINED_BYTES) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
   }
 
   private void armHeaderTimer(ChannelHandlerContext ctx, long delayMs) {
