@@ -2,17 +2,14 @@ package dev.vertxchat.auth;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.Http;
+import dev.vertxchat.support.ServiceTest;
 import dev.vertxchat.support.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,25 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Guest sign-in, registration, login and token refresh over the real HTTP API. */
-@ExtendWith(VertxExtension.class)
-class AuthApiTest {
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir);
-    http = new Http(vertx, server.port);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    server.stop();
-  }
-
+class AuthApiTest extends ServiceTest {
   private static JsonObject credentials(String name, String password) {
     return new JsonObject().put("name", name).put("password", password);
   }

@@ -4,20 +4,15 @@ import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.Http;
+import dev.vertxchat.support.ServiceTest;
 import dev.vertxchat.support.TestServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -39,31 +34,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * Display-name impersonation (issue 8, case 7): look-alike names of accounts are refused, a guest cannot
  * keep a name an account took after it, and guests are shown as guests.
  */
-@ExtendWith(VertxExtension.class)
-class NameSpoofTest {
+class NameSpoofTest extends ServiceTest {
   /** Cyrillic В (U+0412) and о (U+043E), then Latin "bby". */
   static final String CYRILLIC_BOBBY = "\u0412\u043ebby";
   /** Full-width ｂｏｂｂｙ. */
   static final String FULL_WIDTH_BOBBY = "\uFF42\uFF4F\uFF42\uFF42\uFF59";
-
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir);
-    http = new Http(vertx, server.port);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    if (server != null) {
-      server.stop();
-    }
-  }
 
   private static JsonObject credentials(String name, String password) {
     return new JsonObject().put("name", name).put("password", password);

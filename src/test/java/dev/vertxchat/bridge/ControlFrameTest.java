@@ -1,20 +1,12 @@
 package dev.vertxchat.bridge;
 
 import dev.vertxchat.support.BridgeClient;
-import dev.vertxchat.support.Http;
 import dev.vertxchat.support.RawSocket;
-import dev.vertxchat.support.TestServer;
+import dev.vertxchat.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,24 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * server hold: a client that floods pings and never reads is closed, on the raw endpoint and on
  * SockJS's WebSocket transport, and the server keeps serving everyone else.
  */
-@ExtendWith(VertxExtension.class)
-class ControlFrameTest {
+class ControlFrameTest extends ServiceTest {
   private static final long FLOOD_BYTES = 64L * 1024 * 1024;
 
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits", new JsonObject().put("controlFramesPerSecond", 10)));
-    http = new Http(vertx, server.port);
-  }
-
-  @AfterEach
-  void stop() {
-    server.stop();
+  @Override
+  protected JsonObject overrides() {
+    return new JsonObject().put("limits", new JsonObject().put("controlFramesPerSecond", 10));
   }
 
   private String uri(boolean sockJs, String token) {

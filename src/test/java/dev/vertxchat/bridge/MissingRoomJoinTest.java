@@ -2,20 +2,14 @@ package dev.vertxchat.bridge;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
-import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
+import dev.vertxchat.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,28 +21,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rooms is closed with 4003 like one sending garbage), and the "no such room" the server may remember
  * is forgotten the moment the room is created.
  */
-@ExtendWith(VertxExtension.class)
-class MissingRoomJoinTest {
+class MissingRoomJoinTest extends ServiceTest {
   /** FrameRules.MAX_MALFORMED: more than this many closes the connection. */
   private static final int TOLERATED = 20;
 
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
   final List<BridgeClient> clients = new ArrayList<>();
 
-  @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir);
-    http = new Http(vertx, server.port);
-  }
-
   @AfterEach
-  void stop() {
+  void closeClients() {
     clients.forEach(BridgeClient::close);
-    http.close();
-    server.stop();
   }
 
   private BridgeClient connect(Vertx vertx, String token, boolean sockJs) {

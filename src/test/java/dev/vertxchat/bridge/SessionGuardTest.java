@@ -2,10 +2,8 @@ package dev.vertxchat.bridge;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.http.AccessLog;
-import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
+import dev.vertxchat.support.ServiceTest;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -13,14 +11,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -32,28 +26,17 @@ import static org.junit.jupiter.api.Assertions.*;
  * SockJS sessions on the HTTP transports: the server remembers an owner only for a session SockJS
  * really opened, and no other spelling of a session's path reaches it with another user's token.
  */
-@ExtendWith(VertxExtension.class)
-class SessionGuardTest {
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
+class SessionGuardTest extends ServiceTest {
   WebClient web;
-  Vertx vertx;
 
   @BeforeEach
-  void start(Vertx vertx) {
-    this.vertx = vertx;
-    server = TestServer.start(vertx, dataDir);
-    http = new Http(vertx, server.port);
+  void startClient() {
     web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port).setKeepAlive(false));
   }
 
   @AfterEach
-  void stop() {
+  void closeClient() {
     web.close();
-    http.close();
-    server.stop();
   }
 
   private HandshakeGuard.Owners owners() {

@@ -2,21 +2,14 @@ package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
-import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
+import dev.vertxchat.support.ServiceTest;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 
@@ -32,8 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <p>The refused texts travel as JSON {@code \\u} escapes written by hand: a Java string with a lone
  * surrogate cannot be encoded to UTF-8 at all (the client would send {@code ?} instead).
  */
-@ExtendWith(VertxExtension.class)
-class TextRuleTest {
+class TextRuleTest extends ServiceTest {
   /** JSON string literals (without quotes), as a client would send them. */
   static final List<String> REFUSED = List.of(
       "\\ud800", "a\\udc00b", "hello \\ud83d", "\\ude00 x",             // unpaired surrogates
@@ -47,23 +39,6 @@ class TextRuleTest {
       new String[] {"a\\u200bb", "a\u200Bb"},
       new String[] {"\\u00a0x\\u00a0", "\u00A0x\u00A0"},
       new String[] {"\\u3164\\uac00", "\u3164\uAC00"});
-
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir);
-    http = new Http(vertx, server.port);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    server.stop();
-  }
 
   private List<String> storedTexts(String token) {
     JsonArray messages = http.get("/api/rooms/general/messages?limit=200", token).bodyAsJsonObject().getJsonArray("messages");

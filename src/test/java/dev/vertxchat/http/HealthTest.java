@@ -3,20 +3,13 @@ package dev.vertxchat.http;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
-import io.vertx.core.Vertx;
+import dev.vertxchat.support.ServiceTest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -25,25 +18,7 @@ import java.sql.Statement;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** What a load balancer and a browser see: the health endpoint, the page and its headers, unknown paths. */
-@ExtendWith(VertxExtension.class)
-class HealthTest {
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
-
-  @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir);
-    http = new Http(vertx, server.port);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    server.stop();
-  }
-
+class HealthTest extends ServiceTest {
   private static JsonObject check(JsonObject health, String id) {
     JsonArray checks = health.getJsonArray("checks", new JsonArray());
     return checks.stream().map(JsonObject.class::cast).filter(c -> id.equals(c.getString("id"))).findFirst()
