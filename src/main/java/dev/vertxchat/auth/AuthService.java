@@ -94,9 +94,9 @@ public final class AuthService {
           .compose(hash -> hashing.verify(password, hash))
           .compose(ok -> {
             if (ok && account != null) {
+              loginLimits.succeeded(limitKey);
               return Future.succeededFuture(session(new UserRef(account.id(), account.name())));
             }
-            loginLimits.failed(limitKey);
             return badCredentials();
           });
     }));

@@ -8,11 +8,14 @@ import io.vertx.core.Future;
  * look-alike key, so every spelling that reaches one account shares one budget.
  */
 public interface LoginLimits {
-  /** Succeeds when a login to {@code key} may be tried now; else fails with the refusal to answer. */
+  /**
+   * Takes one attempt from {@code key}'s budget (so simultaneous attempts cannot all pass), or fails with
+   * the refusal to answer when it is used up.
+   */
   Future<Void> admit(String key);
 
-  /** Counts a failed login to {@code key}. */
-  void failed(String key);
+  /** Gives back the attempt of a login to {@code key} that succeeded: only failures count. */
+  void succeeded(String key);
 
   /** No limits (tests of the service alone). */
   LoginLimits NONE = new LoginLimits() {
@@ -22,7 +25,7 @@ public interface LoginLimits {
     }
 
     @Override
-    public void failed(String key) {
+    public void succeeded(String key) {
     }
   };
 }

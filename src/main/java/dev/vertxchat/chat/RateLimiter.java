@@ -37,6 +37,11 @@ public final class RateLimiter {
     return ok[0];
   }
 
+  /** Gives back a token taken by {@link #tryAcquire} (the action it was taken for did not count). */
+  public void refund(String key) {
+    buckets.computeIfPresent(key, (k, b) -> new Bucket(Math.min(burst, b.tokens() + 1), b.atNanos()));
+  }
+
   /**
    * How long until {@code key} may act again, without taking a token: 0 when it may act now, else the
    * milliseconds until its bucket holds a whole token (for a {@code Retry-After}).

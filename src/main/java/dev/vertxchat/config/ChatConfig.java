@@ -77,6 +77,8 @@ public final class ChatConfig {
   public String webroot() { return string(HTTP_WEBROOT); }
   public String dataDir() { return string(DATA_DIR); }
   public long headerTimeoutMs() { return longValue(HTTP_HEADER_TIMEOUT_MS); }
+  public long bodyTimeoutMs() { return longValue(HTTP_BODY_TIMEOUT_MS); }
+  public long maxPendingBodyBytes() { return longValue(HTTP_MAX_PENDING_BODY_BYTES); }
   public long idleTimeoutMs() { return longValue(HTTP_IDLE_TIMEOUT_MS); }
   public int maxConnections() { return integer(HTTP_MAX_CONNECTIONS); }
   public int maxConnectionsPerAddress() { return integer(HTTP_MAX_CONNECTIONS_PER_ADDRESS); }

@@ -18,6 +18,8 @@ public final class ConfigKeys {
   public static final String HTTP_ACCESS_LOG = "http.accessLog";
   public static final String HTTP_WEBROOT = "http.webroot";
   public static final String HTTP_HEADER_TIMEOUT_MS = "http.headerTimeoutMs";
+  public static final String HTTP_BODY_TIMEOUT_MS = "http.bodyTimeoutMs";
+  public static final String HTTP_MAX_PENDING_BODY_BYTES = "http.maxPendingBodyBytes";
   public static final String HTTP_IDLE_TIMEOUT_MS = "http.idleTimeoutMs";
   public static final String HTTP_MAX_CONNECTIONS = "http.maxConnections";
   public static final String HTTP_MAX_CONNECTIONS_PER_ADDRESS = "http.maxConnectionsPerAddress";

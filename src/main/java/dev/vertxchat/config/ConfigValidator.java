@@ -38,6 +38,8 @@ public final class ConfigValidator {
     }
     nonEmpty(config, HTTP_WEBROOT);
     range(config, HTTP_HEADER_TIMEOUT_MS, 1000, 600_000);
+    range(config, HTTP_BODY_TIMEOUT_MS, 1000, 600_000);
+    range(config, HTTP_MAX_PENDING_BODY_BYTES, 65_536, 1L << 40);
     range(config, HTTP_IDLE_TIMEOUT_MS, 10_000, 3_600_000);
     range(config, HTTP_MAX_CONNECTIONS, 1, 10_000_000);
     range(config, HTTP_MAX_CONNECTIONS_PER_ADDRESS, 1, 10_000_000);

@@ -25,6 +25,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  */
 final class ApiRoutes {
   private static final String IDENTITY = "vertxchat.api.identity";
+  /** Largest body of the sign-in routes (413 beyond): names are at most 32 characters, passwords 256. */
+  static final int SIGN_IN_BODY_LIMIT = 4096;
 
   private final Vertx vertx;
   private final ChatConfig config;
@@ -41,7 +43,9 @@ final class ApiRoutes {
   }
 
   void mount(Router router) {
-    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes()));
+    // anyone may post to the sign-in routes: their bodies are small (a name and a password), so only that
+    // much is read; every other route reads its body only once the caller's token is verified
+    router.route("/api/auth/*").handler(BodyHandler.create(false).setBodyLimit(SIGN_IN_BODY_LIMIT));
     router.post("/api/auth/guest").handler(ctx -> answer(ctx, 200,
         throttle.guest(ctx.request()).compose(v -> body(ctx)).compose(b -> auth.guest(string(b, "name")))));
     router.post("/api/auth/register").handler(ctx -> answer(ctx, 201, throttle.signIn(ctx.request())
@@ -50,6 +54,7 @@ final class ApiRoutes {
         .compose(v -> body(ctx)).compose(b -> auth.login(string(b, "name"), string(b, "password")))));
 
     router.route("/api/*").handler(this::authenticate);
+    router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes()));
     router.post("/api/auth/refresh").handler(ctx -> answer(ctx, 200, auth.refresh(identity(ctx))));
     router.get("/api/rooms").handler(ctx -> answer(ctx, 200, roomPage(ctx)));
     router.post("/api/rooms").handler(ctx -> answer(ctx, 201,

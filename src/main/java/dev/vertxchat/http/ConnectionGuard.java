@@ -1,5 +1,6 @@
 package dev.vertxchat.http;
 
+import dev.vertxchat.bridge.EventBusBridge;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.config.ChatConfig;
 import io.netty.buffer.ByteBufHolder;
@@ -7,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -22,9 +24,14 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.compression.ZlibCodecFactory;
+import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
+import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -45,18 +52,27 @@ import java.util.concurrent.TimeUnit;
  *   <li>header timeout: a request's headers must be complete within {@code http.headerTimeoutMs} of the
  *       connection opening or of the previous response ending (slowloris, silent connections, idle
  *       keep-alive);</li>
+ *   <li>body timeout and budget: a request's body must be complete within {@code http.bodyTimeoutMs} of
+ *       its headers, and the bodies still arriving on all connections together may hold at most
+ *       {@code http.maxPendingBodyBytes}; past either the connection is closed (slow or stalled uploads
+ *       would otherwise hold their buffered bodies for as long as they trickle);</li>
  *   <li>idle timeout: Vert.x's idle handler ({@code http.idleTimeoutMs}) fires here, so it closes the raw
  *       WebSocket endpoint's connections too, which do not run through Vert.x's handler;</li>
  *   <li>WebSocket control frames: pings and pongs are answered here, at most
  *       {@code limits.controlFramesPerSecond}; more closes the connection with 4003, and a ping that
  *       arrives while the client does not read what it is sent ({@code limits.maxQueuedBytes} waiting)
- *       closes it with 4004. Vert.x would answer every ping whether the client reads or not.</li>
+ *       closes it with 4004. Vert.x would answer every ping whether the client reads or not;</li>
+ *   <li>compressed WebSocket messages (permessage-deflate) are inflated to at most the largest message
+ *       allowed; a message that inflates past it closes the connection with 1009.</li>
  * </ul>
  */
 final class ConnectionGuard extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
   static final int CONTROL_FLOOD = 4003;
   static final int SLOW_CONSUMER = 4004;
+  static final int MESSAGE_TOO_BIG = 1009;
+  /** The name of Vert.x's WebSocket extension handler in a connection's pipeline. */
+  private static final String EXTENSIONS = "webSocketExtensionHandler";
   private static final long CLOSE_GRACE_MS = 1000;
   private static final int MAX_DRAINED_BYTES = 64 * 1024;
 
@@ -67,6 +83,9 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private final String address;
   private final boolean counted;
   private ScheduledFuture<?> headerTimer;
+  private ScheduledFuture<?> bodyTimer;
+  /** Bytes of the body of the request being read (counted in {@link Connections#pendingBodyBytes}). */
+  private long bodyBytes;
   private int pendingRequests;
   private boolean upgraded;
   private boolean closing;
@@ -92,7 +111,17 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     int perAddress = settings.addresses().trustedProxy(peer) ? 0 : config.maxConnectionsPerAddress();
     String key = ClientAddress.key(peer);
     boolean counted = settings.counts().tryOpen(key, config.maxConnections(), perAddress);
-    vertx.pipeline().addBefore(vertx.name(), "vertxchat-guard", new ConnectionGuard(settings, key, counted));
+    ChannelPipeline pipeline = vertx.pipeline();
+    if (pipeline.get(EXTENSIONS) != null) {
+      // Vert.x's permessage-deflate inflates a frame without bound before any size check (a 64 KB frame of
+      // zeros is 60 MB); the same extension with the inflated size capped at the largest message allowed
+      int maxInflated = config.maxFrameBytes() + EventBusBridge.FRAME_SLACK;
+      pipeline.replace(EXTENSIONS, EXTENSIONS, new WebSocketServerExtensionHandler(new PerMessageDeflateServerExtensionHandshaker(
+          HttpServerOptions.DEFAULT_WEBSOCKET_COMPRESSION_LEVEL, ZlibCodecFactory.isSupportingWindowSizeAndMemLevel(),
+          PerMessageDeflateServerExtensionHandshaker.MAX_WINDOW_SIZE, HttpServerOptions.DEFAULT_WEBSOCKET_ALLOW_SERVER_NO_CONTEXT,
+          HttpServerOptions.DEFAULT_WEBSOCKET_PREFERRED_CLIENT_NO_CONTEXT, maxInflated)));
+    }
+    pipeline.addBefore(vertx.name(), "vertxchat-guard", new ConnectionGuard(settings, key, counted));
   }
 
   @Override
@@ -109,6 +138,13 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     if (msg instanceof HttpRequest) {
       pendingRequests++;
       cancelHeaderTimer();
+      armBodyTimer(ctx);
+    }
+    if (msg instanceof HttpContent content && !upgraded) {
+      if (!body(ctx, content)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
     } else if (closing && upgraded) {
       drain(ctx, msg);
       return;
@@ -147,6 +183,27 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   }
 
   @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (upgraded && isDecompressionLimit(cause)) {
+      if (!closing) {
+        LOG.info("Closing the WebSocket of {}: a compressed message inflates past the frame limit", address);
+        closeWebSocket(ctx, MESSAGE_TOO_BIG, "message too large");
+      }
+    } else {
+      ctx.fireExceptionCaught(cause);
+    }
+  }
+
+  private static boolean isDecompressionLimit(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof DecompressionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     release();
     ctx.fireChannelInactive();
@@ -159,6 +216,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
   private void release() {
     cancelHeaderTimer();
+    bodyDone();
     if (counted && !released) {
       released = true;
       settings.counts().close(address);
@@ -232,6 +290,49 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     } finally {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  /** Counts a piece of a request body; false when the connection was closed for it. */
+  private boolean body(ChannelHandlerContext ctx, HttpContent content) {
+    int size = content.content().readableBytes();
+    bodyBytes += size;
+    long pending = settings.counts().pendingBodyBytes.addAndGet(size);
+    if (content instanceof LastHttpContent) {
+      bodyDone();
+    } else if (pending > settings.config().maxPendingBodyBytes()) {
+      LOG.warn("Closing a connection from {}: request bodies still arriving hold more than http.maxPendingBodyBytes = {}",
+          address, settings.config().maxPendingBodyBytes());
+      bodyDone();
+      ctx.close();
+      return false;
+    }
+    return true;
+  }
+
+  /** The body of the current request is complete (or the connection gone): it no longer counts. */
+  private void bodyDone() {
+    if (bodyTimer != null) {
+      bodyTimer.cancel(false);
+      bodyTimer = null;
+    }
+    if (bodyBytes > 0) {
+      settings.counts().pendingBodyBytes.addAndGet(-bodyBytes);
+      bodyBytes = 0;
+    }
+  }
+
+  private void armBodyTimer(ChannelHandlerContext ctx) {
+    if (bodyTimer != null) {
+      bodyTimer.cancel(false);
+    }
+    long delayMs = settings.config().bodyTimeoutMs();
+    bodyTimer = ctx.executor().schedule(() -> {
+      bodyTimer = null;
+      if (ctx.channel().isActive()) {
+        LOG.debug("Closing connection from {}: request body not complete within {} ms", address, delayMs);
+        ctx.close();
+      }
+    }, delayMs, TimeUnit.MILLISECONDS);
   }
 
   private void armHeaderTimer(ChannelHandlerContext ctx, long delayMs) {

@@ -5,6 +5,7 @@ import io.vertx.core.shareddata.Shareable;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * How many connections are open, in total and per client address, across every HTTP verticle
@@ -13,6 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Connections implements Shareable {
   private final AtomicInteger total = new AtomicInteger();
+  /** Request body bytes received but not yet complete, over all connections (see {@link ConnectionGuard}). */
+  final AtomicLong pendingBodyBytes = new AtomicLong();
   private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
   /** The process-wide instance for a Vert.x instance and a purpose ("tcp", "bridge"). */

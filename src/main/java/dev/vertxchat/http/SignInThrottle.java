@@ -53,14 +53,12 @@ final class SignInThrottle implements LoginLimits {
 
   @Override
   public Future<Void> admit(String key) {
-    long wait = failedLogins.waitMillis(key);
-    return wait == 0 ? Future.succeededFuture()
-        : Future.failedFuture(refusal("too many failed logins for this account, try again later", wait));
+    return take(failedLogins, key, "too many failed logins for this account, try again later");
   }
 
   @Override
-  public void failed(String key) {
-    failedLogins.tryAcquire(key);
+  public void succeeded(String key) {
+    failedLogins.refund(key);
   }
 
   private static Future<Void> take(RateLimiter limiter, String key, String message) {

@@ -68,6 +68,34 @@ class ConnectionLimitsTest {
   }
 
   @Test
+  void aBodyThatStopsHalfWayIsDroppedAfterTheBodyTimeout(Vertx vertx) throws IOException {
+    start(vertx, new JsonObject().put("bodyTimeoutMs", 1000));
+    RawSocket stalled = open();
+    stalled.send("POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 1000\r\n\r\n{\"name\":\"alice\",\"pass");
+    assertNotNull(stalled.readUntilClosed(5000), "a stalled request body kept its connection open");
+  }
+
+  /** Bodies still arriving are budgeted over all connections, so trickling uploads cannot fill the heap. */
+  @Test
+  void bodiesStillArrivingAreBudgetedInTotal(Vertx vertx) throws IOException {
+    start(vertx, new JsonObject().put("maxPendingBodyBytes", 65_536));
+    String head = "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        + "Content-Length: 60000\r\n\r\n";
+    RawSocket first = open();
+    first.send(head + "x".repeat(40_000));
+    RawSocket second = open();
+    second.send(head + "x".repeat(40_000));
+    boolean oneClosed = first.readUntilClosed(3000) != null | second.readUntilClosed(3000) != null;
+    assertTrue(oneClosed, "80,000 bytes of unfinished bodies held with a budget of 65,536");
+    RawSocket normal = open();
+    normal.send(HEALTH.replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n"));
+    String health = normal.readUntilClosed(5000);
+    assertNotNull(health);
+    assertTrue(health.startsWith("HTTP/1.1 200"), health);
+  }
+
+  @Test
   void connectionsPerAddressAreCapped(Vertx vertx) throws IOException {
     start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3));
     List<RawSocket> held = new ArrayList<>();

@@ -91,6 +91,30 @@ class SignInLimitsTest {
     assertEquals(200, owner.statusCode(), owner.bodyAsString());
   }
 
+  /** Simultaneous guesses cannot all pass before the first failure is counted. */
+  @Test
+  void simultaneousGuessesShareTheAccountsBudget(Vertx vertx) {
+    start(vertx, new JsonObject().put("failedLoginsPerName", 3), new JsonObject());
+    assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "target").put("password", "the right one")).statusCode());
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port),
+        new PoolOptions().setHttp1MaxSize(16));
+    List<Future<HttpResponse<Buffer>>> guesses = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      guesses.add(web.post("/api/auth/login").sendJsonObject(new JsonObject().put("name", "target").put("password", "guess " + i)));
+    }
+    int checked = 0;
+    for (Future<HttpResponse<Buffer>> f : guesses) {
+      HttpResponse<Buffer> res = await(f);
+      if (res.statusCode() == 401) {
+        checked++;
+      } else {
+        assertThrottled(res);
+      }
+    }
+    assertEquals(3, checked, "passwords checked for 16 simultaneous guesses with a budget of 3");
+    web.close();
+  }
+
   /** 200 concurrent wrong-password logins: hashing has its own bounded pool, so everything else keeps working. */
   @Test
   void aLoginFloodLeavesHealthAndChatServed(Vertx vertx) {

@@ -51,23 +51,28 @@ public final class RawSocket implements AutoCloseable {
       try {
         int n = in.read(buf);
         if (n < 0) {
-          return got.toString(StandardCharsets.UTF_8);
+          return got.toString(StandardCharsets.ISO_8859_1);
         }
         got.write(buf, 0, n);
       } catch (SocketTimeoutException e) {
         return null;
       } catch (IOException reset) {
-        return got.toString(StandardCharsets.UTF_8);
+        return got.toString(StandardCharsets.ISO_8859_1);
       }
     }
   }
 
   /** Performs a WebSocket handshake on {@code uri}; returns the response head (status line and headers). */
   public String upgrade(String uri) throws IOException {
+    return upgrade(uri, "");
+  }
+
+  /** The same, with extra header lines (each ending in CRLF), e.g. a WebSocket extension offer. */
+  public String upgrade(String uri, String extraHeaders) throws IOException {
     byte[] key = new byte[16];
     ThreadLocalRandom.current().nextBytes(key);
     send("GET " + uri + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(key) + "\r\nSec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n");
     socket.setSoTimeout(10_000);
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
@@ -107,6 +112,43 @@ public final class RawSocket implements AutoCloseable {
       return written;
     }
     return written;
+  }
+
+  /** Writes one masked (mask 0) WebSocket frame with the given first byte (FIN, RSV bits, opcode). */
+  public void frame(int firstByte, byte[] payload) throws IOException {
+    ByteArrayOutputStream f = new ByteArrayOutputStream();
+    f.write(firstByte);
+    if (payload.length < 126) {
+      f.write(0x80 | payload.length);
+    } else if (payload.length < 65536) {
+      f.write(0x80 | 126);
+      f.write(payload.length >>> 8);
+      f.write(payload.length & 0xff);
+    } else {
+      f.write(0x80 | 127);
+      for (int i = 7; i >= 0; i--) {
+        f.write((int) ((long) payload.length >>> (8 * i)) & 0xff);
+      }
+    }
+    f.write(new byte[4]); // mask 0: the payload goes as it is
+    f.write(payload);
+    out.write(f.toByteArray());
+    out.flush();
+  }
+
+  /** Reads until the server closes and returns the status code of the first close frame it sent, or -1. */
+  public int closeStatus(long timeoutMs) throws IOException {
+    String got = readUntilClosed(timeoutMs);
+    if (got == null) {
+      throw new AssertionError("the server did not close the connection within " + timeoutMs + " ms");
+    }
+    byte[] b = got.getBytes(StandardCharsets.ISO_8859_1);
+    for (int i = 0; i + 3 < b.length; i++) {
+      if ((b[i] & 0xff) == 0x88 && (b[i + 1] & 0x7f) >= 2 && (b[i + 1] & 0x7f) < 126) {
+        return ((b[i + 2] & 0xff) << 8) | (b[i + 3] & 0xff);
+      }
+    }
+    return -1;
   }
 
   @Override
