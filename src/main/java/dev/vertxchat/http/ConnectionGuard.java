@@ -3,7 +3,6 @@ package dev.vertxchat.http;
 import dev.vertxchat.bridge.EventBusBridge;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.config.ChatConfig;
-import io.netty.buffer.ByteBufHolder;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
@@ -21,10 +20,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
-import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
@@ -58,23 +53,16 @@ import java.util.concurrent.TimeUnit;
  *       would otherwise hold their buffered bodies for as long as they trickle);</li>
  *   <li>idle timeout: Vert.x's idle handler ({@code http.idleTimeoutMs}) fires here, so it closes the raw
  *       WebSocket endpoint's connections too, which do not run through Vert.x's handler;</li>
- *   <li>WebSocket control frames: pings and pongs are answered here, at most
- *       {@code limits.controlFramesPerSecond}; more closes the connection with 4003, and a ping that
- *       arrives while the client does not read what it is sent ({@code limits.maxQueuedBytes} waiting)
- *       closes it with 4004. Vert.x would answer every ping whether the client reads or not;</li>
- *   <li>compressed WebSocket messages (permessage-deflate) are inflated to at most the largest message
- *       allowed; a message that inflates past it closes the connection with 1009.</li>
+ *   <li>WebSockets: permessage-deflate inflates a message to at most the largest message allowed, the
+ *       write buffer's high water mark is {@code limits.maxQueuedBytes}, and a {@link WebSocketGuard}
+ *       takes over once the upgrade is answered.</li>
  * </ul>
  */
 final class ConnectionGuard extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
-  static final int CONTROL_FLOOD = 4003;
-  static final int SLOW_CONSUMER = 4004;
-  static final int MESSAGE_TOO_BIG = 1009;
   /** The name of Vert.x's WebSocket extension handler in a connection's pipeline. */
   private static final String EXTENSIONS = "webSocketExtensionHandler";
   private static final long CLOSE_GRACE_MS = 1000;
-  private static final int MAX_DRAINED_BYTES = 64 * 1024;
 
   /** What every guard of an HTTP server shares. */
   record Settings(ChatConfig config, ClientAddress addresses, Connections counts) {}
@@ -88,11 +76,9 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private long bodyBytes;
   private int pendingRequests;
   private boolean upgraded;
-  private boolean closing;
+  /** Over a cap: the refusal has been answered. */
+  private boolean refused;
   private boolean released;
-  private long windowStart = System.nanoTime();
-  private int controlFrames;
-  private long drained;
 
   private ConnectionGuard(Settings settings, String address, boolean counted) {
     this.settings = settings;
@@ -140,20 +126,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       cancelHeaderTimer();
       armBodyTimer(ctx);
     }
-    if (msg instanceof HttpContent content && !upgraded) {
-      if (!body(ctx, content)) {
-        ReferenceCountUtil.release(msg);
-        return;
-      }
-    } else if (closing && upgraded) {
-      drain(ctx, msg);
-      return;
-    } else if (upgraded && (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame)) {
-      try {
-        control(ctx, (io.netty.handler.codec.http.websocketx.WebSocketFrame) msg);
-      } finally {
-        ReferenceCountUtil.release(msg);
-      }
+    if (msg instanceof HttpContent content && !upgraded && !body(ctx, content)) {
+      ReferenceCountUtil.release(msg);
       return;
     }
     ctx.fireChannelRead(msg);
@@ -166,6 +140,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       cancelHeaderTimer();
       int maxQueued = settings.config().maxQueuedBytes();
       ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueued / 2, maxQueued));
+      ctx.pipeline().addAfter(ctx.name(), "vertxchat-websocket-guard", new WebSocketGuard(settings.config(), address));
     } else if (!upgraded && msg instanceof LastHttpContent && pendingRequests > 0 && --pendingRequests == 0) {
       armHeaderTimer(ctx, settings.config().headerTimeoutMs());
     }
@@ -180,27 +155,6 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     } else {
       ctx.fireUserEventTriggered(evt);
     }
-  }
-
-  @Override
-  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    if (upgraded && isDecompressionLimit(cause)) {
-      if (!closing) {
-        LOG.info("Closing the WebSocket of {}: a compressed message inflates past the frame limit", address);
-        closeWebSocket(ctx, MESSAGE_TOO_BIG, "message too large");
-      }
-    } else {
-      ctx.fireExceptionCaught(cause);
-    }
-  }
-
-  private static boolean isDecompressionLimit(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof DecompressionException) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @Override
@@ -226,10 +180,10 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   /** Over a connection cap: the first request gets a clear answer, then the connection closes. */
   private void refuse(ChannelHandlerContext ctx, Object msg) {
     ReferenceCountUtil.release(msg);
-    if (!(msg instanceof HttpRequest) || closing) {
+    if (!(msg instanceof HttpRequest) || refused) {
       return;
     }
-    closing = true;
+    refused = true;
     byte[] body = new JsonObject().put("error", new JsonObject().put("code", ErrorCodes.TOO_MANY_CONNECTIONS)
         .put("message", "too many connections, try again later")).encode().getBytes(StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -239,57 +193,6 @@ final class ConnectionGuard extends ChannelDuplexHandler {
         .set(HttpHeaderNames.RETRY_AFTER, 5)
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-  }
-
-  private void control(ChannelHandlerContext ctx, io.netty.handler.codec.http.websocketx.WebSocketFrame frame) {
-    if (closing) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (now - windowStart >= 1_000_000_000L) {
-      windowStart = now;
-      controlFrames = 0;
-    }
-    if (++controlFrames > settings.config().controlFramesPerSecond()) {
-      LOG.info("Closing the WebSocket of {}: more than {} control frames per second", address,
-          settings.config().controlFramesPerSecond());
-      closeWebSocket(ctx, CONTROL_FLOOD, "too many control frames");
-    } else if (frame instanceof PingWebSocketFrame) {
-      if (ctx.channel().isWritable()) {
-        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retainedDuplicate()));
-      } else {
-        LOG.info("Closing the WebSocket of {}: it pings but does not read what it is sent", address);
-        closeWebSocket(ctx, SLOW_CONSUMER, "slow consumer");
-      }
-    }
-  }
-
-  /**
-   * Starts the closing handshake: sends a close frame; the TCP connection closes when the client answers
-   * with its own, or after a grace period. Meanwhile what the client sends is read and dropped (so its
-   * last frames do not turn the close into a reset that loses the close frame), up to
-   * {@value #MAX_DRAINED_BYTES} bytes; a client that sends more stops being read. The close goes from
-   * here towards the socket, past Vert.x's WebSocket handler, which would otherwise wait on its own.
-   */
-  private void closeWebSocket(ChannelHandlerContext ctx, int code, String reason) {
-    closing = true;
-    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
-    ctx.executor().schedule(() -> {
-      ctx.close();
-    }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-  }
-
-  /** A frame that arrives after the server's close frame. */
-  private void drain(ChannelHandlerContext ctx, Object msg) {
-    try {
-      if (msg instanceof CloseWebSocketFrame) {
-        ctx.close();
-      } else if (msg instanceof ByteBufHolder holder && (drained += holder.content().readableBytes()) > MAX_DRAINED_BYTES) {
-        ctx.channel().config().setAutoRead(false);
-      }
-    } finally {
-      ReferenceCountUtil.release(msg);
-    }
   }
 
   /** Counts a piece of a request body; false when the connection was closed for it. */

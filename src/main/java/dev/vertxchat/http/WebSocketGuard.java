@@ -1,0 +1,131 @@
+package dev.vertxchat.http;
+
+import dev.vertxchat.bridge.CloseCodes;
+import dev.vertxchat.config.ChatConfig;
+import io.netty.buffer.ByteBufHolder;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.compression.DecompressionException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Guards a connection once it is a WebSocket (the raw endpoint or SockJS's WebSocket transport);
+ * {@link ConnectionGuard} puts it into the pipeline, in front of whatever serves the WebSocket, when the
+ * upgrade is answered:
+ * <ul>
+ *   <li>control frames: pings and pongs are answered here, at most {@code limits.controlFramesPerSecond};
+ *       more closes the connection with 4003, and a ping that arrives while the client does not read what
+ *       it is sent ({@code limits.maxQueuedBytes} waiting) closes it with 4004. Vert.x would answer every
+ *       ping whether the client reads or not;</li>
+ *   <li>a compressed message that inflates past the largest message allowed (the bounded
+ *       permessage-deflate that {@link ConnectionGuard} installs fails it) closes the connection with 1009.</li>
+ * </ul>
+ */
+final class WebSocketGuard extends ChannelInboundHandlerAdapter {
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketGuard.class);
+  private static final long CLOSE_GRACE_MS = 1000;
+  private static final int MAX_DRAINED_BYTES = 64 * 1024;
+
+  private final ChatConfig config;
+  private final String address;
+  private boolean closing;
+  private long windowStart = System.nanoTime();
+  private int controlFrames;
+  private long drained;
+
+  WebSocketGuard(ChatConfig config, String address) {
+    this.config = config;
+    this.address = address;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (closing) {
+      drain(ctx, msg);
+    } else if (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame) {
+      try {
+        control(ctx, (WebSocketFrame) msg);
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    } else {
+      ctx.fireChannelRead(msg);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (isDecompressionLimit(cause)) {
+      if (!closing) {
+        LOG.info("Closing the WebSocket of {}: a compressed message inflates past the frame limit", address);
+        close(ctx, CloseCodes.TOO_BIG, "message too large");
+      }
+    } else {
+      ctx.fireExceptionCaught(cause);
+    }
+  }
+
+  private static boolean isDecompressionLimit(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof DecompressionException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void control(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    long now = System.nanoTime();
+    if (now - windowStart >= 1_000_000_000L) {
+      windowStart = now;
+      controlFrames = 0;
+    }
+    if (++controlFrames > config.controlFramesPerSecond()) {
+      LOG.info("Closing the WebSocket of {}: more than {} control frames per second", address, config.controlFramesPerSecond());
+      close(ctx, CloseCodes.PROTOCOL_ERROR, "too many control frames");
+    } else if (frame instanceof PingWebSocketFrame) {
+      if (ctx.channel().isWritable()) {
+        ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retainedDuplicate()));
+      } else {
+        LOG.info("Closing the WebSocket of {}: it pings but does not read what it is sent", address);
+        close(ctx, CloseCodes.SLOW_CONSUMER, "slow consumer");
+      }
+    }
+  }
+
+  /**
+   * Starts the closing handshake: sends a close frame; the TCP connection closes when the client answers
+   * with its own, or after a grace period. Meanwhile what the client sends is read and dropped (so its
+   * last frames do not turn the close into a reset that loses the close frame), up to
+   * {@value #MAX_DRAINED_BYTES} bytes; a client that sends more stops being read. The close goes from
+   * here towards the socket, past Vert.x's WebSocket handler, which would otherwise wait on its own.
+   */
+  private void close(ChannelHandlerContext ctx, int code, String reason) {
+    closing = true;
+    ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
+    ctx.executor().schedule(() -> {
+      ctx.close();
+    }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** A frame that arrives after the server's close frame. */
+  private void drain(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof CloseWebSocketFrame) {
+        ctx.close();
+      } else if (msg instanceof ByteBufHolder holder && (drained += holder.content().readableBytes()) > MAX_DRAINED_BYTES) {
+        ctx.channel().config().setAutoRead(false);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+}
