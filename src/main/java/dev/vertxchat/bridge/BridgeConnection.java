@@ -2,6 +2,7 @@ package dev.vertxchat.bridge;
 
 import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bus.UserRef;
+import dev.vertxchat.http.QuietLog;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,6 +14,7 @@ import java.util.Set;
 /** One authenticated bridge connection and what it has joined. Touched only on its verticle's event loop. */
 final class BridgeConnection {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
+  private static final QuietLog SLOW = new QuietLog(LOG, 10);
 
   final Wire wire;
   final Identity identity;
@@ -62,7 +64,7 @@ final class BridgeConnection {
   }
 
   private void slow() {
-    LOG.info("Closing the connection of {}: it does not read what it is sent (slow consumer)", user().id());
+    SLOW.info("Closing the connection of {}: it does not read what it is sent (slow consumer)", user().id());
     close(CloseCodes.SLOW_CONSUMER, "slow consumer");
   }
 

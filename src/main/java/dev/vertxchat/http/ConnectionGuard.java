@@ -60,6 +60,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionGuard extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
+  private static final QuietLog CUT_OFF = new QuietLog(LOG, 10);
   /** The name of Vert.x's WebSocket extension handler in a connection's pipeline. */
   private static final String EXTENSIONS = "webSocketExtensionHandler";
   private static final long CLOSE_GRACE_MS = 1000;
@@ -203,7 +204,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     if (content instanceof LastHttpContent) {
       bodyDone();
     } else if (pending > settings.config().maxPendingBodyBytes()) {
-      LOG.warn("Closing a connection from {}: request bodies still arriving hold more than http.maxPendingBodyBytes = {}",
+      CUT_OFF.warn("Closing a connection from {}: request bodies still arriving hold more than http.maxPendingBodyBytes = {}",
           address, settings.config().maxPendingBodyBytes());
       bodyDone();
       ctx.close();

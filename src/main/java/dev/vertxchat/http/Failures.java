@@ -3,6 +3,7 @@ package dev.vertxchat.http;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -20,6 +21,11 @@ public final class Failures implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     ChatException error;
     Throwable failure = ctx.failure();
+    if (failure instanceof HttpClosedException || ctx.response().closed()) {
+      // the client went away (or was cut off) before the answer: nothing to answer, nothing went wrong here
+      LOG.debug("{} {}: the connection closed before the answer", ctx.request().method(), ctx.request().path());
+      return;
+    }
     if (failure != null) {
       error = ChatException.from(failure);
       if (error.code() == ErrorCodes.INTERNAL) {

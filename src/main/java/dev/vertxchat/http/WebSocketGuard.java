@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class WebSocketGuard extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketGuard.class);
+  private static final QuietLog CUT_OFF = new QuietLog(LOG, 10);
   private static final long CLOSE_GRACE_MS = 1000;
   private static final int MAX_DRAINED_BYTES = 64 * 1024;
 
@@ -65,7 +66,7 @@ final class WebSocketGuard extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (isDecompressionLimit(cause)) {
       if (!closing) {
-        LOG.info("Closing the WebSocket of {}: a compressed message inflates past the frame limit", address);
+        CUT_OFF.info("Closing the WebSocket of {}: a compressed message inflates past the frame limit", address);
         close(ctx, CloseCodes.TOO_BIG, "message too large");
       }
     } else {
@@ -89,13 +90,13 @@ final class WebSocketGuard extends ChannelInboundHandlerAdapter {
       controlFrames = 0;
     }
     if (++controlFrames > config.controlFramesPerSecond()) {
-      LOG.info("Closing the WebSocket of {}: more than {} control frames per second", address, config.controlFramesPerSecond());
+      CUT_OFF.info("Closing the WebSocket of {}: more than {} control frames per second", address, config.controlFramesPerSecond());
       close(ctx, CloseCodes.PROTOCOL_ERROR, "too many control frames");
     } else if (frame instanceof PingWebSocketFrame) {
       if (ctx.channel().isWritable()) {
         ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retainedDuplicate()));
       } else {
-        LOG.info("Closing the WebSocket of {}: it pings but does not read what it is sent", address);
+        CUT_OFF.info("Closing the WebSocket of {}: it pings but does not read what it is sent", address);
         close(ctx, CloseCodes.SLOW_CONSUMER, "slow consumer");
       }
     }
