@@ -4,7 +4,10 @@ import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.RawSocket;
 import dev.vertxchat.support.TestServer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -147,6 +150,14 @@ class ConnectionLimitsTest {
     HttpResponse<Buffer> fourth = await(web.post("/eventbus/000/session3/xhr?token=" + token).send());
     assertEquals(503, fourth.statusCode(), fourth.bodyAsString());
     assertEquals(ErrorCodes.TOO_MANY_CONNECTIONS, fourth.bodyAsJsonObject().getJsonObject("error").getInteger("code"));
+    HttpResponse<Buffer> streaming = await(web.post("/eventbus/000/session4/xhr_streaming?token=" + token).send());
+    assertEquals(503, streaming.statusCode(), streaming.bodyAsString());
+    // a WebSocket (raw endpoint, SockJS transport) is a bridge connection too
+    for (String uri : List.of("/eventbus/websocket?token=" + token, "/eventbus/000/session5/websocket?token=" + token)) {
+      Throwable refused = await(vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
+          .setHost("127.0.0.1").setPort(server.port).setURI(uri)).transform(ar -> Future.succeededFuture(ar.cause())));
+      assertTrue(refused instanceof UpgradeRejectedException r && r.getStatus() == 503, uri + ": " + refused);
+    }
     assertEquals(204, await(web.post("/eventbus/000/session0/xhr_send?token=" + token).putHeader("Content-Type", "text/plain")
         .sendBuffer(Buffer.buffer("[\"{\\\"type\\\":\\\"ping\\\"}\"]"))).statusCode(), "an open session keeps working");
     web.close();
