@@ -22,10 +22,21 @@ public final class AccessLog implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     long start = System.nanoTime();
     HttpServerRequest req = ctx.request();
-    ctx.addEndHandler(v -> {
-      if (LOG.isInfoEnabled()) {
+    boolean[] written = {false};
+    Handler<String> line = status -> {
+      if (!written[0] && LOG.isInfoEnabled()) {
+        written[0] = true;
         LOG.info("{} {} {} {} {}ms", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(), req.method(),
-            redact(req.uri()), ctx.response().getStatusCode(), (System.nanoTime() - start) / 1_000_000);
+            redact(req.uri()), status, (System.nanoTime() - start) / 1_000_000);
+      }
+    };
+    // the status is the one sent: logged when the response's last byte is written. The end handler can run
+    // before that (a request that fails while its body is read ends the routing context first), so it
+    // writes the line only for a response that will never be sent.
+    ctx.addBodyEndHandler(v -> line.handle(Integer.toString(ctx.response().getStatusCode())));
+    ctx.addEndHandler(ar -> {
+      if (ctx.response().closed() && !ctx.response().ended()) {
+        line.handle("closed");
       }
     });
     ctx.next();

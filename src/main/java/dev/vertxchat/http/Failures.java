@@ -2,6 +2,8 @@ package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,7 +28,9 @@ public final class Failures implements Handler<RoutingContext> {
       LOG.debug("{} {}: the connection closed before the answer", ctx.request().method(), ctx.request().path());
       return;
     }
-    if (failure != null) {
+    if (failure != null && undecodableBody(failure)) {
+      error = new ChatException(ErrorCodes.BAD_REQUEST, "the request body could not be decoded; send JSON (Content-Type: application/json)");
+    } else if (failure != null) {
       error = ChatException.from(failure);
       if (error.code() == ErrorCodes.INTERNAL) {
         LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
@@ -66,6 +70,20 @@ public final class Failures implements Handler<RoutingContext> {
       case ErrorCodes.STORAGE_LIMIT -> 1;
       default -> 0;
     };
+  }
+
+  /**
+   * Failures a client's request causes while its body is read (a form field over the limit, too many
+   * fields, a malformed multipart or chunk): bad input, not a server error.
+   */
+  private static boolean undecodableBody(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof DecoderException || t instanceof HttpPostRequestDecoder.ErrorDataDecoderException
+          || t instanceof HttpPostRequestDecoder.TooLongFormFieldException || t instanceof HttpPostRequestDecoder.TooManyFormFieldsException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static ChatException fromStatus(int status) {

@@ -125,6 +125,9 @@ public class HttpVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.host()).setPort(config.port())
         .setMaxWebSocketFrameSize(frameLimit).setMaxWebSocketMessageSize(frameLimit)
+        // a body sent as a form (curl -d without a Content-Type) is decoded as one too: any form that fits
+        // the body limit decodes, and the JSON it carries is read from the raw body
+        .setMaxFormAttributeSize(frameLimit).setMaxFormBufferedBytes(frameLimit)
         .setCompressionSupported(true)
         // HTTP/1.1 only: the connection guard sees every connection from its first byte (no h2c sniffing)
         .setHttp2ClearTextEnabled(false)
