@@ -1,6 +1,5 @@
 package dev.vertxchat.bridge;
 
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -146,7 +145,11 @@ final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wir
     if (closing || !ctx.channel().isWritable()) {
       return closing;
     }
-    send(new TextWebSocketFrame(ByteBufUtil.writeUtf8(ctx.alloc(), frame)));
+    // the same encoding as fan-out frames, so a reply over 64 KiB (a history page) is split into
+    // continuation frames too, which clients with the usual 64 KiB frame limit accept
+    SharedFrame encoded = new SharedFrame(frame);
+    send(encoded.webSocketFrame());
+    encoded.release();
     return true;
   }
 
