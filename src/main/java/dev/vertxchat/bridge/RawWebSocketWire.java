@@ -19,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The raw WebSocket endpoint after its handshake: Vert.x performs the upgrade, then this handler takes
@@ -35,7 +34,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wire {
   private static final Logger LOG = LoggerFactory.getLogger(RawWebSocketWire.class);
-  private static final long CLOSE_GRACE_MS = 2000;
 
   private final ContextInternal context;
   private ChannelHandlerContext ctx;
@@ -108,7 +106,6 @@ final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wir
           int status = close.statusCode();
           CloseWebSocketFrame answer = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, "");
           ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
-          ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
         }
       }
       // pings and pongs are answered (and limited) by the connection guard in front of this handler
@@ -193,11 +190,9 @@ final class RawWebSocketWire extends ChannelInboundHandlerAdapter implements Wir
       return;
     }
     closing = true;
-    Runnable doClose = () -> {
-      ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
-      // a client that does not read never takes the close frame: the connection goes anyway
-      ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
-    };
+    // a client that does not read never takes the close frame: the WebSocket guard in front closes the
+    // connection after its closing timeout anyway
+    Runnable doClose = () -> ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
     if (ctx.executor().inEventLoop()) {
       doClose.run();
     } else {

@@ -40,7 +40,8 @@ public final class ConfigValidator {
     range(config, HTTP_HEADER_TIMEOUT_MS, 1000, 600_000);
     range(config, HTTP_BODY_TIMEOUT_MS, 1000, 600_000);
     range(config, HTTP_MAX_PENDING_BODY_BYTES, 65_536, 1L << 40);
-    range(config, HTTP_IDLE_TIMEOUT_MS, 10_000, 3_600_000);
+    // SockJS's polling and streaming transports stay silent for up to its 25 s heartbeat
+    range(config, HTTP_IDLE_TIMEOUT_MS, 30_000, 3_600_000);
     range(config, HTTP_MAX_CONNECTIONS, 1, 10_000_000);
     range(config, HTTP_MAX_CONNECTIONS_PER_ADDRESS, 1, 10_000_000);
     for (String proxy : config.trustedProxies()) {

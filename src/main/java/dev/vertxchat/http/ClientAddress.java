@@ -31,7 +31,9 @@ public final class ClientAddress {
       return "unknown";
     }
     if (trustedProxy(peer)) {
-      String forwarded = request.getHeader("X-Forwarded-For");
+      // the last entry of the last header line is the one the proxy added (a client may send lines of its own)
+      java.util.List<String> lines = request.headers().getAll("X-Forwarded-For");
+      String forwarded = lines.isEmpty() ? null : lines.get(lines.size() - 1);
       if (forwarded != null) {
         String last = forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
         if (NetUtil.isValidIpV4Address(last) || NetUtil.isValidIpV6Address(last)) {
@@ -51,11 +53,24 @@ public final class ClientAddress {
     if (bytes.length == 4) {
       return NetUtil.bytesToIpAddress(bytes);
     }
+    if (isIpv4Mapped(bytes)) {
+      return NetUtil.bytesToIpAddress(java.util.Arrays.copyOfRange(bytes, 12, 16));
+    }
     StringBuilder prefix = new StringBuilder();
     for (int i = 0; i < 8; i += 2) {
       prefix.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff))).append(':');
     }
     return prefix.append(":/64").toString();
+  }
+
+  /** {@code ::ffff:a.b.c.d}: an IPv4 client seen through a dual-stack socket or proxy. */
+  private static boolean isIpv4Mapped(byte[] bytes) {
+    for (int i = 0; i < 10; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return bytes[10] == (byte) 0xff && bytes[11] == (byte) 0xff;
   }
 
   private static String canonical(String address) {

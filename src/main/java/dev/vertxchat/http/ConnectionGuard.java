@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
@@ -136,6 +137,11 @@ final class ConnectionGuard extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse informational && informational.status().codeClass() == HttpStatusClass.INFORMATIONAL
+        && informational.status().code() != HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+      ctx.write(msg, promise); // 100 Continue: the response to come is still pending
+      return;
+    }
     if (msg instanceof HttpResponse response && response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
       upgraded = true;
       cancelHeaderTimer();

@@ -4,7 +4,8 @@ import dev.vertxchat.bridge.CloseCodes;
 import dev.vertxchat.config.ChatConfig;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
@@ -26,18 +27,26 @@ import java.util.concurrent.TimeUnit;
  *       it is sent ({@code limits.maxQueuedBytes} waiting) closes it with 4004. Vert.x would answer every
  *       ping whether the client reads or not;</li>
  *   <li>a compressed message that inflates past the largest message allowed (the bounded
- *       permessage-deflate that {@link ConnectionGuard} installs fails it) closes the connection with 1009.</li>
+ *       permessage-deflate that {@link ConnectionGuard} installs fails it) closes the connection with 1009;</li>
+ *   <li>whoever sends the server's close frame (the bridge, Vert.x's SockJS WebSocket), the TCP connection
+ *       is gone {@value #CLOSING_TIMEOUT_MS} ms later at the latest, even when the client never reads the
+ *       close frame (Vert.x's own closing timeout starts only once the frame is written); a client this
+ *       guard cuts off for a flood gets {@value #CLOSE_GRACE_MS} ms.</li>
  * </ul>
  */
-final class WebSocketGuard extends ChannelInboundHandlerAdapter {
+final class WebSocketGuard extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketGuard.class);
   private static final QuietLog CUT_OFF = new QuietLog(LOG, 10);
+  /** How long a client cut off for a flood has to take the close frame. */
   private static final long CLOSE_GRACE_MS = 1000;
+  /** How long any other client has to take the server's close frame (e.g. a slow consumer catching up on its backlog). */
+  private static final long CLOSING_TIMEOUT_MS = 10_000;
   private static final int MAX_DRAINED_BYTES = 64 * 1024;
 
   private final ChatConfig config;
   private final String address;
   private boolean closing;
+  private boolean closeScheduled;
   private long windowStart = System.nanoTime();
   private int controlFrames;
   private long drained;
@@ -59,6 +68,24 @@ final class WebSocketGuard extends ChannelInboundHandlerAdapter {
       }
     } else {
       ctx.fireChannelRead(msg);
+    }
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof CloseWebSocketFrame) {
+      closeWithin(ctx, CLOSING_TIMEOUT_MS);
+    }
+    ctx.write(msg, promise);
+  }
+
+  /** The TCP connection goes after {@code delayMs}, whether or not the client answers the close frame. */
+  private void closeWithin(ChannelHandlerContext ctx, long delayMs) {
+    if (!closeScheduled) {
+      closeScheduled = true;
+      ctx.executor().schedule(() -> {
+        ctx.close();
+      }, delayMs, TimeUnit.MILLISECONDS);
     }
   }
 
@@ -112,9 +139,7 @@ final class WebSocketGuard extends ChannelInboundHandlerAdapter {
   private void close(ChannelHandlerContext ctx, int code, String reason) {
     closing = true;
     ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
-    ctx.executor().schedule(() -> {
-      ctx.close();
-    }, CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
+    closeWithin(ctx, CLOSE_GRACE_MS);
   }
 
   /** A frame that arrives after the server's close frame. */
