@@ -82,19 +82,20 @@ public final class AuthService {
         });
   }
 
-  public Future<JsonObject> login(String name, String password) {
+  /** A login from {@code client} (the caller's address, for the failed-login limits). */
+  public Future<JsonObject> login(String name, String password, String client) {
     if (name == null || password == null || name.length() > 64 || password.length() > MAX_PASSWORD) {
       return badCredentials();
     }
     return hashing.admit(() -> accounts.findByName(name).compose(account -> {
       String limitKey = account != null ? account.id() : "name:" + Names.key(name);
       Future<String> stored = account != null ? Future.succeededFuture(account.passwordHash()) : dummyHash;
-      return loginLimits.admit(limitKey)
+      return loginLimits.admit(limitKey, client)
           .compose(v -> stored)
           .compose(hash -> hashing.verify(password, hash))
           .compose(ok -> {
             if (ok && account != null) {
-              loginLimits.succeeded(limitKey);
+              loginLimits.succeeded(limitKey, client);
               return Future.succeededFuture(session(new UserRef(account.id(), account.name())));
             }
             return badCredentials();

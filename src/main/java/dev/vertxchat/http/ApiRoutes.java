@@ -51,7 +51,7 @@ final class ApiRoutes {
     router.post("/api/auth/register").handler(ctx -> answer(ctx, 201, throttle.signIn(ctx.request())
         .compose(v -> body(ctx)).compose(b -> auth.register(string(b, "name"), string(b, "password")))));
     router.post("/api/auth/login").handler(ctx -> answer(ctx, 200, throttle.signIn(ctx.request())
-        .compose(v -> body(ctx)).compose(b -> auth.login(string(b, "name"), string(b, "password")))));
+        .compose(v -> body(ctx)).compose(b -> auth.login(string(b, "name"), string(b, "password"), throttle.client(ctx.request())))));
 
     router.route("/api/*").handler(this::authenticate);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes()));

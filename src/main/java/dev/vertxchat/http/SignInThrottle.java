@@ -15,19 +15,22 @@ import io.vertx.core.http.HttpServerRequest;
  * <ul>
  *   <li>login and register attempts per client address ({@code limits.signInsPerMinute});</li>
  *   <li>guest sign-ins per client address ({@code limits.guestSignInsPerMinute});</li>
- *   <li>failed logins per account from all addresses, whatever spelling of its name they use
- *       ({@code limits.failedLoginsPerName} per {@code limits.failedLoginsWindowSeconds}, see
- *       {@link LoginLimits}); while they are used up, logins to that account are refused without checking
- *       the password, and the owner can sign in again once the window lets one through.</li>
+ *   <li>failed logins per account, whatever spelling of its name they use: {@code limits.failedLoginsPerName}
+ *       per {@code limits.failedLoginsWindowSeconds} from one client address, and {@value #ALL_ADDRESSES_FACTOR}
+ *       times that from all addresses together (see {@link #admit}); while a budget is used up, logins are
+ *       refused without checking the password.</li>
  * </ul>
  * A refusal is 429 with code 4003 and a {@code Retry-After} in seconds. Buckets are token buckets shared
  * by every HTTP verticle instance of the process.
  */
 final class SignInThrottle implements LoginLimits {
+  /** How much larger an account's failed-login budget for all addresses is than for one. */
+  static final int ALL_ADDRESSES_FACTOR = 10;
   private final ClientAddress addresses;
   private final RateLimiter signIns;
   private final RateLimiter guests;
   private final RateLimiter failedLogins;
+  private final RateLimiter failedLoginsAll;
 
   SignInThrottle(Vertx vertx, ChatConfig config, ClientAddress addresses) {
     this.addresses = addresses;
@@ -35,10 +38,13 @@ final class SignInThrottle implements LoginLimits {
     this.guests = new RateLimiter(vertx, "guest-sign-in", config.guestSignInsPerMinute() / 60.0, config.guestSignInsPerMinute());
     this.failedLogins = new RateLimiter(vertx, "failed-login",
         (double) config.failedLoginsPerName() / config.failedLoginsWindowSeconds(), config.failedLoginsPerName());
+    int all = ALL_ADDRESSES_FACTOR * config.failedLoginsPerName();
+    this.failedLoginsAll = new RateLimiter(vertx, "failed-login-all", (double) all / config.failedLoginsWindowSeconds(), all);
     vertx.setPeriodic(60_000, id -> {
       signIns.sweep();
       guests.sweep();
       failedLogins.sweep();
+      failedLoginsAll.sweep();
     });
   }
 
@@ -51,14 +57,35 @@ final class SignInThrottle implements LoginLimits {
     return take(guests, addresses.of(request), "too many guest sign-ins from your address, try again later");
   }
 
+  /** The client address of a request, as the per-address limits count it. */
+  String client(HttpServerRequest request) {
+    return addresses.of(request);
+  }
+
+  /**
+   * Takes one attempt from the account's budget for this client address and from its budget for all
+   * addresses together ({@value #ALL_ADDRESSES_FACTOR} times as large): a slow attacker at one address
+   * locks only that address out, and many addresses together cannot guess more than the larger budget.
+   */
   @Override
-  public Future<Void> admit(String key) {
-    return take(failedLogins, key, "too many failed logins for this account, try again later");
+  public Future<Void> admit(String key, String client) {
+    String pair = key + "|" + client;
+    long wait = Math.max(failedLogins.waitMillis(pair), failedLoginsAll.waitMillis(key));
+    if (wait == 0 && failedLogins.tryAcquire(pair)) {
+      if (failedLoginsAll.tryAcquire(key)) {
+        return Future.succeededFuture();
+      }
+      failedLogins.refund(pair);
+      wait = failedLoginsAll.waitMillis(key);
+    }
+    return Future.failedFuture(refusal("too many failed logins for this account, try again later",
+        Math.max(1, Math.max(wait, failedLogins.waitMillis(pair)))));
   }
 
   @Override
-  public void succeeded(String key) {
-    failedLogins.refund(key);
+  public void succeeded(String key, String client) {
+    failedLogins.refund(key + "|" + client);
+    failedLoginsAll.refund(key);
   }
 
   private static Future<Void> take(RateLimiter limiter, String key, String message) {

@@ -91,6 +91,37 @@ class SignInLimitsTest {
     assertEquals(200, owner.statusCode(), owner.bodyAsString());
   }
 
+  private HttpResponse<Buffer> loginFrom(WebClient web, String address, String name, String password) {
+    return await(web.post("/api/auth/login").putHeader("X-Forwarded-For", address)
+        .sendJsonObject(new JsonObject().put("name", name).put("password", password)));
+  }
+
+  /**
+   * Behind a trusted proxy, per client address: a slow attacker spending an account's budget locks only
+   * its own address out, never the owner elsewhere; all addresses together get ten times the budget.
+   */
+  @Test
+  void anAttackerLocksOutOnlyItsOwnAddress(Vertx vertx) {
+    server = TestServer.start(vertx, dataDir, new JsonObject()
+        .put("http", new JsonObject().put("trustedProxies", new io.vertx.core.json.JsonArray().add("127.0.0.1")))
+        .put("limits", new JsonObject().put("failedLoginsPerName", 1)));
+    http = new Http(vertx, server.port);
+    assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "owner").put("password", "the right one")).statusCode());
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
+    try {
+      assertEquals(401, loginFrom(web, "203.0.113.7", "owner", "guess").statusCode());
+      assertThrottled(loginFrom(web, "203.0.113.7", "owner", "the right one"));
+      assertEquals(200, loginFrom(web, "198.51.100.2", "owner", "the right one").statusCode(), "the owner elsewhere");
+      // ten times the budget from all addresses together: 9 more addresses get a guess, the 11th does not
+      for (int i = 1; i <= 9; i++) {
+        assertEquals(401, loginFrom(web, "203.0.113." + (10 + i), "owner", "guess").statusCode());
+      }
+      assertThrottled(loginFrom(web, "203.0.113.99", "owner", "guess"));
+    } finally {
+      web.close();
+    }
+  }
+
   /** Simultaneous guesses cannot all pass before the first failure is counted. */
   @Test
   void simultaneousGuessesShareTheAccountsBudget(Vertx vertx) {
