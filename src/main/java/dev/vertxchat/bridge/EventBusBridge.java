@@ -70,7 +70,7 @@ public final class EventBusBridge {
       guard.bind(session, identity.user().id());
     }
     BridgeConnection conn = open(new SockJsWire(socket, config.maxQueuedBytes()), identity,
-        HandshakeGuard.clientAddressOf(socket.routingContext()), session);
+        HandshakeGuard.clientAddressOf(socket.routingContext()), session, HandshakeGuard.take(socket.routingContext()));
     socket.exceptionHandler(err -> LOG.debug("Bridge socket error for {}: {}", conn.user().id(), err.toString()));
     socket.closeHandler(v -> closed(conn));
     socket.handler(frame -> enqueue(conn, frame.toString()));
@@ -82,29 +82,35 @@ public final class EventBusBridge {
    */
   public void upgrade(HttpServerRequest request) {
     request.pause();
-    String address = guard.clientAddress(request);
     guard.authenticate(request, request.path()).onComplete(ar -> {
       if (ar.failed()) {
         request.resume();
         Failures.send(request.response(), ChatException.from(ar.cause()));
         return;
       }
-      Identity identity = ar.result();
+      Identity identity = ar.result().identity();
+      String address = ar.result().address();
       request.toWebSocket().onSuccess(ws -> {
         RawWebSocketWire wire = RawWebSocketWire.takeOver(ws, context,
             config.maxQueuedBytes(), config.maxFrameBytes() + FRAME_SLACK);
-        BridgeConnection conn = open(wire, identity, address, null);
+        BridgeConnection conn = open(wire, identity, address, null, true);
         wire.textHandler(frame -> enqueue(conn, frame))
             .tooLargeHandler(v -> tooLarge(conn))
             .closeHandler(v -> closed(conn));
-      }).onFailure(err -> LOG.debug("WebSocket upgrade failed: {}", err.toString()));
+      }).onFailure(err -> {
+        guard.connections().close(address); // the place reserved for it
+        LOG.debug("WebSocket upgrade failed: {}", err.toString());
+      });
     });
   }
 
-  private BridgeConnection open(Wire wire, Identity identity, String address, String session) {
+  /** A new connection; {@code reserved}: its place under the caps was reserved at the handshake. */
+  private BridgeConnection open(Wire wire, Identity identity, String address, String session, boolean reserved) {
     BridgeConnection conn = new BridgeConnection(wire, identity, address == null ? "unknown" : address, session);
     connections.add(conn);
-    guard.connections().open(conn.address);
+    if (!reserved) {
+      guard.connections().open(conn.address);
+    }
     long untilExpiry = identity.expiresAt() - System.currentTimeMillis();
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));
     LOG.debug("Bridge connection opened for {}", conn.user().id());

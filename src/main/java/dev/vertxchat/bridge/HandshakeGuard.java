@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
 public final class HandshakeGuard implements Handler<RoutingContext> {
   private static final String IDENTITY = "vertxchat.identity";
   private static final String ADDRESS = "vertxchat.clientAddress";
+  private static final String RESERVED = "vertxchat.bridge.reserved";
   /** Transports whose request may open a session (the *_send ones only post into an open one). */
   private static final Set<String> OPENING = Set.of("websocket", "xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp");
   private static final Set<String> SENDING = Set.of("xhr_send", "jsonp_send");
@@ -78,16 +79,42 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
     authenticate(ctx.request(), path).onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
-      } else {
-        ctx.put(IDENTITY, ar.result());
-        ctx.put(ADDRESS, addresses.of(ctx.request()));
-        ctx.next();
+        return;
       }
+      Admission admission = ar.result();
+      ctx.put(IDENTITY, admission.identity());
+      ctx.put(ADDRESS, admission.address());
+      if (admission.reserved()) {
+        // the place is taken over by the bridge connection SockJS opens for this request (take());
+        // a request that opens none gives it back when it ends
+        ctx.put(RESERVED, Boolean.TRUE);
+        ctx.addEndHandler(v -> {
+          if (ctx.remove(RESERVED) != null) {
+            connections.close(admission.address());
+          }
+        });
+      }
+      ctx.next();
     });
   }
 
-  /** Origin, token, session and cap checks for one bridge request on {@code path}; fails with a {@link ChatException}. */
-  public Future<Identity> authenticate(HttpServerRequest request, String path) {
+  /**
+   * Who a bridge request is from, and whether a place for a new bridge connection was reserved for it
+   * (counted in {@link #connections()}: the connection that opens takes it over, else it is given back).
+   */
+  public record Admission(Identity identity, String address, boolean reserved) {}
+
+  /** Takes over the place reserved for the bridge connection this request opens; false when none was. */
+  static boolean take(RoutingContext ctx) {
+    return ctx != null && ctx.remove(RESERVED) != null;
+  }
+
+  /**
+   * Origin, token, session and cap checks for one bridge request on {@code path}; fails with a
+   * {@link ChatException}. A request that may open a new bridge connection reserves its place under the
+   * caps at once, so simultaneous requests cannot all pass a cap that only one more fits.
+   */
+  public Future<Admission> authenticate(HttpServerRequest request, String path) {
     String[] session;
     try {
       session = session(path);
@@ -103,18 +130,18 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
         return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "this session belongs to another user"));
       }
       boolean opens = session == null ? path.equals(prefix + "websocket") : owner == null && OPENING.contains(session[1]);
-      if (opens && !admits(request)) {
+      String address = addresses.of(request);
+      if (opens && !reserve(request, address)) {
         return Future.failedFuture(new ChatException(ErrorCodes.TOO_MANY_CONNECTIONS, "too many connections, try again later", 5));
       }
-      return Future.succeededFuture(identity);
+      return Future.succeededFuture(new Admission(identity, address, opens));
     });
   }
 
-  private boolean admits(HttpServerRequest request) {
+  private boolean reserve(HttpServerRequest request, String address) {
     String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    String address = addresses.of(request);
     int perAddress = addresses.trustedProxy(peer) && address.equals(ClientAddress.key(peer)) ? 0 : config.maxConnectionsPerAddress();
-    return connections.admits(address, config.maxConnections(), perAddress);
+    return connections.tryOpen(address, config.maxConnections(), perAddress);
   }
 
   static String token(HttpServerRequest request) {
@@ -169,9 +196,5 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
 
   Connections connections() {
     return connections;
-  }
-
-  String clientAddress(HttpServerRequest request) {
-    return addresses.of(request);
   }
 }

@@ -57,11 +57,6 @@ public final class Connections implements Shareable {
     perAddress.computeIfAbsent(address, k -> new AtomicInteger()).incrementAndGet();
   }
 
-  /** Whether one more connection from {@code address} would stay within the caps. */
-  public boolean admits(String address, int max, int maxPerAddress) {
-    return total.get() < max && (maxPerAddress <= 0 || of(address) < maxPerAddress);
-  }
-
   public void close(String address) {
     total.decrementAndGet();
     perAddress.computeIfPresent(address, (k, n) -> n.decrementAndGet() <= 0 ? null : n);

@@ -135,6 +135,38 @@ class ConnectionLimitsTest {
     assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
   }
 
+  /**
+   * Opens in flight at the same time (their bodies still arriving, behind a trusted proxy whose own
+   * connections are not capped) cannot pass the cap together: each reserves its place at the handshake.
+   */
+  @Test
+  void sessionOpensInFlightCannotPassTheCapTogether(Vertx vertx) throws IOException {
+    start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3)
+        .put("trustedProxies", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
+    Http http = new Http(vertx, server.port);
+    String token = http.guestToken("burst");
+    http.close();
+    List<RawSocket> inFlight = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      RawSocket s = open();
+      s.send("POST /eventbus/000/burst" + i + "/xhr?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "X-Forwarded-For: 203.0.113.5\r\nContent-Type: text/plain\r\nContent-Length: 2\r\nConnection: close\r\n\r\n");
+      inFlight.add(s);
+    }
+    int opened = 0;
+    for (RawSocket s : inFlight) {
+      s.send("{}");
+      String answer = s.readUntilClosed(10_000);
+      assertNotNull(answer);
+      if (answer.startsWith("HTTP/1.1 200")) {
+        opened++;
+      } else {
+        assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+      }
+    }
+    assertEquals(3, opened, "sessions opened by 6 requests in flight at once with a cap of 3");
+  }
+
   /** SockJS sessions outlive their HTTP requests, so they count against the per-address cap too. */
   @Test
   void sockJsSessionsCountPerAddress(Vertx vertx) {
