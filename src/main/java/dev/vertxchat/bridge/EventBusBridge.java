@@ -1,5 +1,6 @@
 package dev.vertxchat.bridge;
 
+import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;

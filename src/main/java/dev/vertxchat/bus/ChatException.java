@@ -48,7 +48,7 @@ public final class ChatException extends RuntimeException {
       return switch (re.failureType()) {
         case TIMEOUT -> new ChatException(ErrorCodes.TIMEOUT, "the service did not answer in time");
         case NO_HANDLERS -> new ChatException(ErrorCodes.UNAVAILABLE, "the service is not available");
-        default -> re.failureCode() >= 1000 && re.failureCode() < 5000
+        default -> re.failureCode() >= 1100 && re.failureCode() < 5000
             || re.failureCode() == ErrorCodes.UNAVAILABLE || re.failureCode() == ErrorCodes.TIMEOUT
             ? new ChatException(re.failureCode(), re.getMessage())
             : new ChatException(ErrorCodes.INTERNAL, "internal error");

@@ -3,21 +3,23 @@ package dev.vertxchat.bus;
 /**
  * Stable failure codes shared by the event bus, the bridge and the REST API.
  *
- * <p>Ranges: 1000-1999 bad input, 2000-2999 authentication and authorization, 3000-3999 missing or
- * conflicting resources, 4000-4999 limits, 5000-5999 server-side problems. Codes are explicit
+ * <p>Ranges: 1100-1999 bad input, 2000-2999 authentication and authorization, 3000-3999 missing or
+ * conflicting resources, 4000-4099 limits, 5000-5999 server-side problems. Codes are explicit
  * constants and never change meaning; {@link #httpStatus(int)} is the one mapping to HTTP.
+ * No error code is also a {@link CloseCodes close code}: 1000-1015 are WebSocket's own close codes
+ * (hence bad input starts at 1100; it was 1000-1006 before) and 4100-4499 are the bridge's.
  * The same table is in docs/PROTOCOL.md.
  */
 public final class ErrorCodes {
   private ErrorCodes() {}
 
-  public static final int BAD_REQUEST = 1000;
-  public static final int INVALID_NAME = 1001;
-  public static final int INVALID_PASSWORD = 1002;
-  public static final int INVALID_ROOM = 1003;
-  public static final int INVALID_TEXT = 1004;
-  public static final int INVALID_PAGING = 1005;
-  public static final int PAYLOAD_TOO_LARGE = 1006;
+  public static final int BAD_REQUEST = 1100;
+  public static final int INVALID_NAME = 1101;
+  public static final int INVALID_PASSWORD = 1102;
+  public static final int INVALID_ROOM = 1103;
+  public static final int INVALID_TEXT = 1104;
+  public static final int INVALID_PAGING = 1105;
+  public static final int PAYLOAD_TOO_LARGE = 1106;
 
   public static final int UNAUTHENTICATED = 2001;
   public static final int BAD_CREDENTIALS = 2002;
@@ -57,7 +59,7 @@ public final class ErrorCodes {
       case RATE_LIMITED, TOO_MANY_ROOMS, TOO_MANY_ATTEMPTS, ROOM_QUOTA -> 429;
       case UNAVAILABLE, STORAGE_LIMIT, TOO_MANY_CONNECTIONS -> 503;
       case TIMEOUT -> 504;
-      default -> code >= 1000 && code < 2000 ? 400 : 500;
+      default -> code >= 1100 && code < 2000 ? 400 : 500;
     };
   }
 }

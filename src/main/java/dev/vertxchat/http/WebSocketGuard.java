@@ -1,6 +1,6 @@
 package dev.vertxchat.http;
 
-import dev.vertxchat.bridge.CloseCodes;
+import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.config.ChatConfig;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelHandlerContext;

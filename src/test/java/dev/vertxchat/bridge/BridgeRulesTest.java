@@ -1,5 +1,6 @@
 package dev.vertxchat.bridge;
 
+import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.Http;

@@ -1,5 +1,6 @@
 package dev.vertxchat.bridge;
 
+import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.support.RawSocket;
 import dev.vertxchat.support.ServiceTest;
 import org.junit.jupiter.params.ParameterizedTest;

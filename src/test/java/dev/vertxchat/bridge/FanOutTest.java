@@ -1,5 +1,6 @@
 package dev.vertxchat.bridge;
 
+import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.TestServer;
