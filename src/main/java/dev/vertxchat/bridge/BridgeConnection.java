@@ -35,6 +35,8 @@ final class BridgeConnection {
   long lastSeen = System.currentTimeMillis();
   long expiryTimer = -1;
   boolean closed;
+  /** The bridge's clean-up (rooms left, subscriptions dropped); runs once, when either side closes. */
+  Runnable onClosed = () -> { };
 
   BridgeConnection(Wire wire, Identity identity, String address, String session) {
     this.wire = wire;
@@ -69,11 +71,15 @@ final class BridgeConnection {
     close(CloseCodes.SLOW_CONSUMER, "slow consumer");
   }
 
-  /** Closes with a code the client can act on; the close handler does the clean-up. */
+  /**
+   * Closes with a code the client can act on. The connection leaves its rooms at once, not when the
+   * client has read the close (a slow consumer may never read it).
+   */
   void close(int code, String reason) {
     if (!closed) {
       LOG.debug("Closing bridge connection of {}: {} {}", user().id(), code, reason);
       wire.close(code, reason);
+      onClosed.run();
     }
   }
 }

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 
 /**
@@ -79,7 +81,7 @@ public final class EventBusBridge {
       request.toWebSocket().onSuccess(ws -> {
         Wire wire = fastPath
             ? NettyWebSocketWire.takeOver(ws, vertx, sockJs, maxMessageBytes())
-            : new VertxWebSocketWire(ws, sockJs, maxMessageBytes());
+            : new VertxWebSocketWire(ws, sockJs, maxMessageBytes(), maxQueuedBytes());
         connect(wire, admission.identity(), admission.address(), session, admission.reserved());
       }).onFailure(err -> {
         if (admission.reserved()) {
@@ -106,6 +108,7 @@ public final class EventBusBridge {
     }
     long untilExpiry = identity.expiresAt() - System.currentTimeMillis();
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));
+    conn.onClosed = () -> closed(conn);
     wire.bind(frame -> enqueue(conn, frame), v -> tooLarge(conn), v -> closed(conn));
     LOG.debug("Bridge connection opened for {}", conn.user().id());
     return conn;
@@ -120,12 +123,18 @@ public final class EventBusBridge {
     return config.maxFrameBytes() + FRAME_SLACK;
   }
 
-  /** Closes every connection (server shutdown); their close handlers update presence. */
-  public void closeAll() {
+  /**
+   * Closes every connection (server shutdown) with 1001; completes when the close frames are on their
+   * way (a SockJS polling client gets its close frame with its next poll), at most 2 s later.
+   */
+  public Future<Void> closeAll() {
     vertx.cancelTimer(sweepTimer);
+    List<Future<Void>> delivered = new ArrayList<>();
     for (BridgeConnection conn : new ArrayList<>(connections)) {
       conn.close(CloseCodes.GOING_AWAY, "server shutting down");
+      delivered.add(conn.wire.closeDelivered());
     }
+    return Future.all(delivered).timeout(2, TimeUnit.SECONDS).<Void>mapEmpty().otherwiseEmpty();
   }
 
   private void closed(BridgeConnection conn) {

@@ -1,6 +1,8 @@
 package dev.vertxchat.bridge;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -48,6 +50,7 @@ final class SockJsSession implements Wire {
   private boolean ended;
   private long disconnectTimer = -1;
   private long lastWrite = System.currentTimeMillis();
+  private final Promise<Void> closeDelivered = Promise.promise();
   private Handler<String> textHandler = text -> { };
   private Handler<Void> tooLargeHandler = v -> { };
   private Handler<Void> closeHandler = v -> { };
@@ -191,6 +194,11 @@ final class SockJsSession implements Wire {
   }
 
   @Override
+  public Future<Void> closeDelivered() {
+    return closeDelivered.future();
+  }
+
+  @Override
   public void heartbeat(long now) {
     if (receiver != null && closeFrame == null && now - lastWrite >= EventBusBridge.HEARTBEAT_MS) {
       send(SockJs.HEARTBEAT);
@@ -221,6 +229,7 @@ final class SockJsSession implements Wire {
     out.append(closeFrame).append('\n');
     detach();
     r.end(out.toString());
+    closeDelivered.tryComplete();
   }
 
   /** The bridge connection ends; the session stays a while for a late poll to learn why. */
@@ -242,6 +251,7 @@ final class SockJsSession implements Wire {
         return;
       }
       registry.remove(id, this);
+      closeDelivered.tryComplete(); // or never will be
       if (closeFrame == null) {
         // the client did not come back: it is gone
         closeFrame = SockJs.close(1002, "client gone");

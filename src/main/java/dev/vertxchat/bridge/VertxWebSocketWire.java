@@ -32,9 +32,13 @@ final class VertxWebSocketWire implements Wire {
   private boolean closing;
   private boolean closed;
   private long lastWrite = System.currentTimeMillis();
+  /** Bytes handed to Vert.x and not yet written to the socket. */
+  private long queued;
+  private final long maxQueued;
 
-  VertxWebSocketWire(ServerWebSocket ws, boolean sockJs, int maxMessageBytes) {
+  VertxWebSocketWire(ServerWebSocket ws, boolean sockJs, int maxMessageBytes, long maxQueued) {
     this.ws = ws;
+    this.maxQueued = maxQueued;
     this.sockJs = sockJs;
     this.maxMessageBytes = maxMessageBytes;
     ws.frameHandler(this::frame);
@@ -111,7 +115,7 @@ final class VertxWebSocketWire implements Wire {
 
   @Override
   public boolean write(String frame) {
-    if (closing || ws.writeQueueFull()) {
+    if (closing || queued >= maxQueued) {
       return closing;
     }
     writeText(sockJs ? SockJs.message(frame) : frame);
@@ -120,7 +124,7 @@ final class VertxWebSocketWire implements Wire {
 
   @Override
   public boolean write(SharedFrame frame) {
-    if (closing || ws.writeQueueFull()) {
+    if (closing || queued >= maxQueued) {
       return closing;
     }
     writeText(sockJs ? frame.sockJsText() : frame.text);
@@ -130,8 +134,10 @@ final class VertxWebSocketWire implements Wire {
   /** One text message, in fragments of at most 64 KiB (split between UTF-16 surrogates never). */
   private void writeText(String text) {
     lastWrite = System.currentTimeMillis();
+    long size = text.length();
+    queued += size;
     if (text.length() <= FRAGMENT_CHARS) {
-      ws.writeFrame(WebSocketFrame.textFrame(text, true));
+      ws.writeFrame(WebSocketFrame.textFrame(text, true)).onComplete(ar -> queued -= size);
       return;
     }
     int start = 0;
@@ -142,14 +148,17 @@ final class VertxWebSocketWire implements Wire {
       }
       String part = text.substring(start, end);
       boolean last = end == text.length();
-      ws.writeFrame(start == 0 ? WebSocketFrame.textFrame(part, last) : WebSocketFrame.continuationFrame(Buffer.buffer(part), last));
+      var written = ws.writeFrame(start == 0 ? WebSocketFrame.textFrame(part, last) : WebSocketFrame.continuationFrame(Buffer.buffer(part), last));
+      if (last) {
+        written.onComplete(ar -> queued -= size);
+      }
       start = end;
     }
   }
 
   @Override
   public void heartbeat(long now) {
-    if (sockJs && !closing && now - lastWrite >= EventBusBridge.HEARTBEAT_MS && !ws.writeQueueFull()) {
+    if (sockJs && !closing && now - lastWrite >= EventBusBridge.HEARTBEAT_MS && queued < maxQueued) {
       writeText(SockJs.HEARTBEAT);
     }
   }

@@ -1,5 +1,6 @@
 package dev.vertxchat.bridge;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 
 /**
@@ -27,6 +28,14 @@ interface Wire {
    * connection (once, whoever closed it). Called once, right after the bridge connection is created.
    */
   void bind(Handler<String> text, Handler<Void> tooLarge, Handler<Void> closed);
+
+  /**
+   * Completes when the close frame has been handed to the client's connection (a SockJS session over
+   * XHR waits for its client's next request for it); already complete for WebSockets.
+   */
+  default Future<Void> closeDelivered() {
+    return Future.succeededFuture();
+  }
 
   /** Called every few seconds: a SockJS wire sends a heartbeat when it has sent nothing for a while. */
   default void heartbeat(long now) {

@@ -155,10 +155,8 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    if (bridge != null) {
-      bridge.closeAll();
-    }
-    Future<Void> closing = server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS);
+    Future<Void> closed = bridge == null ? Future.succeededFuture() : bridge.closeAll();
+    Future<Void> closing = closed.transform(ar -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS));
     return closing.eventually(() -> hashing.close()).eventually(() -> pool.close());
   }
 

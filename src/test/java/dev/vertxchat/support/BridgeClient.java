@@ -3,6 +3,10 @@ package dev.vertxchat.support;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -21,37 +25,258 @@ import java.util.function.Predicate;
 import static dev.vertxchat.support.TestServer.await;
 
 /**
- * A test client speaking the event-bus bridge protocol over the raw WebSocket endpoint, frame by
- * frame, as {@code vertx-eventbus.js} does. Every frame received is kept, so a test can wait for one
- * and later count them.
+ * A test client speaking the event-bus bridge protocol, frame by frame, as {@code vertx-eventbus.js}
+ * does, over any transport the service serves: the raw WebSocket endpoint, or SockJS's websocket,
+ * xhr-streaming or xhr-polling transport (SockJS framing: {@code o}, {@code h}, {@code a[...]},
+ * {@code c[code,"reason"]}). Every frame received is kept, so a test can wait for one and later count
+ * them. The close code is that of the SockJS close frame when one arrived, else the WebSocket status.
  */
 public final class BridgeClient {
-  private final WebSocket ws;
-  private final WebSocketClient client;
+  /** The ways a client reaches the bridge. */
+  public enum Transport {
+    RAW, SOCKJS_WEBSOCKET, XHR_STREAMING, XHR_POLLING;
+
+    public boolean webSocket() {
+      return this == RAW || this == SOCKJS_WEBSOCKET;
+    }
+  }
+
+  /** What carries frames for one transport. */
+  private interface Link {
+    Future<Void> send(String bridgeFrame);
+
+    void pause();
+
+    void resume();
+
+    Future<Void> close();
+  }
+
+  private final Transport transport;
+  private Link link;
+  private WebSocket ws;
   private final List<JsonObject> frames = new ArrayList<>();
   private final Map<String, Promise<JsonObject>> replies = new ConcurrentHashMap<>();
   private final Promise<Short> closed = Promise.promise();
+  private final Promise<Void> opened = Promise.promise();
+  private volatile Integer closeFrameCode;
+  private volatile String closeFrameReason;
+  private volatile Integer webSocketStatus;
 
-  private final boolean sockJs;
-  private final Promise<Short> sockJsClose = Promise.promise();
+  private BridgeClient(Transport transport) {
+    this.transport = transport;
+  }
 
-  private BridgeClient(WebSocketClient client, WebSocket ws, boolean sockJs) {
-    this.client = client;
+  /** Connects with {@code token} over {@code transport}; SockJS transports wait for the open frame. */
+  public static BridgeClient connect(Vertx vertx, int port, String token, Transport transport) {
+    return connect(vertx, port, token, transport, new WebSocketClientOptions());
+  }
+
+  /** As {@link #connect(Vertx, int, String, Transport)}, WebSockets with the given client options. */
+  public static BridgeClient connect(Vertx vertx, int port, String token, Transport transport, WebSocketClientOptions options) {
+    BridgeClient c = new BridgeClient(transport);
+    String session = UUID.randomUUID().toString().substring(0, 8);
+    switch (transport) {
+      case RAW, SOCKJS_WEBSOCKET -> {
+        // handlers are set as the connection completes, before any frame of the server is handled
+        WebSocketClient client = vertx.createWebSocketClient(options);
+        String uri = transport == Transport.RAW ? "/eventbus/websocket" + (token == null ? "" : "?token=" + token)
+            : "/eventbus/123/" + session + "/websocket?token=" + token;
+        await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+            .map(ws -> {
+              c.webSocket(client, ws);
+              return ws;
+            })
+            .onFailure(e -> client.close()));
+        if (transport == Transport.SOCKJS_WEBSOCKET) {
+          c.awaitOpen();
+        }
+      }
+      default -> {
+        c.link = c.new XhrLink(vertx, port, "/eventbus/123/" + session, token, transport == Transport.XHR_STREAMING);
+        c.awaitOpen();
+      }
+    }
+    return c;
+  }
+
+  private void awaitOpen() {
+    try {
+      opened.future().await(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("no SockJS open frame within 10 s", e);
+    }
+  }
+
+  private void webSocket(WebSocketClient client, WebSocket ws) {
     this.ws = ws;
-    this.sockJs = sockJs;
+    boolean sockJs = transport == Transport.SOCKJS_WEBSOCKET;
     ws.textMessageHandler(text -> {
-      if (!sockJs) {
+      if (sockJs) {
+        sockJsFrame(text);
+      } else {
         received(new JsonObject(text));
-      } else if (text.startsWith("a")) {
+      }
+    });
+    ws.closeHandler(v -> {
+      webSocketStatus = ws.closeStatusCode() == null ? null : (int) ws.closeStatusCode();
+      closed(closeFrameCode != null ? closeFrameCode : ws.closeStatusCode() == null ? -1 : ws.closeStatusCode());
+    });
+    link = new Link() {
+      @Override
+      public Future<Void> send(String bridgeFrame) {
+        return ws.writeTextMessage(sockJs ? new JsonArray().add(bridgeFrame).encode() : bridgeFrame);
+      }
+
+      @Override
+      public void pause() {
+        ws.pause();
+      }
+
+      @Override
+      public void resume() {
+        ws.resume();
+      }
+
+      @Override
+      public Future<Void> close() {
+        Future<Void> f = ws.isClosed() ? Future.succeededFuture() : ws.close();
+        return f.eventually(() -> client.close());
+      }
+    };
+  }
+
+  /** One SockJS frame: open, heartbeat, messages or close. */
+  private void sockJsFrame(String text) {
+    if (text.isEmpty()) {
+      return;
+    }
+    switch (text.charAt(0)) {
+      case 'o' -> opened.tryComplete();
+      case 'a' -> {
         for (Object frame : new JsonArray(text.substring(1))) {
           received(new JsonObject((String) frame));
         }
-      } else if (text.startsWith("c")) {
-        sockJsClose.tryComplete(new JsonArray(text.substring(1)).getInteger(0).shortValue());
       }
-    });
-    ws.closeHandler(v -> closed.tryComplete(sockJs && sockJsClose.future().isComplete()
-        ? sockJsClose.future().result() : ws.closeStatusCode()));
+      case 'c' -> {
+        JsonArray close = new JsonArray(text.substring(1));
+        closeFrameReason = close.getString(1);
+        closeFrameCode = close.getInteger(0);
+      }
+      default -> { } // h: heartbeat
+    }
+  }
+
+  private void closed(int code) {
+    opened.tryFail("closed with " + code + " before it opened");
+    closed.tryComplete((short) code);
+  }
+
+  /**
+   * SockJS over XHR: one receiving request at a time ({@code xhr}: a poll per response;
+   * {@code xhr_streaming}: a long response, renewed when the server ends it), sends with {@code xhr_send}.
+   */
+  private final class XhrLink implements Link {
+    private final HttpClient client;
+    private final String base;
+    private final String query;
+    private final boolean streaming;
+    private volatile boolean paused;
+    private volatile HttpClientResponse current;
+    private volatile boolean receiving;
+
+    XhrLink(Vertx vertx, int port, String base, String token, boolean streaming) {
+      this.client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+      this.base = base;
+      this.query = "?token=" + token;
+      this.streaming = streaming;
+      receive();
+    }
+
+    private void receive() {
+      if (closed.future().isComplete() || closeFrameCode != null || paused) {
+        return;
+      }
+      receiving = true;
+      client.request(HttpMethod.POST, base + (streaming ? "/xhr_streaming" : "/xhr") + query)
+          .compose(req -> req.send())
+          .onSuccess(resp -> {
+            if (resp.statusCode() != 200) {
+              closed(-resp.statusCode());
+              return;
+            }
+            current = resp;
+            Buffer[] pending = {Buffer.buffer()};
+            resp.handler(chunk -> {
+              Buffer buf = pending[0].appendBuffer(chunk);
+              int start = 0;
+              for (int i = 0; i < buf.length(); i++) {
+                if (buf.getByte(i) == '\n') {
+                  line(buf.getString(start, i));
+                  start = i + 1;
+                }
+              }
+              pending[0] = start == 0 ? buf : buf.getBuffer(start, buf.length()).copy();
+            });
+            resp.endHandler(v -> {
+              current = null;
+              receiving = false;
+              if (closeFrameCode != null) {
+                closed(closeFrameCode);
+              } else {
+                receive();
+              }
+            });
+            resp.exceptionHandler(err -> closed(-1));
+          })
+          .onFailure(err -> closed(-1));
+    }
+
+    private void line(String text) {
+      if (!text.chars().allMatch(ch -> ch == 'h')) {
+        sockJsFrame(text); // all h: a heartbeat or the streaming prelude
+      }
+    }
+
+    @Override
+    public Future<Void> send(String bridgeFrame) {
+      return sendBody(new JsonArray().add(bridgeFrame).encode());
+    }
+
+    Future<Void> sendBody(String body) {
+      return client.request(HttpMethod.POST, base + "/xhr_send" + query)
+          .compose(req -> req.putHeader("Content-Type", "text/plain").send(body))
+          .compose(resp -> resp.body().compose(b -> resp.statusCode() == 204 ? Future.succeededFuture()
+              : Future.failedFuture("xhr_send answered " + resp.statusCode() + " " + b)));
+    }
+
+    @Override
+    public void pause() {
+      paused = true;
+      HttpClientResponse r = current;
+      if (streaming && r != null) {
+        r.pause();
+      }
+    }
+
+    @Override
+    public void resume() {
+      paused = false;
+      HttpClientResponse r = current;
+      if (streaming && r != null) {
+        r.resume();
+      } else if (!receiving) {
+        receive();
+      }
+    }
+
+    @Override
+    public Future<Void> close() {
+      // SockJS over XHR has no close message: the client stops receiving and the session times out
+      paused = true;
+      closed.tryComplete((short) 1000);
+      return client.close();
+    }
   }
 
   private void received(JsonObject frame) {
@@ -67,45 +292,40 @@ public final class BridgeClient {
 
   /** Connects over the SockJS WebSocket transport ({@code /eventbus/<server>/<session>/websocket}). */
   public static BridgeClient connectSockJs(Vertx vertx, int port, String token) {
-    String session = UUID.randomUUID().toString().substring(0, 8);
-    WebSocketClient client = vertx.createWebSocketClient();
-    return await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-            .setURI("/eventbus/123/" + session + "/websocket?token=" + token))
-        .map(ws -> new BridgeClient(client, ws, true)));
+    return connect(vertx, port, token, Transport.SOCKJS_WEBSOCKET);
   }
 
-  /** Stops reading from the socket (the server's writes pile up), or reads again. */
+  /** Stops reading from the connection (the server's writes pile up), or reads again. */
   public void pause() {
-    ws.pause();
+    link.pause();
   }
 
   public void resume() {
-    ws.resume();
+    link.resume();
   }
 
   /** Connects to {@code /eventbus/websocket?token=...} (token may be null). */
   public static BridgeClient connect(Vertx vertx, int port, String token) {
-    return await(tryConnect(vertx, port, new WebSocketConnectOptions()
-        .setURI("/eventbus/websocket" + (token == null ? "" : "?token=" + token))));
+    return connect(vertx, port, token, Transport.RAW);
   }
 
   /** Like {@link #connect} but offering permessage-deflate, as browsers do. */
   public static BridgeClient connectCompressed(Vertx vertx, int port, String token) {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setTryUsePerMessageCompression(true));
-    return await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
-            .setURI("/eventbus/websocket?token=" + token))
-        .map(ws -> {
-          if (!ws.headers().contains("Sec-WebSocket-Extensions")) {
-            throw new AssertionError("the server did not accept permessage-deflate");
-          }
-          return new BridgeClient(client, ws, false);
-        }));
+    BridgeClient c = connect(vertx, port, token, Transport.RAW, new WebSocketClientOptions().setTryUsePerMessageCompression(true));
+    if (!c.ws.headers().contains("Sec-WebSocket-Extensions")) {
+      throw new AssertionError("the server did not accept permessage-deflate");
+    }
+    return c;
   }
 
   public static Future<BridgeClient> tryConnect(Vertx vertx, int port, WebSocketConnectOptions options) {
     WebSocketClient client = vertx.createWebSocketClient();
     return client.connect(options.setHost("127.0.0.1").setPort(port))
-        .map(ws -> new BridgeClient(client, ws, false))
+        .map(ws -> {
+          BridgeClient c = new BridgeClient(Transport.RAW);
+          c.webSocket(client, ws);
+          return c;
+        })
         .onFailure(err -> client.close());
   }
 
@@ -114,8 +334,32 @@ public final class BridgeClient {
     await(ws.writePing(io.vertx.core.buffer.Buffer.buffer("ping")));
   }
 
+  /** Sends one bridge frame. */
   public void write(String text) {
-    await(ws.writeTextMessage(sockJs ? new JsonArray().add(text).encode() : text));
+    await(link.send(text));
+  }
+
+  /** Sends a raw transport payload: a WebSocket text message, or an {@code xhr_send} body. */
+  public void writeRaw(String payload) {
+    if (link instanceof XhrLink xhr) {
+      await(xhr.sendBody(payload));
+    } else {
+      await(ws.writeTextMessage(payload));
+    }
+  }
+
+  /** The code of the SockJS close frame received, or null. */
+  public Integer closeFrameCode() {
+    return closeFrameCode;
+  }
+
+  public String closeFrameReason() {
+    return closeFrameReason;
+  }
+
+  /** The WebSocket close status received (WebSocket transports), or null. */
+  public Integer webSocketStatus() {
+    return webSocketStatus;
   }
 
   public void write(JsonObject frame) {
@@ -202,10 +446,7 @@ public final class BridgeClient {
   }
 
   public void close() {
-    if (!ws.isClosed()) {
-      await(ws.close());
-    }
-    client.close();
+    await(link.close());
   }
 
   public static JsonObject body(JsonObject frame) {
