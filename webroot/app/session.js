@@ -1,7 +1,8 @@
 // Who is signed in: the token, the user and how to get a new token. Kept for the tab (sessionStorage).
 
+import { Err } from './codes.js';
+
 const KEY = 'vertx-chat.session';
-const NAME_TAKEN = 3003;
 
 /** A failed API call, with the service's error code and message. */
 export class ApiError extends Error {
@@ -111,7 +112,7 @@ export class Session {
         return true;
       } catch (e) {
         if (e.status === 0) return false; // server unreachable: keep the token, try later
-        taken = e.code === NAME_TAKEN;
+        taken = e.code === Err.NAME_TAKEN;
       }
     }
     if (this.kind === 'guest' && this.user && !taken) {
@@ -120,7 +121,7 @@ export class Session {
         return true;
       } catch (e) {
         if (e.status === 0) return false;
-        taken = e.code === NAME_TAKEN;
+        taken = e.code === Err.NAME_TAKEN;
       }
     }
     const name = this.user ? this.user.name : '';
