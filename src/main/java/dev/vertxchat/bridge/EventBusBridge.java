@@ -11,8 +11,6 @@ import dev.vertxchat.http.Failures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +30,8 @@ public final class EventBusBridge {
   private static final int MAX_QUEUED_FRAMES = 1000;
   /** What a WebSocket message may exceed {@code limits.maxFrameBytes} by (SockJS framing; same for raw). */
   public static final int FRAME_SLACK = 1024;
+  /** A SockJS connection that sent nothing for this long gets a heartbeat frame (SockJS's default). */
+  static final long HEARTBEAT_MS = 25_000;
 
   private final Vertx vertx;
   private final ChatConfig config;
@@ -42,8 +42,8 @@ public final class EventBusBridge {
   private final HandshakeGuard guard;
   private final Set<BridgeConnection> connections = new LinkedHashSet<>();
   private final long sweepTimer;
-  /** The HTTP verticle's context: raw WebSocket frames are handled inside it. */
-  private final ContextInternal context;
+  /** WebSockets on {@link NettyWebSocketWire} (true) or Vert.x's public API ({@link VertxWebSocketWire}). */
+  private final boolean fastPath;
 
   public EventBusBridge(Vertx vertx, ChatConfig config, Presence presence, RoomDirectory rooms, HandshakeGuard guard) {
     this.vertx = vertx;
@@ -51,37 +51,22 @@ public final class EventBusBridge {
     this.config = config;
     this.presence = presence;
     this.rooms = rooms;
-    this.context = ((ContextInternal) vertx.getOrCreateContext()).unwrap();
+    this.fastPath = config.webSocketFastPath() && NettyWebSocketWire.available(vertx);
+    if (config.webSocketFastPath() && !fastPath) {
+      LOG.warn("This Vert.x lacks the internals of the WebSocket fast path; WebSockets use Vert.x's public API");
+    }
     this.fanOut = new FanOut(vertx);
     this.rules = new FrameRules(vertx, config, presence, rooms, fanOut);
     long every = Math.max(250, Math.min(5000, config.pingTimeoutMs() / 4));
-    this.sweepTimer = vertx.setPeriodic(every, id -> dropSilent());
-  }
-
-  /** A new SockJS socket whose handshake request was authenticated by {@link HandshakeGuard}. */
-  public void handle(SockJSSocket socket) {
-    Identity identity = HandshakeGuard.identityOf(socket.routingContext());
-    if (identity == null) {
-      // cannot happen behind the guard; never serve an unauthenticated socket anyway
-      socket.close(CloseCodes.PROTOCOL_ERROR, "not authenticated");
-      return;
-    }
-    String session = guard.sessionOf(socket.routingContext());
-    if (session != null) {
-      guard.bind(session, identity.user().id());
-    }
-    BridgeConnection conn = open(new SockJsWire(socket, config.maxQueuedBytes()), identity,
-        HandshakeGuard.clientAddressOf(socket.routingContext()), session, HandshakeGuard.take(socket.routingContext()));
-    socket.exceptionHandler(err -> LOG.debug("Bridge socket error for {}: {}", conn.user().id(), err.toString()));
-    socket.closeHandler(v -> closed(conn));
-    socket.handler(frame -> enqueue(conn, frame.toString()));
+    this.sweepTimer = vertx.setPeriodic(every, id -> sweep());
   }
 
   /**
-   * The raw WebSocket endpoint. Served before the router (whose request wrapper hides the connection
-   * the raw wire takes over), with the same checks as every other bridge request.
+   * A WebSocket upgrade: the raw endpoint ({@code sockJs} false) or SockJS's WebSocket transport.
+   * Served before the router (whose request wrapper hides the connection the fast path takes over),
+   * with the same checks as every other bridge request.
    */
-  public void upgrade(HttpServerRequest request) {
+  public void upgrade(HttpServerRequest request, boolean sockJs) {
     request.pause();
     guard.authenticate(request, request.path()).onComplete(ar -> {
       if (ar.failed()) {
@@ -89,33 +74,50 @@ public final class EventBusBridge {
         Failures.send(request.response(), ChatException.from(ar.cause()));
         return;
       }
-      Identity identity = ar.result().identity();
-      String address = ar.result().address();
+      HandshakeGuard.Admission admission = ar.result();
+      String session = sockJs ? guard.sessionOf(request.path()) : null;
       request.toWebSocket().onSuccess(ws -> {
-        RawWebSocketWire wire = RawWebSocketWire.takeOver(ws, context,
-            config.maxQueuedBytes(), config.maxFrameBytes() + FRAME_SLACK);
-        BridgeConnection conn = open(wire, identity, address, null, true);
-        wire.textHandler(frame -> enqueue(conn, frame))
-            .tooLargeHandler(v -> tooLarge(conn))
-            .closeHandler(v -> closed(conn));
+        Wire wire = fastPath
+            ? NettyWebSocketWire.takeOver(ws, vertx, sockJs, maxMessageBytes())
+            : new VertxWebSocketWire(ws, sockJs, maxMessageBytes());
+        connect(wire, admission.identity(), admission.address(), session, admission.reserved());
       }).onFailure(err -> {
-        guard.connections().close(address); // the place reserved for it
+        if (admission.reserved()) {
+          guard.connections().close(admission.address()); // the place reserved for it
+        }
         LOG.debug("WebSocket upgrade failed: {}", err.toString());
       });
     });
   }
 
-  /** A new connection; {@code reserved}: its place under the caps was reserved at the handshake. */
-  private BridgeConnection open(Wire wire, Identity identity, String address, String session, boolean reserved) {
+  /**
+   * A new bridge connection over {@code wire}, for a client whose request the guard admitted;
+   * {@code session}: its SockJS session id, else null; {@code reserved}: its place under the caps was
+   * reserved at the handshake. Call on the wire's context.
+   */
+  BridgeConnection connect(Wire wire, Identity identity, String address, String session, boolean reserved) {
     BridgeConnection conn = new BridgeConnection(wire, identity, address == null ? "unknown" : address, session);
     connections.add(conn);
     if (!reserved) {
       guard.connections().open(conn.address);
     }
+    if (session != null) {
+      guard.bind(session, identity.user().id());
+    }
     long untilExpiry = identity.expiresAt() - System.currentTimeMillis();
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));
+    wire.bind(frame -> enqueue(conn, frame), v -> tooLarge(conn), v -> closed(conn));
     LOG.debug("Bridge connection opened for {}", conn.user().id());
     return conn;
+  }
+
+  int maxQueuedBytes() {
+    return config.maxQueuedBytes();
+  }
+
+  /** The largest client message a wire takes (the frame limit plus framing slack). */
+  int maxMessageBytes() {
+    return config.maxFrameBytes() + FRAME_SLACK;
   }
 
   /** Closes every connection (server shutdown); their close handlers update presence. */
@@ -153,11 +155,15 @@ public final class EventBusBridge {
     conn.close(CloseCodes.TOO_BIG, "frame too large");
   }
 
-  private void dropSilent() {
-    long deadline = System.currentTimeMillis() - config.pingTimeoutMs();
+  /** Closes connections that fell silent; SockJS connections that sent nothing for a while get a heartbeat. */
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    long deadline = now - config.pingTimeoutMs();
     for (BridgeConnection conn : new ArrayList<>(connections)) {
       if (conn.lastSeen < deadline) {
         conn.close(CloseCodes.PING_TIMEOUT, "ping timeout");
+      } else {
+        conn.wire.heartbeat(now);
       }
     }
   }

@@ -21,13 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Runs before SockJS on every {@code /eventbus} request, so nothing unauthenticated ever reaches a
+ * Runs before the SockJS transports on every {@code /eventbus} request, so nothing unauthenticated ever reaches a
  * SockJS session: a path that is not in canonical form or a malformed SockJS session id gets 400, a
  * foreign {@code Origin} 403, a missing or bad token 401, a new session past the connection caps 503.
  * The token comes as query parameter {@code token} (browsers) or {@code Authorization: Bearer}.
  *
- * <p>SockJS polling transports use several HTTP requests per session. A session is bound to its user
- * when SockJS really opens it ({@link #bind}); a request for it with another user's token gets 403.
+ * <p>SockJS's XHR transports use several HTTP requests per session. A session is bound to its user
+ * when it really opens ({@link #bind}); a request for it with another user's token gets 403.
  * The checks read the same normalized path the router routes on, and refuse any other spelling.
  */
 public final class HandshakeGuard implements Handler<RoutingContext> {
@@ -35,8 +35,8 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
   private static final String ADDRESS = "vertxchat.clientAddress";
   private static final String RESERVED = "vertxchat.bridge.reserved";
   /** Transports whose request may open a session (the *_send ones only post into an open one). */
-  private static final Set<String> OPENING = Set.of("websocket", "xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp");
-  private static final Set<String> SENDING = Set.of("xhr_send", "jsonp_send");
+  private static final Set<String> OPENING = Set.of("websocket", "xhr", "xhr_streaming");
+  private static final Set<String> SENDING = Set.of("xhr_send");
   /** SockJS server ids are short (sockjs-client: 3 digits), session ids random strings (8 characters). */
   private static final Pattern SERVER_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -76,7 +76,12 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
       ctx.fail(new ChatException(ErrorCodes.BAD_REQUEST, "the path must be in canonical form"));
       return;
     }
+    // nothing of the body is lost while the token is checked; xhr_send reads it (and resumes) itself
+    ctx.request().pause();
     authenticate(ctx.request(), path).onComplete(ar -> {
+      if (!path.endsWith("/xhr_send") || ar.failed()) {
+        ctx.request().resume();
+      }
       if (ar.failed()) {
         ctx.fail(ar.cause());
         return;
@@ -178,9 +183,9 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
     return ctx == null ? null : ctx.get(ADDRESS);
   }
 
-  /** The SockJS session id of a socket's request, or null (raw WebSocket). */
-  String sessionOf(RoutingContext ctx) {
-    String[] session = ctx == null ? null : session(ctx.normalizedPath());
+  /** The SockJS session id of a bridge request's path, or null (raw WebSocket, info...). */
+  String sessionOf(String path) {
+    String[] session = session(path);
     return session == null ? null : session[0];
   }
 

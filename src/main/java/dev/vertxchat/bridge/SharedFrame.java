@@ -7,26 +7,57 @@ import io.netty.buffer.PooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
- * One fan-out frame, encoded once for all the sockets it goes to: the text, and (on first use) the
- * complete WebSocket text frame, header included, that raw WebSocket connections share without copying.
- * A server's frames are never masked, so the same bytes are a valid frame on every connection. Payloads
- * over 64 KiB are split into continuation frames, as Vert.x does.
+ * One bridge frame, encoded once for all the sockets it goes to: the text, its SockJS message frame
+ * ({@code a["..."]}), and (on first use) the complete WebSocket text frame, header included, for each
+ * of the two framings, which WebSocket connections share without copying. A server's frames are never
+ * masked, so the same bytes are a valid frame on every connection.
+ *
+ * <p>The fragmentation rule, for every frame the server writes on a WebSocket: a message whose UTF-8
+ * payload is over 64 KiB ({@value #MAX_FRAGMENT} bytes) is split into fragments of at most 64 KiB (a
+ * text frame and continuation frames), the frame size that WebSocket clients accept by default.
  */
 final class SharedFrame {
   private static final int FIN = 0x80;
   private static final int TEXT = 0x1;
   private static final int CONTINUATION = 0x0;
-  private static final int MAX_FRAGMENT = 65536;
+  static final int MAX_FRAGMENT = 65536;
   final String text;
-  private ByteBuf wire;
+  private String sockJsText;
+  private ByteBuf raw;
+  private ByteBuf sockJs;
 
   SharedFrame(String text) {
     this.text = text;
   }
 
-  /** A new reference to the shared frame bytes; whoever gets it releases it (Netty does, once written). */
-  ByteBuf webSocketFrame() {
-    if (wire == null) {
+  /** The SockJS message frame carrying this frame. */
+  String sockJsText() {
+    if (sockJsText == null) {
+      sockJsText = SockJs.message(text);
+    }
+    return sockJsText;
+  }
+
+  /**
+   * A new reference to the shared WebSocket frame bytes, of the bridge frame itself or of its SockJS
+   * message frame; whoever gets it releases it (Netty does, once written).
+   */
+  ByteBuf webSocketFrame(boolean sockJsFraming) {
+    if (sockJsFraming) {
+      if (sockJs == null) {
+        sockJs = encode(sockJsText());
+      }
+      return sockJs.retainedDuplicate();
+    }
+    if (raw == null) {
+      raw = encode(text);
+    }
+    return raw.retainedDuplicate();
+  }
+
+  /** The complete WebSocket frame(s) of one text message, fragmented by the rule above. */
+  static ByteBuf encode(String text) {
+    {
       int length = ByteBufUtil.utf8Bytes(text);
       int fragments = Math.max(1, (length + MAX_FRAGMENT - 1) / MAX_FRAGMENT);
       ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(length + 10 * fragments);
@@ -42,9 +73,8 @@ final class SharedFrame {
           buf.writeBytes(bytes, offset, n);
         }
       }
-      wire = buf;
+      return buf;
     }
-    return wire.retainedDuplicate();
   }
 
   private static void header(ByteBuf buf, int first, int length) {
@@ -60,9 +90,13 @@ final class SharedFrame {
 
   /** Drops this frame's own reference once every socket has been given its copy. */
   void release() {
-    if (wire != null) {
-      wire.release();
-      wire = null;
+    if (raw != null) {
+      raw.release();
+      raw = null;
+    }
+    if (sockJs != null) {
+      sockJs.release();
+      sockJs = null;
     }
   }
 }

@@ -74,6 +74,7 @@ public final class ChatConfig {
   /** The origin browsers reach the service at, e.g. behind a proxy; empty: the one the Host header names. */
   public String publicOrigin() { return string(HTTP_PUBLIC_ORIGIN); }
   public boolean accessLog() { return bool(HTTP_ACCESS_LOG); }
+  public boolean webSocketFastPath() { return bool(HTTP_WEBSOCKET_FAST_PATH); }
   public String webroot() { return string(HTTP_WEBROOT); }
   public String dataDir() { return string(DATA_DIR); }
   public long headerTimeoutMs() { return longValue(HTTP_HEADER_TIMEOUT_MS); }

@@ -16,6 +16,7 @@ public final class ConfigKeys {
   public static final String HTTP_ALLOWED_ORIGINS = "http.allowedOrigins";
   public static final String HTTP_PUBLIC_ORIGIN = "http.publicOrigin";
   public static final String HTTP_ACCESS_LOG = "http.accessLog";
+  public static final String HTTP_WEBSOCKET_FAST_PATH = "http.webSocketFastPath";
   public static final String HTTP_WEBROOT = "http.webroot";
   public static final String HTTP_HEADER_TIMEOUT_MS = "http.headerTimeoutMs";
   public static final String HTTP_BODY_TIMEOUT_MS = "http.bodyTimeoutMs";

@@ -1,6 +1,7 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.bridge.EventBusBridge;
+import dev.vertxchat.bridge.SockJs;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.config.ChatConfig;
 import io.netty.buffer.Unpooled;
@@ -78,6 +79,8 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private long bodyBytes;
   private int pendingRequests;
   private boolean upgraded;
+  /** The path of the request being answered (the last one read: HTTP/1.1 answers in order). */
+  private String requestPath;
   /** Over a cap: the refusal has been answered. */
   private boolean refused;
   private boolean released;
@@ -123,7 +126,10 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       refuse(ctx, msg);
       return;
     }
-    if (msg instanceof HttpRequest) {
+    if (msg instanceof HttpRequest request) {
+      String uri = request.uri();
+      int query = uri.indexOf('?');
+      requestPath = query < 0 ? uri : uri.substring(0, query);
       pendingRequests++;
       cancelHeaderTimer();
       armBodyTimer(ctx);
@@ -147,7 +153,9 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       cancelHeaderTimer();
       int maxQueued = settings.config().maxQueuedBytes();
       ctx.channel().config().setWriteBufferWaterMark(new WriteBufferWaterMark(maxQueued / 2, maxQueued));
-      ctx.pipeline().addAfter(ctx.name(), "vertxchat-websocket-guard", new WebSocketGuard(settings.config(), address));
+      boolean sockJs = requestPath != null && requestPath.startsWith(HttpVerticle.BRIDGE_PATH + "/")
+          && SockJs.WEBSOCKET_PATH.matcher(requestPath.substring(HttpVerticle.BRIDGE_PATH.length() + 1)).matches();
+      ctx.pipeline().addAfter(ctx.name(), "vertxchat-websocket-guard", new WebSocketGuard(settings.config(), address, sockJs));
     } else if (!upgraded && msg instanceof LastHttpContent && pendingRequests > 0 && --pendingRequests == 0) {
       armHeaderTimer(ctx, settings.config().headerTimeoutMs());
     }

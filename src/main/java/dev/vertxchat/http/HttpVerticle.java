@@ -7,6 +7,8 @@ import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bridge.EventBusBridge;
 import dev.vertxchat.bridge.HandshakeGuard;
+import dev.vertxchat.bridge.SockJs;
+import dev.vertxchat.bridge.SockJsTransports;
 import dev.vertxchat.chat.Presence;
 import dev.vertxchat.chat.RoomDirectory;
 import dev.vertxchat.config.ChatConfig;
@@ -26,10 +28,7 @@ import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +37,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Everything on the one HTTP port: the browser app, {@code /health}, the REST API and the event-bus
- * bridge at {@code /eventbus} (SockJS, all transports, and the raw WebSocket at
- * {@code /eventbus/websocket}). Safe to deploy with several instances; they share the port.
+ * bridge at {@code /eventbus} (SockJS's websocket, xhr-streaming and xhr-polling transports, and the
+ * raw WebSocket at {@code /eventbus/websocket}). Safe to deploy with several instances; they share the port.
  */
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
@@ -108,13 +107,9 @@ public class HttpVerticle extends VerticleBase {
     new ApiRoutes(vertx, config, auth, tokens, throttle).mount(router);
 
     router.route(BRIDGE_PATH + "/*").handler(guard);
-    // SockJS's polling transports need the body read for them; the limit refuses oversized posts with 413
-    router.route(BRIDGE_PATH + "/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes() + (long) EventBusBridge.FRAME_SLACK));
-    SockJSHandlerOptions sockOptions = new SockJSHandlerOptions()
-        .setInsertJSESSIONID(false)
-        .setHeartbeatInterval(25_000)
-        .setLibraryURL("/vendor/sockjs.min.js");
-    router.route(BRIDGE_PATH + "/*").subRouter(SockJSHandler.create(vertx, sockOptions).socketHandler(bridge::handle));
+    new SockJsTransports(vertx, bridge).mount(router, BRIDGE_PATH);
+    // the transports SockJS has beyond websocket, xhr-streaming and xhr-polling are not served
+    router.route(BRIDGE_PATH + "/*").handler(ctx -> ctx.fail(404));
 
     router.route().handler(HttpVerticle::revalidate);
     router.route().handler(new AppFiles(config.webroot()));
@@ -134,15 +129,20 @@ public class HttpVerticle extends VerticleBase {
         .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
     ConnectionGuard.Settings guarding = new ConnectionGuard.Settings(config, addresses, Connections.shared(vertx, "tcp"));
     server.connectionHandler(conn -> ConnectionGuard.install(conn, guarding));
-    // the raw WebSocket endpoint is served by the bridge itself (shared frame bytes, one flush per turn),
-    // ahead of the router; SockJS serves all its transports through the router
+    // WebSockets (the raw endpoint and SockJS's WebSocket transport) are served by the bridge itself,
+    // ahead of the router, whose request wrapper would hide the connection the fast path takes over
     String rawPath = BRIDGE_PATH + "/websocket";
+    String sockJsPrefix = BRIDGE_PATH + "/";
     return server.requestHandler(req -> {
-      if (rawPath.equals(req.path()) && req.canUpgradeToWebSocket()) {
+      String path = req.path();
+      boolean raw = rawPath.equals(path);
+      boolean sockJs = !raw && path != null && path.startsWith(sockJsPrefix)
+          && SockJs.WEBSOCKET_PATH.matcher(path).region(sockJsPrefix.length(), path.length()).matches();
+      if ((raw || sockJs) && req.canUpgradeToWebSocket()) {
         if (config.accessLog()) {
           AccessLog.upgrade(req);
         }
-        bridge.upgrade(req);
+        bridge.upgrade(req, sockJs);
       } else {
         router.handle(req);
       }

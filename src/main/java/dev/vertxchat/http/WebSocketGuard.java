@@ -1,5 +1,6 @@
 package dev.vertxchat.http;
 
+import dev.vertxchat.bridge.SockJs;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.config.ChatConfig;
 import io.netty.buffer.ByteBufHolder;
@@ -10,6 +11,7 @@ import io.netty.handler.codec.compression.DecompressionException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
@@ -45,15 +47,18 @@ final class WebSocketGuard extends ChannelDuplexHandler {
 
   private final ChatConfig config;
   private final String address;
+  /** SockJS's WebSocket transport: a close also sends SockJS's close frame, which its clients report. */
+  private final boolean sockJs;
   private boolean closing;
   private boolean closeScheduled;
   private long windowStart = System.nanoTime();
   private int controlFrames;
   private long drained;
 
-  WebSocketGuard(ChatConfig config, String address) {
+  WebSocketGuard(ChatConfig config, String address, boolean sockJs) {
     this.config = config;
     this.address = address;
+    this.sockJs = sockJs;
   }
 
   @Override
@@ -138,6 +143,9 @@ final class WebSocketGuard extends ChannelDuplexHandler {
    */
   private void close(ChannelHandlerContext ctx, int code, String reason) {
     closing = true;
+    if (sockJs) {
+      ctx.write(new TextWebSocketFrame(SockJs.close(code, reason)));
+    }
     ctx.writeAndFlush(new CloseWebSocketFrame(code, reason));
     closeWithin(ctx, CLOSE_GRACE_MS);
   }

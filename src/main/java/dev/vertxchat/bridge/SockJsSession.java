@@ -1,0 +1,262 @@
+package dev.vertxchat.bridge;
+
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A SockJS session on the XHR transports: the client receives over {@code xhr} (one response per
+ * poll) or {@code xhr_streaming} (one long response carrying frames, renewed every
+ * {@value #STREAM_LIMIT} bytes) and sends over {@code xhr_send}. At most one receiving request is
+ * attached at a time; while none is, frames wait here (up to {@code limits.maxQueuedBytes}, see
+ * {@link Wire}). The session lives as long as its client keeps a receiving request open or opens the
+ * next one within {@value #DISCONNECT_DELAY_MS} ms; after that the client is gone.
+ *
+ * <p>A close by the server (token expiry, ping timeout, slow consumer...) becomes the close frame
+ * {@code c[code,"reason"]}, after any frames still waiting; a receiving request that arrives later, within
+ * the disconnect delay, gets the same frame. Touched only on its context (the event loop of the request
+ * that opened it); requests served on other event loops hop to it.
+ */
+final class SockJsSession implements Wire {
+  /** Bytes one streaming response carries before it ends and the client opens the next (as SockJS does). */
+  static final int STREAM_LIMIT = 128 * 1024;
+  /** How long a session waits for its client's next receiving request (SockJS's default). */
+  static final long DISCONNECT_DELAY_MS = 5000;
+  /** The streaming prelude: 2 KiB that make browsers hand the response over as it arrives. */
+  private static final String PRELUDE = "h".repeat(2048) + "\n";
+  private static final String ANOTHER_RECEIVER = SockJs.close(2010, "Another connection still open") + "\n";
+
+  final String id;
+  final String userId;
+  final Context context;
+  private final Vertx vertx;
+  private final long maxQueued;
+  private final Map<String, SockJsSession> registry;
+  private final ArrayDeque<String> pending = new ArrayDeque<>();
+  private long pendingChars;
+  private HttpServerResponse receiver;
+  private boolean streaming;
+  private long streamed;
+  private boolean openSent;
+  private boolean flushScheduled;
+  private String closeFrame;
+  private boolean ended;
+  private long disconnectTimer = -1;
+  private long lastWrite = System.currentTimeMillis();
+  private Handler<String> textHandler = text -> { };
+  private Handler<Void> tooLargeHandler = v -> { };
+  private Handler<Void> closeHandler = v -> { };
+
+  SockJsSession(Vertx vertx, String id, String userId, long maxQueued, Map<String, SockJsSession> registry) {
+    this.vertx = vertx;
+    this.id = id;
+    this.userId = userId;
+    this.context = vertx.getOrCreateContext();
+    this.maxQueued = maxQueued;
+    this.registry = registry;
+    armDisconnect();
+  }
+
+  @Override
+  public void bind(Handler<String> text, Handler<Void> tooLarge, Handler<Void> closed) {
+    this.textHandler = text;
+    this.tooLargeHandler = tooLarge;
+    this.closeHandler = closed;
+  }
+
+  /** A receiving request ({@code xhr} or {@code xhr_streaming}); call on the session's context. */
+  void receive(HttpServerResponse response, boolean stream) {
+    headers(response);
+    if (receiver != null) {
+      response.end(ANOTHER_RECEIVER);
+      return;
+    }
+    cancelDisconnect();
+    receiver = response;
+    streaming = stream;
+    streamed = 0;
+    if (stream) {
+      response.setChunked(true);
+      response.write(PRELUDE);
+    }
+    response.closeHandler(v -> context.runOnContext(x -> {
+      if (receiver == response) {
+        detach();
+      }
+    }));
+    if (!openSent) {
+      openSent = true;
+      send(SockJs.OPEN);
+    } else if (closeFrame != null) {
+      sendPendingAndClose();
+    } else {
+      flush();
+    }
+  }
+
+  /** Messages posted with {@code xhr_send}; call on the session's context. */
+  void received(List<String> messages, boolean tooLarge) {
+    if (closeFrame != null) {
+      return;
+    }
+    for (String message : messages) {
+      if (closeFrame == null) {
+        textHandler.handle(message);
+      }
+    }
+    if (tooLarge && closeFrame == null) {
+      tooLargeHandler.handle(null);
+    }
+  }
+
+  boolean closed() {
+    return closeFrame != null;
+  }
+
+  static void headers(HttpServerResponse response) {
+    response.putHeader("Content-Type", "application/javascript; charset=UTF-8")
+        .putHeader("Cache-Control", "no-store, no-cache, no-transform, must-revalidate, max-age=0");
+  }
+
+  @Override
+  public boolean write(String frame) {
+    if (closeFrame != null) {
+      return true;
+    }
+    if (pendingChars >= maxQueued) {
+      return false;
+    }
+    pending.add(frame);
+    pendingChars += frame.length();
+    if (receiver != null && !flushScheduled) {
+      // what this event-loop turn writes leaves in one frame
+      flushScheduled = true;
+      context.runOnContext(v -> {
+        flushScheduled = false;
+        flush();
+      });
+    }
+    return true;
+  }
+
+  @Override
+  public boolean write(SharedFrame frame) {
+    return write(frame.text);
+  }
+
+  private void flush() {
+    if (receiver == null || pending.isEmpty() || closeFrame != null) {
+      return;
+    }
+    if (streaming && receiver.writeQueueFull()) {
+      HttpServerResponse r = receiver;
+      r.drainHandler(v -> {
+        if (receiver == r) {
+          flush();
+        }
+      });
+      return;
+    }
+    String frame = SockJs.messages(pending);
+    pending.clear();
+    pendingChars = 0;
+    send(frame);
+  }
+
+  /** Sends one SockJS frame on the receiving request; a poll ends with it, a stream at its byte limit. */
+  private void send(String frame) {
+    lastWrite = System.currentTimeMillis();
+    HttpServerResponse r = receiver;
+    if (!streaming) {
+      detach();
+      r.end(frame + "\n");
+      return;
+    }
+    r.write(frame + "\n");
+    streamed += frame.length() + 1;
+    if (streamed >= STREAM_LIMIT) {
+      detach();
+      r.end();
+    }
+  }
+
+  private void detach() {
+    receiver = null;
+    armDisconnect();
+  }
+
+  @Override
+  public void heartbeat(long now) {
+    if (receiver != null && closeFrame == null && now - lastWrite >= EventBusBridge.HEARTBEAT_MS) {
+      send(SockJs.HEARTBEAT);
+    }
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    if (closeFrame != null) {
+      return;
+    }
+    closeFrame = SockJs.close(code, reason);
+    if (receiver != null) {
+      sendPendingAndClose();
+    }
+    end();
+  }
+
+  /** The frames still waiting, then the close frame; the receiving request ends. */
+  private void sendPendingAndClose() {
+    HttpServerResponse r = receiver;
+    StringBuilder out = new StringBuilder();
+    if (!pending.isEmpty()) {
+      out.append(SockJs.messages(pending)).append('\n');
+      pending.clear();
+      pendingChars = 0;
+    }
+    out.append(closeFrame).append('\n');
+    detach();
+    r.end(out.toString());
+  }
+
+  /** The bridge connection ends; the session stays a while for a late poll to learn why. */
+  private void end() {
+    if (!ended) {
+      ended = true;
+      closeHandler.handle(null);
+    }
+    if (receiver == null) {
+      armDisconnect();
+    }
+  }
+
+  private void armDisconnect() {
+    cancelDisconnect();
+    disconnectTimer = vertx.setTimer(DISCONNECT_DELAY_MS, t -> {
+      disconnectTimer = -1;
+      if (receiver != null) {
+        return;
+      }
+      registry.remove(id, this);
+      if (closeFrame == null) {
+        // the client did not come back: it is gone
+        closeFrame = SockJs.close(1002, "client gone");
+        pending.clear();
+        pendingChars = 0;
+        ended = true;
+        closeHandler.handle(null);
+      }
+    });
+  }
+
+  private void cancelDisconnect() {
+    if (disconnectTimer >= 0) {
+      vertx.cancelTimer(disconnectTimer);
+      disconnectTimer = -1;
+    }
+  }
+}
