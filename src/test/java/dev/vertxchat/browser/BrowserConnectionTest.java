@@ -6,11 +6,17 @@ import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.Keys;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,19 +25,27 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The page acts on why its bridge connection closed or was refused (issue 9): a new token and at once
- * back online after "token expired", a clear message and no more reconnects after a protocol error or
- * when the server refuses the page's origin. Real Chromium, the official client as the app uses it.
+ * back online after "token expired" (close 4200) or a refused token (401), a clear message and no more
+ * reconnects after a protocol error (close 4400) or when the server refuses the page's origin (403). Real Chromium, the official client as the app uses it.
  */
 class BrowserConnectionTest extends BrowserTestBase {
   /** How long a page that must not reconnect is watched: longer than its first three backoff delays. */
   private static final long QUIET_MS = 3_000;
 
-  /** Records every state the page's status shows from now on (window.stateLog), in order. */
+  /**
+   * Records every state the page's status shows, from the first byte of every page load on
+   * (window.stateLog, in order): the app connects as soon as its module runs.
+   */
   private static void recordStates(Browser b) {
-    b.js("const s = document.querySelector('[role=status]');"
-        + " window.stateLog = [s.textContent];"
-        + " new MutationObserver(() => { if (window.stateLog[window.stateLog.length - 1] !== s.textContent)"
-        + " window.stateLog.push(s.textContent); }).observe(s, {childList: true, characterData: true, subtree: true});");
+    b.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+        "window.stateLog = []; new MutationObserver(() => { const s = document.getElementById('status');"
+            + " if (s && window.stateLog[window.stateLog.length - 1] !== s.textContent) window.stateLog.push(s.textContent); })"
+            + ".observe(document, {childList: true, characterData: true, subtree: true});"));
+  }
+
+  /** Starts the state log afresh with the state shown now. */
+  private static void restartStates(Browser b) {
+    b.js("window.stateLog = [document.getElementById('status').textContent]");
   }
 
   @SuppressWarnings("unchecked")
@@ -58,6 +72,7 @@ class BrowserConnectionTest extends BrowserTestBase {
     List<String> sent = new ArrayList<>();
 
     Browser page = browser();
+    recordStates(page);
     int lifetime = 10;
     long expiresAt = System.currentTimeMillis() + lifetime * 1000L;
     String shortLived = Tokens.expiringIn(vertx, "g-expiring001", "erin", lifetime);
@@ -66,7 +81,7 @@ class BrowserConnectionTest extends BrowserTestBase {
     page.driver.navigate().refresh();
     waitFor("online with the short-lived token", () -> "online".equals(page.status()));
     waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
-    recordStates(page);
+    restartStates(page);
 
     for (int i = 0; i < 3; i++) {
       sent.add(post(http, bot, "before " + i));
@@ -122,6 +137,30 @@ class BrowserConnectionTest extends BrowserTestBase {
   }
 
   @Test
+  void aTokenTheBridgeRefusesIsReplacedAndThePageComesOnline(Vertx vertx) throws Exception {
+    server = TestServer.start(vertx, dataDir);
+    // a stored token that is not expired but that the server no longer trusts (signed with a secret it
+    // does not have, as after a secret rotation): the handshake is refused 401
+    JWTAuth other = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer("another-secret-another-secret-another-secret-01")));
+    long now = System.currentTimeMillis() / 1000;
+    String untrusted = other.generateToken(new JsonObject().put("sub", "g-untrusted01").put("name", "fay").put("iat", now)
+        .put("exp", now + 3600), new JWTOptions().setAlgorithm("HS256").setIssuer("vertx-chat").setAudience(List.of("vertx-chat")));
+    Browser page = browser();
+    recordStates(page);
+    page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
+        + " user: {id: 'g-untrusted01', name: 'fay', guest: true}, kind: 'guest'}))", untrusted);
+    page.driver.navigate().refresh();
+    // the guest gets a new token (signing in again under the same name) and connects
+    waitFor("online with a new token", () -> "online".equals(page.status()));
+    String stored = (String) page.js("return JSON.parse(sessionStorage.getItem('vertx-chat.session')).token");
+    assertFalse(untrusted.equals(stored), "the page holds a new token");
+    assertEquals(List.of("offline", "connecting", "online"), states(page), "a new token and at once connected");
+    page.labelled("Message").sendKeys("signed in again", Keys.ENTER);
+    waitFor("the message is stored and shown", () -> page.messages().contains("signed in again"));
+  }
+
+  @Test
   void aRefusedOriginBehindAProxyIsShownAndThePageStopsRetrying(Vertx vertx) throws Exception {
     // a proxy set up without the original Host header: the service believes it is chat.example.com,
     // while the browser is on http://127.0.0.1:<port>, so the bridge handshake is refused 403 (2007)
@@ -137,7 +176,7 @@ class BrowserConnectionTest extends BrowserTestBase {
     assertTrue(page.button("Reload").isDisplayed());
     page.screenshot(BrowserChatTest.SCREENSHOTS.resolve("origin-refused.png"));
 
-    recordStates(page);
+    restartStates(page);
     long attempts = connectionAttempts(page);
     Thread.sleep(QUIET_MS); // nothing to await: the page must stay quiet
     assertEquals(attempts, connectionAttempts(page), "no new connection attempt");
@@ -160,13 +199,13 @@ class BrowserConnectionTest extends BrowserTestBase {
     assertEquals("The server closed the connection: too many malformed frames. Reload the page.", note(page));
     assertTrue(page.button("Reload").isDisplayed());
 
-    recordStates(page);
+    restartStates(page);
     long attempts = connectionAttempts(page);
     Thread.sleep(QUIET_MS); // nothing to await: the page must stay quiet
     assertEquals(attempts, connectionAttempts(page), "no new connection attempt");
     assertEquals(List.of("stopped"), states(page));
 
-    page.labelled("Message").sendKeys("hello?", org.openqa.selenium.Keys.ENTER);
+    page.labelled("Message").sendKeys("hello?", Keys.ENTER);
     waitFor("a send says why it failed", () -> page.byId("send-error").getText().contains("Reload the page."));
   }
 }
