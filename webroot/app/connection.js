@@ -1,32 +1,48 @@
 // The bridge connection: one EventBus (vertx-eventbus.js over SockJS) at a time, reconnecting by
-// itself with backoff. Rooms joined are joined again after every reconnect; the caller catches up.
+// itself as the close code says (codes.js): at once after renewing an expired token, with backoff
+// after a lost connection, not at all after a protocol error. A connection refused before it opened
+// is asked about (the handshake guard's answer says why). Rooms joined are joined again after every
+// reconnect; the caller catches up.
 
 /* global EventBus */
 
-const CLOSE_TOKEN_EXPIRED = 4001;
+import { Action, Close, closeAction, handshakeAction } from './codes.js';
+
+/** The SockJS transports the server serves (docs/PROTOCOL.md), in the order sockjs-client tries them. */
+const TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling'];
+const MAX_DELAY_MS = 10000;
+/** A renewal this soon after the previous one waits like any reconnect, so a loop cannot spin. */
+const RENEWAL_SPACING_MS = 10000;
 
 export class Connection {
   /**
    * @param {import('./session.js').Session} session
-   * @param {{onstate: Function, onenvelope: Function, onopen: Function}} handlers
+   * @param {{onstate: Function, onenvelope: Function, onopen: Function, onjoinfailed: Function}} handlers
+   *   onstate(state, why): state is 'connecting', 'online', 'reconnecting' (waiting to retry), 'offline'
+   *   or 'stopped' (will not reconnect; why says what to do); why is '' or a sentence for the user
    */
   constructor(session, handlers) {
     this.session = session;
     this.handlers = handlers;
     this.eb = null;
     this.state = 'offline';
+    this.why = '';
     this.rooms = new Set();
     this.attempt = 0;
     this.retryTimer = null;
     this.stopped = true;
+    this.lastRenewal = 0;
     this.pending = new Set();
     window.addEventListener('online', () => this.retryNow());
-    window.addEventListener('offline', () => { if (this.state !== 'online') this.setState('offline'); });
+    window.addEventListener('offline', () => {
+      if (!this.stopped && this.state !== 'online') this.setState('offline', 'You are offline.');
+    });
   }
 
-  setState(state) {
+  setState(state, why = '') {
     this.state = state;
-    this.handlers.onstate(state);
+    this.why = why;
+    this.handlers.onstate(state, why);
   }
 
   start() {
@@ -35,10 +51,16 @@ export class Connection {
     this.open('connecting');
   }
 
+  /** Signed out: closes the connection and forgets the rooms. */
   stop() {
+    this.halt('offline', '');
+    this.rooms.clear();
+  }
+
+  /** No more reconnects (until start()); the current connection, if any, is closed. */
+  halt(state, why) {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    this.rooms.clear();
     this.failPending();
     if (this.eb) {
       const eb = this.eb;
@@ -46,17 +68,21 @@ export class Connection {
       eb.onclose = null;
       eb.close();
     }
-    this.setState('offline');
+    this.setState(state, why);
   }
 
-  open(state) {
+  open(state, why = '') {
     clearTimeout(this.retryTimer);
     if (this.stopped || !this.session.token) return;
-    this.setState(navigator.onLine === false ? 'offline' : state);
-    const eb = new EventBus('/eventbus?token=' + encodeURIComponent(this.session.token));
+    if (navigator.onLine === false) this.setState('offline', 'You are offline.');
+    else this.setState(state, why);
+    const token = this.session.token;
+    const eb = new EventBus('/eventbus?token=' + encodeURIComponent(token), { transports: TRANSPORTS });
+    let opened = false;
     this.eb = eb;
     eb.onopen = () => {
       if (this.eb !== eb) return;
+      opened = true;
       this.attempt = 0;
       this.setState('online');
       for (const room of this.rooms) this.register(room);
@@ -71,35 +97,98 @@ export class Connection {
       this.eb = null;
       this.failPending();
       if (this.stopped) return;
-      if (e && e.code === CLOSE_TOKEN_EXPIRED) {
-        this.setState('reconnecting');
-        this.session.renew().then((ok) => { if (ok) this.open('reconnecting'); else this.scheduleRetry(); });
-        return;
+      if (opened) {
+        this.closed(e && typeof e.code === 'number' ? e.code : Close.LOST, e && e.reason ? String(e.reason) : '', token);
+      } else {
+        // sockjs-client reports a refused handshake only as "cannot connect" (1002) or "all transports
+        // failed" (2000): ask the server why
+        this.diagnose(token);
       }
-      this.scheduleRetry();
     };
   }
 
-  scheduleRetry() {
+  /** An open connection closed with this code and reason. */
+  closed(code, reason, token) {
+    switch (closeAction(code)) {
+      case Action.RENEW:
+        this.renewAndReconnect(token, false, 'The session token expired.');
+        break;
+      case Action.STOP:
+        this.halt('stopped', 'The server closed the connection: ' + (reason || 'code ' + code) + '. Reload the page.');
+        break;
+      default:
+        this.scheduleRetry('The connection was lost' + (reason ? ' (' + reason + ')' : '') + '.');
+    }
+  }
+
+  /**
+   * The connection with {@code token} failed before it opened. The handshake guard answers every
+   * request under /eventbus before SockJS does, so a request of our own gets its status and error code.
+   * It is a POST because a same-origin GET carries no Origin header and so would pass the Origin check
+   * that the transports' requests fail.
+   */
+  async diagnose(token) {
+    let verdict;
+    try {
+      const res = await fetch('/eventbus/info?token=' + encodeURIComponent(token), { method: 'POST', cache: 'no-store' });
+      let code = 0;
+      try {
+        const body = await res.json();
+        if (body && body.error) code = body.error.code;
+      } catch (e) {
+        // not the guard's JSON error: the guard let the request through
+      }
+      verdict = handshakeAction(res.status, code, res.headers.get('Retry-After'));
+    } catch (e) {
+      verdict = { action: Action.BACKOFF, why: 'The server cannot be reached.' };
+    }
+    if (this.stopped || this.eb) return;
+    if (verdict.action === Action.RENEW) this.renewAndReconnect(token, true, verdict.why);
+    else if (verdict.action === Action.STOP) this.halt('stopped', verdict.why);
+    else this.scheduleRetry(verdict.why, verdict.retryAfterMs || 0);
+  }
+
+  /**
+   * A new token, then a new connection at once (after backoff when the last renewal was only just
+   * now). The session may already hold a newer token than the connection's (it renews ahead of
+   * expiry): that one is used unless the server refused it ({@code refused}).
+   */
+  async renewAndReconnect(token, refused, why) {
+    const spaced = Date.now() - this.lastRenewal < RENEWAL_SPACING_MS;
+    this.lastRenewal = Date.now();
+    this.setState('connecting', why + ' Getting a new one.');
+    const newer = !refused && this.session.token && this.session.token !== token
+      && this.session.expiresAt - Date.now() > 10000;
+    const ok = newer || await this.session.renew();
+    if (this.stopped || this.eb) return; // signed out meanwhile (renew() failing for good does that)
+    if (!ok) this.scheduleRetry('The server cannot be reached to renew the session.');
+    else if (spaced) this.scheduleRetry(why);
+    else this.open('connecting');
+  }
+
+  scheduleRetry(why, minDelayMs = 0) {
     if (this.stopped) return;
-    this.setState(navigator.onLine === false ? 'offline' : 'reconnecting');
-    const base = Math.min(10000, 500 * 2 ** this.attempt);
-    const delay = base / 2 + Math.random() * base / 2;
+    clearTimeout(this.retryTimer);
+    const base = Math.min(MAX_DELAY_MS, 500 * 2 ** Math.min(this.attempt, 10));
+    const delay = Math.max(minDelayMs, base / 2 + Math.random() * base / 2);
     this.attempt++;
-    this.retryTimer = setTimeout(() => this.reconnect(), delay);
+    if (navigator.onLine === false) this.setState('offline', 'You are offline.');
+    else this.setState('reconnecting', why + ' Reconnecting in ' + Math.ceil(delay / 1000) + ' s.');
+    this.retryTimer = setTimeout(() => this.reconnect(why), delay);
   }
 
   /** Before reconnecting, make sure the token is still good (a failed handshake may mean it expired). */
-  async reconnect() {
+  async reconnect(why) {
     if (this.stopped) return;
     if (this.session.expiresAt - Date.now() < 10000) {
       const ok = await this.session.renew();
+      if (this.stopped || this.eb) return;
       if (!ok) {
-        this.scheduleRetry();
+        this.scheduleRetry('The server cannot be reached to renew the session.');
         return;
       }
     }
-    this.open('reconnecting');
+    this.open('reconnecting', why ? why + ' Reconnecting now.' : '');
   }
 
   retryNow() {

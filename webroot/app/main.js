@@ -2,6 +2,7 @@
 
 import { api, ApiError, Session } from './session.js';
 import { Connection } from './connection.js';
+import { SEND_FAILURES } from './codes.js';
 import { RoomState, catchUp, PAGE } from './rooms.js';
 import { renderLog, renderMembers, renderRooms, sharedNames } from './render.js';
 
@@ -33,11 +34,19 @@ const connection = new Connection(session, {
 
 // ---- connection state ----
 
-function showState(state) {
+/** The state in the top bar; why the app is not online (and what to do) in the line below it. */
+function showState(state, why) {
   const status = $('status');
   status.dataset.state = state;
   status.textContent = state;
+  const note = $('connection-note');
+  note.dataset.state = state;
+  note.hidden = !why;
+  $('connection-why').textContent = why || '';
+  $('reload').hidden = state !== 'stopped';
 }
+
+$('reload').addEventListener('click', () => location.reload());
 
 // ---- sign-in ----
 
@@ -315,15 +324,6 @@ $('load-older').addEventListener('click', loadOlder);
 
 // ---- writing ----
 
-const FAILURES = {
-  1004: 'The message is empty or too long.',
-  2005: 'You are not in this room (yet). Try again in a moment.',
-  3001: 'This room does not exist.',
-  4001: 'You are sending too fast. Wait a moment.',
-  4005: 'The server is not taking messages right now. Try again in a moment.',
-  5001: 'The server could not store the message. Try again.',
-};
-
 function showError(id, message) {
   $(id).textContent = message;
 }
@@ -341,8 +341,9 @@ async function send() {
   } catch (err) {
     const why = err.failureCode === 0
       ? (connection.isOpen() ? 'No answer from the server; the message may not have been sent.'
-        : 'You are offline; the message was not sent.')
-      : FAILURES[err.failureCode] || err.message || 'The message was not sent.';
+        : connection.state === 'stopped' ? 'The message was not sent. ' + connection.why
+          : 'You are offline; the message was not sent.')
+      : SEND_FAILURES[err.failureCode] || err.message || 'The message was not sent.';
     showError('send-error', why);
   }
 }

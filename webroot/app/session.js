@@ -1,7 +1,8 @@
 // Who is signed in: the token, the user and how to get a new token. Kept for the tab (sessionStorage).
 
+import { Err } from './codes.js';
+
 const KEY = 'vertx-chat.session';
-const NAME_TAKEN = 3003;
 
 /** A failed API call, with the service's error code and message. */
 export class ApiError extends Error {
@@ -53,6 +54,7 @@ export class Session {
     this.kind = null; // 'guest' or 'account'
     this.expiresAt = 0;
     this.refreshTimer = null;
+    this.renewing = null; // the renewal in progress, if any
     this.onchange = () => {};
     this.onexpired = () => {};
   }
@@ -100,9 +102,18 @@ export class Session {
   /**
    * A fresh token before the current one expires. When that is no longer possible, a guest signs in
    * again under the same name and an account holder is sent back to the sign-in form.
+   * Callers at the same time (the connection, the room list, the timer) share one renewal, so a guest
+   * does not sign in twice and end up with two identities.
    * @returns {Promise<boolean>} whether a valid token is in place
    */
-  async renew() {
+  renew() {
+    if (!this.renewing) {
+      this.renewing = this.renewOnce().finally(() => { this.renewing = null; });
+    }
+    return this.renewing;
+  }
+
+  async renewOnce() {
     let taken = false; // a guest's name that an account has taken since
     if (this.token && this.expiresAt > Date.now() + 5000) {
       try {
@@ -111,7 +122,7 @@ export class Session {
         return true;
       } catch (e) {
         if (e.status === 0) return false; // server unreachable: keep the token, try later
-        taken = e.code === NAME_TAKEN;
+        taken = e.code === Err.NAME_TAKEN;
       }
     }
     if (this.kind === 'guest' && this.user && !taken) {
@@ -120,7 +131,7 @@ export class Session {
         return true;
       } catch (e) {
         if (e.status === 0) return false;
-        taken = e.code === NAME_TAKEN;
+        taken = e.code === Err.NAME_TAKEN;
       }
     }
     const name = this.user ? this.user.name : '';

@@ -100,7 +100,7 @@ class BrowserSessionTest extends BrowserTestBase {
         + " user: {id: 'g-shortlived1', name: 'erin'}, kind: 'guest'}))", shortLived);
     page.driver.navigate().refresh();
     waitFor("online with the short token", () -> "online".equals(page.status()));
-    // past the old token's expiry the server has closed that connection (4001); the page renewed in time
+    // past the old token's expiry the server has closed that connection (4200); the page renewed in time
     waitFor("renewed", () -> !shortLived.equals(page.js(
         "return JSON.parse(sessionStorage.getItem('vertx-chat.session')).token")));
     // the old token's expiry is wall-clock time, not an event the page announces: wait until it has passed

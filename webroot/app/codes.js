@@ -1,0 +1,84 @@
+// The service's codes and what the app does about each, in one place (docs/PROTOCOL.md, "Error codes"
+// and "Close codes"; the server's bus/ErrorCodes and bus/CloseCodes). Other modules read codes from here.
+
+/** What to do after the bridge connection closed or could not be opened. */
+export const Action = Object.freeze({
+  BACKOFF: 'backoff', // reconnect after a growing, randomised delay
+  RENEW: 'renew', // get a new token, then reconnect at once
+  STOP: 'stop', // do not reconnect: a reload (a fixed client) is needed
+});
+
+/** Close codes the server sends (the close event's code on every SockJS transport). */
+export const Close = Object.freeze({
+  GOING_AWAY: 1001, // server shutting down
+  LOST: 1006, // no close frame: the connection dropped (WebSocket's and sockjs-client's own code)
+  TOO_BIG: 1009, // a frame over limits.maxFrameBytes
+  PING_TIMEOUT: 4100,
+  SLOW_CONSUMER: 4101,
+  TOKEN_EXPIRED: 4200,
+  PROTOCOL_ERROR: 4400,
+});
+
+/**
+ * The action for a close code, by range, so that a code this app does not know is still handled:
+ * 4200-4299 renew the token and reconnect at once; 4400-4499 and 1009 stop; everything else (1001,
+ * 4100-4199, a lost connection 1006, unknown codes) reconnect with backoff.
+ */
+export function closeAction(code) {
+  if (code >= 4200 && code <= 4299) return Action.RENEW;
+  if ((code >= 4400 && code <= 4499) || code === Close.TOO_BIG) return Action.STOP;
+  return Action.BACKOFF;
+}
+
+/** Error codes of failed requests and refused handshakes (`{"error":{"code","message"}}`, `failureCode`). */
+export const Err = Object.freeze({
+  INVALID_TEXT: 1104,
+  UNAUTHENTICATED: 2001,
+  NOT_JOINED: 2005,
+  ORIGIN_NOT_ALLOWED: 2007,
+  ROOM_NOT_FOUND: 3001,
+  NAME_TAKEN: 3003,
+  RATE_LIMITED: 4001,
+  STORAGE_LIMIT: 4005,
+  TOO_MANY_CONNECTIONS: 4006,
+  UNAVAILABLE: 5001,
+});
+
+/** What the user is told when a message was not sent, by error code. */
+export const SEND_FAILURES = Object.freeze({
+  [Err.INVALID_TEXT]: 'The message is empty or too long.',
+  [Err.NOT_JOINED]: 'You are not in this room (yet). Try again in a moment.',
+  [Err.ROOM_NOT_FOUND]: 'This room does not exist.',
+  [Err.RATE_LIMITED]: 'You are sending too fast. Wait a moment.',
+  [Err.STORAGE_LIMIT]: 'The server is not taking messages right now. Try again in a moment.',
+  [Err.UNAVAILABLE]: 'The server could not store the message. Try again.',
+});
+
+/**
+ * Why the bridge handshake was refused, from the answer of the handshake guard (which checks every
+ * request under /eventbus before SockJS sees it): {action, why, retryAfterMs}.
+ * 401 (2001): the token is not accepted: renew it. 403 (2007): this page's origin is refused: no retry
+ * helps. 503 (4006): too many connections: back off at least Retry-After. Anything else: back off.
+ */
+export function handshakeAction(status, code, retryAfterSeconds) {
+  if (status === 401 || code === Err.UNAUTHENTICATED) {
+    return { action: Action.RENEW, why: 'The server did not accept the session token.' };
+  }
+  if (status === 403 && code === Err.ORIGIN_NOT_ALLOWED) {
+    return {
+      action: Action.STOP,
+      why: 'The server refuses connections from this page\'s address (' + location.origin + '). '
+        + 'If the service runs behind a proxy, the proxy must pass the original Host header, or the service\'s '
+        + 'http.publicOrigin must be set to ' + location.origin + ' (see the README, "Configuration").',
+    };
+  }
+  if (status === 503 || code === Err.TOO_MANY_CONNECTIONS) {
+    const seconds = Number(retryAfterSeconds);
+    return {
+      action: Action.BACKOFF,
+      why: 'The server has too many connections.',
+      retryAfterMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0,
+    };
+  }
+  return { action: Action.BACKOFF, why: 'The server could not be reached.' };
+}
