@@ -24,6 +24,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Two users chatting over the raw WebSocket bridge, as the browser app does. */
 @ExtendWith(VertxExtension.class)
 class BridgeChatTest {
+  /** The transport the clients use; the subclasses run the same tests over the other transports. */
+  BridgeClient.Transport transport() {
+    return BridgeClient.Transport.RAW;
+  }
+
+  /** The WebSockets on the fast path (true) or on the fallback over Vert.x's public API. */
+  boolean fastPath() {
+    return true;
+  }
+
+  BridgeClient connect(Vertx vertx, String token) {
+    return BridgeClient.connect(vertx, server.port, token, transport());
+  }
+
   @TempDir
   Path dataDir;
   TestServer server;
@@ -35,12 +49,12 @@ class BridgeChatTest {
 
   @BeforeEach
   void start(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir);
+    server = TestServer.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("webSocketFastPath", fastPath())));
     http = new Http(vertx, server.port);
     alice = http.guest("alice");
     bob = http.guest("bob");
-    a = BridgeClient.connect(vertx, server.port, alice.getString("token"));
-    b = BridgeClient.connect(vertx, server.port, bob.getString("token"));
+    a = connect(vertx, alice.getString("token"));
+    b = connect(vertx, bob.getString("token"));
   }
 
   @AfterEach
@@ -114,7 +128,7 @@ class BridgeChatTest {
     a.awaitFrame(f -> "join".equals(bodyType(f)) && id(bob).equals(body(f).getJsonObject("user").getString("id")));
     assertEquals(List.of("alice", "bob"), users(a));
 
-    BridgeClient b2 = BridgeClient.connect(vertx, server.port, bob.getString("token"));
+    BridgeClient b2 = connect(vertx, bob.getString("token"));
     try {
       b2.register("chat.room.general");
       b2.request("chat.presence", new JsonObject().put("room", "general")); // the register was handled

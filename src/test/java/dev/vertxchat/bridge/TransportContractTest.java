@@ -181,7 +181,7 @@ class TransportContractTest {
   void aServerShuttingDownClosesWith1001(Variant variant) {
     start(variant, new JsonObject());
     BridgeClient client = connect(variant, http.guest("stayer").getString("token"));
-    client.request("chat.rooms", new JsonObject()); // the connection is up and answering
+    assertEquals("message", client.request("chat.history", new JsonObject().put("room", "general")).getString("type")); // up and answering
     server.stop();
     server = null;
     assertClosedWith(variant, client, CloseCodes.GOING_AWAY);
@@ -214,5 +214,16 @@ class TransportContractTest {
       assertEquals(text + i, messages.getJsonObject(i).getString("text"));
     }
     assertTrue(!reader.isClosed(), "still connected");
+  }
+
+  /** A SockJS session over XHR lives while its client keeps a receiving request open (longer than the 5 s disconnect delay). */
+  @ParameterizedTest
+  @EnumSource(value = Variant.class, names = {"XHR_STREAMING", "XHR_POLLING"})
+  void anXhrSessionLivesWhileItsClientKeepsReceiving(Variant variant) throws InterruptedException {
+    start(variant, new JsonObject());
+    BridgeClient client = connect(variant, http.guest("patient").getString("token"));
+    Thread.sleep(7000); // nothing happens for longer than the disconnect delay: no event to wait for
+    assertTrue(!client.isClosed(), "still open");
+    assertEquals("message", client.request("chat.history", new JsonObject().put("room", "general")).getString("type"));
   }
 }

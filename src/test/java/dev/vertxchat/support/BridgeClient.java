@@ -275,7 +275,7 @@ public final class BridgeClient {
       // SockJS over XHR has no close message: the client stops receiving and the session times out
       paused = true;
       closed.tryComplete((short) 1000);
-      return client.close();
+      return client.shutdown(0, TimeUnit.SECONDS);
     }
   }
 

@@ -1,0 +1,49 @@
+package dev.vertxchat.bridge;
+
+import dev.vertxchat.support.ServiceTest;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What the SockJS endpoint serves: {@code /info} announcing WebSockets, the XHR transports, and 404 for
+ * the transports that are not served (they need frames or inline script, which the page's CSP forbids).
+ */
+class SockJsEndpointTest extends ServiceTest {
+  @Test
+  void infoAnnouncesWebSocketsWithoutCookies() {
+    String token = http.guest("curious").getString("token");
+    HttpResponse<Buffer> info = http.get("/eventbus/info", token);
+    assertEquals(200, info.statusCode());
+    JsonObject body = info.bodyAsJsonObject();
+    assertEquals(true, body.getBoolean("websocket"));
+    assertEquals(false, body.getBoolean("cookie_needed"));
+  }
+
+  @Test
+  void transportsThatAreNotServedAnswer404() {
+    String token = http.guest("tourist").getString("token");
+    for (String path : new String[] {"/eventbus/iframe.html", "/eventbus/iframe-abc.html", "/eventbus/123/abcdefgh/eventsource",
+        "/eventbus/123/abcdefgh/htmlfile?c=x", "/eventbus/123/abcdefgh/jsonp?c=x"}) {
+      HttpResponse<Buffer> response = http.get(path, token);
+      assertEquals(404, response.statusCode(), path);
+    }
+    HttpResponse<Buffer> jsonpSend = http.post("/eventbus/123/abcdefgh/jsonp_send", token, new JsonObject());
+    assertEquals(404, jsonpSend.statusCode());
+  }
+
+  @Test
+  void anXhrPollOpensASessionWithTheOpenFrame() {
+    String token = http.guest("poller").getString("token");
+    HttpResponse<Buffer> open = http.post("/eventbus/123/pollsess/xhr", token, null);
+    assertEquals(200, open.statusCode());
+    assertEquals("o\n", open.bodyAsString());
+    assertTrue(open.getHeader("Content-Type").startsWith("application/javascript"));
+    HttpResponse<Buffer> unknown = http.post("/eventbus/123/nosuchsession/xhr_send", token, new io.vertx.core.json.JsonArray().add("{}"));
+    assertEquals(404, unknown.statusCode());
+  }
+}
