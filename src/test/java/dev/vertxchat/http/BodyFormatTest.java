@@ -64,4 +64,51 @@ class BodyFormatTest extends ServiceTest {
     }
     assertEquals(0, http.get("/api/rooms/general/messages", token).bodyAsJsonObject().getJsonArray("messages").size());
   }
+
+  /**
+   * Every /api route that reads a body: a form that cannot be decoded, a body that is not JSON, and a
+   * body over the limit get 4xx with the error JSON (never 500), and the access log records that status.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"/api/auth/guest", "/api/auth/register", "/api/auth/login",
+      "/api/rooms", "/api/rooms/general/messages"})
+  void badBodiesOnEveryRouteAre4xxAndLoggedAsSent(String path) throws InterruptedException {
+    String token = http.guestToken("body-" + path.replaceAll("[^a-z]", "").substring(0, 8));
+    Logger access = (Logger) LoggerFactory.getLogger("dev.vertxchat.http.access");
+    Level before = access.getLevel();
+    HandshakeTest.Captured captured = new HandshakeTest.Captured();
+    captured.start();
+    access.addAppender(captured);
+    access.setLevel(Level.INFO);
+    try {
+      record Case(String contentType, String body, int status, int code) {}
+      for (Case c : java.util.List.of(
+          new Case("application/x-www-form-urlencoded", "a=1&".repeat(1000), 400, ErrorCodes.BAD_REQUEST),
+          new Case("application/json", "this is not json", 400, ErrorCodes.BAD_REQUEST),
+          new Case("text/plain", "[1,2,3]", 400, ErrorCodes.BAD_REQUEST),
+          new Case("application/json", "{\"text\":\"" + "x".repeat(70_000) + "\"}", 413, ErrorCodes.PAYLOAD_TOO_LARGE))) {
+        WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
+        HttpResponse<Buffer> res;
+        try {
+          res = await(web.post(path).putHeader("Authorization", "Bearer " + token)
+              .putHeader("Content-Type", c.contentType()).sendBuffer(Buffer.buffer(c.body())));
+        } finally {
+          web.close();
+        }
+        assertEquals(c.status(), res.statusCode(), path + " " + c.contentType() + ": " + res.bodyAsString());
+        assertEquals(c.code(), errorCode(res), path + " " + c.contentType());
+        String line = captured.await("POST " + path + " ").getFormattedMessage();
+        assertTrue(line.contains(" " + c.status() + " "), line);
+        synchronized (captured) {
+          captured.list.clear();
+        }
+      }
+    } finally {
+      access.detachAppender(captured);
+      access.setLevel(before);
+      captured.stop();
+    }
+    assertEquals(0, http.get("/api/rooms/general/messages", token).bodyAsJsonObject().getJsonArray("messages").size(),
+        "nothing stored");
+  }
 }
