@@ -126,8 +126,8 @@ class TransportContractTest {
     for (int i = 0; i < 40 && !client.isClosed(); i++) {
       try {
         client.write("this is not json " + i);
-      } catch (RuntimeException | AssertionError e) {
-        break; // the session is gone (xhr_send: 404)
+      } catch (Throwable e) {
+        break; // the server has closed: a broken pipe, or the session is gone (xhr_send: 404)
       }
     }
     assertClosedWith(variant, client, CloseCodes.PROTOCOL_ERROR);
@@ -142,8 +142,8 @@ class TransportContractTest {
         .put("body", new JsonObject().put("room", "general").put("text", "x".repeat(200_000))).encode();
     try {
       client.write(frame);
-    } catch (RuntimeException | AssertionError e) {
-      // a WebSocket may already be closing when the last fragment goes out
+    } catch (Throwable e) {
+      // a WebSocket may already be closed when the last fragment goes out (broken pipe)
     }
     JsonObject err = client.awaitFrame(f -> "err".equals(f.getString("type")));
     assertEquals(BridgeFrames.FRAME_TOO_LARGE, err.getString("body"), err.encode());

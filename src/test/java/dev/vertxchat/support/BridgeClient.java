@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -78,15 +79,13 @@ public final class BridgeClient {
     String session = UUID.randomUUID().toString().substring(0, 8);
     switch (transport) {
       case RAW, SOCKJS_WEBSOCKET -> {
-        // handlers are set as the connection completes, before any frame of the server is handled
+        // the handlers are set before connecting: the server's first frame may come with the handshake
         WebSocketClient client = vertx.createWebSocketClient(options);
         String uri = transport == Transport.RAW ? "/eventbus/websocket" + (token == null ? "" : "?token=" + token)
             : "/eventbus/123/" + session + "/websocket?token=" + token;
-        await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
-            .map(ws -> {
-              c.webSocket(client, ws);
-              return ws;
-            })
+        ClientWebSocket ws = client.webSocket();
+        c.webSocket(client, ws);
+        await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
             .onFailure(e -> client.close()));
         if (transport == Transport.SOCKJS_WEBSOCKET) {
           c.awaitOpen();
@@ -178,6 +177,11 @@ public final class BridgeClient {
    */
   private final class XhrLink implements Link {
     private final HttpClient client;
+    /**
+     * Every request of this link is made on one event-loop context, so its connections live on that
+     * loop and a response's handlers are set before any of its data is handled.
+     */
+    private final io.vertx.core.Context context;
     private final String base;
     private final String query;
     private final boolean streaming;
@@ -190,10 +194,15 @@ public final class BridgeClient {
       this.base = base;
       this.query = "?token=" + token;
       this.streaming = streaming;
+      this.context = vertx.getOrCreateContext();
       receive();
     }
 
     private void receive() {
+      context.runOnContext(v -> doReceive());
+    }
+
+    private void doReceive() {
       if (closed.future().isComplete() || closeFrameCode != null || paused) {
         return;
       }
@@ -244,10 +253,13 @@ public final class BridgeClient {
     }
 
     Future<Void> sendBody(String body) {
-      return client.request(HttpMethod.POST, base + "/xhr_send" + query)
+      Promise<Void> sent = Promise.promise();
+      context.runOnContext(v -> client.request(HttpMethod.POST, base + "/xhr_send" + query)
           .compose(req -> req.putHeader("Content-Type", "text/plain").send(body))
-          .compose(resp -> resp.body().compose(b -> resp.statusCode() == 204 ? Future.succeededFuture()
-              : Future.failedFuture("xhr_send answered " + resp.statusCode() + " " + b)));
+          .compose(resp -> resp.body().compose(b -> resp.statusCode() == 204 ? Future.<Void>succeededFuture()
+              : Future.<Void>failedFuture("xhr_send answered " + resp.statusCode() + " " + b)))
+          .onComplete(sent));
+      return sent.future();
     }
 
     @Override
