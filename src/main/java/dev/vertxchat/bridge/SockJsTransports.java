@@ -52,6 +52,8 @@ public final class SockJsTransports {
     router.get(prefix).handler(SockJsTransports::greeting);
     router.get(prefix + "/").handler(SockJsTransports::greeting);
     router.get(prefix + "/info").handler(SockJsTransports::info);
+    // a POST too: a browser sends its Origin with it, so a page learns from it why the guard refuses it
+    router.post(prefix + "/info").handler(SockJsTransports::info);
     router.post(prefix + "/:server/:session/xhr").handler(ctx -> receive(ctx, false));
     router.post(prefix + "/:server/:session/xhr_streaming").handler(ctx -> receive(ctx, true));
     router.post(prefix + "/:server/:session/xhr_send").handler(this::send);

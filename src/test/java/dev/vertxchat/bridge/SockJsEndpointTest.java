@@ -24,6 +24,26 @@ class SockJsEndpointTest extends ServiceTest {
     assertEquals(false, body.getBoolean("cookie_needed"));
   }
 
+  /** The page's probe: a POST carries the browser's Origin, so a refused origin gets 403 2007 there too. */
+  @Test
+  void aPostToInfoTellsAPageWhyItIsRefused() {
+    String token = http.guest("prober").getString("token");
+    io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(vertx,
+        new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
+    try {
+      HttpResponse<Buffer> foreign = dev.vertxchat.support.TestServer.await(web.post("/eventbus/info?token=" + token)
+          .putHeader("Origin", "http://evil.example").send());
+      assertEquals(403, foreign.statusCode());
+      assertEquals(dev.vertxchat.bus.ErrorCodes.ORIGIN_NOT_ALLOWED, dev.vertxchat.support.Http.errorCode(foreign));
+      HttpResponse<Buffer> own = dev.vertxchat.support.TestServer.await(web.post("/eventbus/info?token=" + token)
+          .putHeader("Origin", "http://127.0.0.1:" + server.port).send());
+      assertEquals(200, own.statusCode(), own.bodyAsString());
+      assertEquals(true, own.bodyAsJsonObject().getBoolean("websocket"));
+    } finally {
+      web.close();
+    }
+  }
+
   @Test
   void transportsThatAreNotServedAnswer404() {
     String token = http.guest("tourist").getString("token");
