@@ -146,8 +146,8 @@ final class Traffic {
       report.note("errors *-4005 are refused sends: the server-wide message ceiling (start the service with "
           + "CHAT_LIMITS_GLOBALMESSAGESPERSECOND=1000000) or a data directory low on space (store.minFreeDiskBytes)");
     }
-    if (errors.containsKey("closed-4004")) {
-      report.note("the service closed slow consumers (4004): the generator did not read fast enough; its figures are "
+    if (errors.containsKey("closed-4101")) {
+      report.note("the service closed slow consumers (4101): the generator did not read fast enough; its figures are "
           + "not the service's");
     }
     if (!durable) {
