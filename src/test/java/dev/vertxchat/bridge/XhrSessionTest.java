@@ -93,6 +93,39 @@ class XhrSessionTest extends ServiceTest {
     assertEquals(0, HandshakeGuard.bridgeConnections(vertx).total(), "bridge connections still counted");
   }
 
+  /**
+   * sockjs-client sends everything queued while an {@code xhr_send} is on its way in the next one, as one
+   * body: twenty messages of the longest text (what the send rate allows at once) make a body several
+   * times {@code limits.maxFrameBytes}, yet every frame in it is within the limit, as over the WebSocket.
+   * Before, the whole session was closed with 1009 (frame too large: "fix the client").
+   */
+  @Test
+  void aBatchOfFramesEachWithinTheLimitIsNotTooLarge() {
+    String token = http.guestToken("batcher");
+    String base = "/eventbus/000/batch/";
+    assertEquals("o\n", http.post(base + "xhr", token, null).bodyAsString());
+    JsonArray join = new JsonArray().add(new JsonObject().put("type", "register").put("address", "chat.room.general").encode());
+    assertEquals(204, http.post(base + "xhr_send", token, join).statusCode());
+    String joined = http.post(base + "xhr", token, null).bodyAsString();
+    assertTrue(joined.startsWith("a["), joined);
+
+    JsonArray batch = new JsonArray();
+    for (int i = 0; i < 20; i++) {
+      batch.add(new JsonObject().put("type", "send").put("address", "chat.send").put("replyAddress", "r" + i)
+          .put("body", new JsonObject().put("room", "general").put("text", (char) ('a' + i) + "x".repeat(3999))).encode());
+    }
+    assertTrue(batch.encode().length() > 65536 + 1024, "the body is larger than one frame may be");
+    assertEquals(204, http.post(base + "xhr_send", token, batch).statusCode());
+    // every send is answered; the session stays open (bounded: 20 replies, a few polls)
+    StringBuilder got = new StringBuilder();
+    for (int polls = 0; polls < 40 && !got.toString().contains("\\\"address\\\":\\\"r19\\\""); polls++) {
+      String frames = http.post(base + "xhr", token, null).bodyAsString();
+      assertTrue(!frames.contains("c["), "the session was closed: " + frames);
+      got.append(frames);
+    }
+    assertTrue(got.toString().contains("\\\"address\\\":\\\"r19\\\""), "no reply to the last send: " + got);
+  }
+
   /** Reads what arrives within {@code ms} (the head and the first chunk of an answer). */
   static String readFor(Socket socket, long ms) throws IOException {
     InputStream in = socket.getInputStream();
