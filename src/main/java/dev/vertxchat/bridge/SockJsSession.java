@@ -166,11 +166,12 @@ final class SockJsSession implements Wire {
     }
     if (streaming && receiver.writeQueueFull()) {
       HttpServerResponse r = receiver;
-      r.drainHandler(v -> {
+      // called on the response's own event loop, which may not be the session's
+      r.drainHandler(v -> context.runOnContext(x -> {
         if (receiver == r) {
           flush();
         }
-      });
+      }));
       return;
     }
     String frame = SockJs.messages(pending);
