@@ -1,21 +1,16 @@
 package dev.vertxchat.bridge;
 
 import dev.vertxchat.support.ServiceTest;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -124,32 +119,5 @@ class XhrSessionTest extends ServiceTest {
       got.append(frames);
     }
     assertTrue(got.toString().contains("\\\"address\\\":\\\"r19\\\""), "no reply to the last send: " + got);
-  }
-
-  /** Reads what arrives within {@code ms} (the head and the first chunk of an answer). */
-  static String readFor(Socket socket, long ms) throws IOException {
-    InputStream in = socket.getInputStream();
-    StringBuilder got = new StringBuilder();
-    byte[] buf = new byte[8192];
-    long deadline = System.currentTimeMillis() + ms;
-    while (System.currentTimeMillis() < deadline) {
-      socket.setSoTimeout((int) Math.max(1, deadline - System.currentTimeMillis()));
-      try {
-        int n = in.read(buf);
-        if (n < 0) {
-          break;
-        }
-        got.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
-      } catch (SocketTimeoutException e) {
-        break;
-      }
-    }
-    return got.toString();
-  }
-
-  static void write(Socket socket, String ascii) throws IOException {
-    OutputStream out = socket.getOutputStream();
-    out.write(ascii.getBytes(StandardCharsets.ISO_8859_1));
-    out.flush();
   }
 }
