@@ -77,12 +77,13 @@ public final class EventBusBridge {
         return;
       }
       HandshakeGuard.Admission admission = ar.result();
-      String session = sockJs ? guard.sessionOf(request.path()) : null;
       request.toWebSocket().onSuccess(ws -> {
         Wire wire = fastPath
             ? NettyWebSocketWire.takeOver(ws, vertx, sockJs, maxMessageBytes())
             : new VertxWebSocketWire(ws, sockJs, maxMessageBytes(), maxQueuedBytes());
-        connect(wire, admission.identity(), admission.address(), session, admission.reserved());
+        // no session owner: nothing else reaches a WebSocket's session (the owners are those of XHR sessions,
+        // whose ids a WebSocket must not take over or free)
+        connect(wire, admission.identity(), admission.address(), null, admission.reserved());
       }).onFailure(err -> {
         if (admission.reserved()) {
           guard.connections().close(admission.address()); // the place reserved for it
@@ -94,7 +95,7 @@ public final class EventBusBridge {
 
   /**
    * A new bridge connection over {@code wire}, for a client whose request the guard admitted;
-   * {@code session}: its SockJS session id, else null; {@code reserved}: its place under the caps was
+   * {@code session}: its SockJS session id on the XHR transports, else null; {@code reserved}: its place under the caps was
    * reserved at the handshake. Call on the wire's context.
    */
   BridgeConnection connect(Wire wire, Identity identity, String address, String session, boolean reserved) {

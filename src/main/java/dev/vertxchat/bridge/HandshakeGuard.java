@@ -37,6 +37,7 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
   /** Transports whose request may open a session (the *_send ones only post into an open one). */
   private static final Set<String> OPENING = Set.of("websocket", "xhr", "xhr_streaming");
   private static final Set<String> SENDING = Set.of("xhr_send");
+  private static final String WEBSOCKET = "websocket";
   /** SockJS server ids are short (sockjs-client: 3 digits), session ids random strings (8 characters). */
   private static final Pattern SERVER_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
@@ -134,7 +135,10 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
       if (owner != null && !owner.equals(identity.user().id())) {
         return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "this session belongs to another user"));
       }
-      boolean opens = session == null ? path.equals(prefix + "websocket") : owner == null && OPENING.contains(session[1]);
+      // a WebSocket is a bridge connection of its own whatever its session id; an XHR request opens one
+      // unless its session is open already
+      boolean opens = session == null ? path.equals(prefix + "websocket")
+          : OPENING.contains(session[1]) && (owner == null || WEBSOCKET.equals(session[1]));
       String address = addresses.of(request);
       if (opens && !reserve(request, address)) {
         return Future.failedFuture(new ChatException(ErrorCodes.TOO_MANY_CONNECTIONS, "too many connections, try again later", 5));
@@ -181,12 +185,6 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
 
   static String clientAddressOf(RoutingContext ctx) {
     return ctx == null ? null : ctx.get(ADDRESS);
-  }
-
-  /** The SockJS session id of a bridge request's path, or null (raw WebSocket, info...). */
-  String sessionOf(String path) {
-    String[] session = session(path);
-    return session == null ? null : session[0];
   }
 
   /** Binds a session SockJS has just opened to its user. */

@@ -74,10 +74,23 @@ final class SockJsSession implements Wire {
 
   /** A receiving request ({@code xhr} or {@code xhr_streaming}); call on the session's context. */
   void receive(HttpServerResponse response, boolean stream) {
+    if (receiver != null && receiver.closed()) {
+      detach(); // its client is gone; its close handler has not got here yet
+    }
     headers(response);
     if (receiver != null) {
       response.end(ANOTHER_RECEIVER);
       return;
+    }
+    // set before looking whether the connection is still there: a request that hopped here from another
+    // event loop may have lost its connection on the way, and then its close handler never runs
+    response.closeHandler(v -> context.runOnContext(x -> {
+      if (receiver == response) {
+        detach();
+      }
+    }));
+    if (response.closed()) {
+      return; // the session waits for its client's next request (disconnect delay) as before
     }
     cancelDisconnect();
     receiver = response;
@@ -87,11 +100,6 @@ final class SockJsSession implements Wire {
       response.setChunked(true);
       response.write(PRELUDE);
     }
-    response.closeHandler(v -> context.runOnContext(x -> {
-      if (receiver == response) {
-        detach();
-      }
-    }));
     if (!openSent) {
       openSent = true;
       send(SockJs.OPEN);
@@ -158,11 +166,12 @@ final class SockJsSession implements Wire {
     }
     if (streaming && receiver.writeQueueFull()) {
       HttpServerResponse r = receiver;
-      r.drainHandler(v -> {
+      // called on the response's own event loop, which may not be the session's
+      r.drainHandler(v -> context.runOnContext(x -> {
         if (receiver == r) {
           flush();
         }
-      });
+      }));
       return;
     }
     String frame = SockJs.messages(pending);

@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SockJsTransports {
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** What an {@code xhr_send} body may hold beyond the frame limit before it is cut off (it is discarded). */
-  private static final int DISCARD_FACTOR = 16;
+  /** How many times the frame limit an {@code xhr_send} body may hold (several messages, each within the limit). */
+  private static final int BODY_FACTOR = 16;
 
   /** The SockJS sessions of the whole process (several HTTP verticle instances share them). */
   static final class Sessions implements Shareable {
@@ -44,7 +44,7 @@ public final class SockJsTransports {
     this.vertx = vertx;
     this.bridge = bridge;
     this.sessions = vertx.sharedData().<String, Sessions>getLocalMap("vertxchat.sockjs").computeIfAbsent("sessions", k -> new Sessions());
-    this.maxBody = bridge.maxMessageBytes();
+    this.maxBody = bridge.maxMessageBytes() * BODY_FACTOR;
   }
 
   /** Routes under {@code prefix}, behind the handshake guard. */
@@ -104,10 +104,12 @@ public final class SockJsTransports {
   }
 
   /**
-   * {@code xhr_send}: a JSON array of messages. A body over the frame limit is read to its end but not
-   * kept (up to {@value #DISCARD_FACTOR} times the limit, then the connection is cut): the session
-   * gets {@code frame_too_large} and closes with 1009, as on the WebSockets, and the post itself is
-   * answered 204 so that the client reads the close frame instead of failing the send.
+   * {@code xhr_send}: a JSON array of messages. sockjs-client sends all the messages queued while its
+   * previous {@code xhr_send} was on its way in one body, so the frame limit applies to each message (the
+   * bridge checks it, as on the WebSockets), and a body may hold up to {@value #BODY_FACTOR} times it. A
+   * larger body is read to its end but not kept (up to twice that, then the connection is cut): the
+   * session gets {@code frame_too_large} and closes with 1009, and the post itself is answered 204 so
+   * that the client reads the close frame instead of failing the send.
    */
   private void send(RoutingContext ctx) {
     Identity identity = HandshakeGuard.identityOf(ctx);
@@ -127,7 +129,7 @@ public final class SockJsTransports {
       total[0] += chunk.length();
       if (total[0] <= maxBody) {
         body.appendBuffer(chunk);
-      } else if (total[0] > (long) maxBody * DISCARD_FACTOR) {
+      } else if (total[0] > 2L * maxBody) {
         request.connection().close();
       }
     });

@@ -77,20 +77,10 @@ public class HttpVerticle extends VerticleBase {
     }
     router.route().handler(HttpVerticle::securityHeaders);
     if (!origins.configured().isEmpty()) {
-      CorsHandler cors = CorsHandler.create().addOrigins(origins.configured()).allowCredentials(false)
-          .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST)
-          .allowedHeader("Authorization").allowedHeader("Content-Type").maxAgeSeconds(600);
-      // CORS answers only requests from a configured origin; the service's own page needs none, and a
-      // foreign origin goes on to the origin check (403, code 2007) instead of CorsHandler's bare failure
-      Handler<RoutingContext> corsForConfigured = ctx -> {
-        if (origins.configuredOrigin(ctx.request())) {
-          cors.handle(ctx);
-        } else {
-          ctx.next();
-        }
-      };
-      router.route("/api/*").handler(corsForConfigured);
-      router.route(BRIDGE_PATH + "/*").handler(corsForConfigured);
+      router.route("/api/*").handler(corsForConfigured(origins, false));
+      // sockjs-client makes every XHR with credentials, whose answers a browser hands over only when they
+      // allow credentials (the service has no cookies: nothing more reaches it than without)
+      router.route(BRIDGE_PATH + "/*").handler(corsForConfigured(origins, true));
     }
 
     // the check answers KO (503) itself after 1.5 s; the health-check library's own timeout (2 s) would
@@ -169,6 +159,23 @@ public class HttpVerticle extends VerticleBase {
     String cache = ctx.request().path().startsWith("/vendor/") ? "public, max-age=604800" : "no-cache";
     ctx.addHeadersEndHandler(v -> ctx.response().headers().set("Cache-Control", cache));
     ctx.next();
+  }
+
+  /**
+   * CORS for the configured origins only; the service's own page needs none, and a foreign origin goes
+   * on to the origin check (403, code 2007) instead of CorsHandler's bare failure.
+   */
+  private static Handler<RoutingContext> corsForConfigured(Origins origins, boolean credentials) {
+    CorsHandler cors = CorsHandler.create().addOrigins(origins.configured()).allowCredentials(credentials)
+        .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST)
+        .allowedHeader("Authorization").allowedHeader("Content-Type").maxAgeSeconds(600);
+    return ctx -> {
+      if (origins.configuredOrigin(ctx.request())) {
+        cors.handle(ctx);
+      } else {
+        ctx.next();
+      }
+    };
   }
 
   private static void securityHeaders(RoutingContext ctx) {

@@ -167,6 +167,38 @@ class ConnectionLimitsTest {
     assertEquals(3, opened, "sessions opened by 6 requests in flight at once with a cap of 3");
   }
 
+  /**
+   * A SockJS WebSocket always opens a bridge connection of its own, so it is admitted under the caps
+   * whatever its session id: before, a WebSocket that reused the id of an open XHR session (whose owner
+   * is known) passed without a place under the caps, and one client (behind a trusted proxy, where the
+   * TCP cap per peer does not apply) could open as many as it liked.
+   */
+  @Test
+  void webSocketsReusingAnOpenSessionsIdAreCappedToo(Vertx vertx) throws IOException {
+    start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3)
+        .put("trustedProxies", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
+    Http http = new Http(vertx, server.port);
+    String token = http.guestToken("reuser");
+    http.close();
+    String forwarded = "X-Forwarded-For: 203.0.113.7\r\n";
+    RawSocket poll = open();
+    poll.send("POST /eventbus/000/shared/xhr?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + forwarded
+        + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    String opened = poll.readUntilClosed(10_000);
+    assertNotNull(opened);
+    assertTrue(opened.endsWith("\r\n\r\no\n"), opened);
+    int upgraded = 0;
+    for (int i = 0; i < 4; i++) {
+      String head = open().upgrade("/eventbus/000/shared/websocket?token=" + token, forwarded);
+      if (head.startsWith("HTTP/1.1 101")) {
+        upgraded++;
+      } else {
+        assertTrue(head.startsWith("HTTP/1.1 503"), head);
+      }
+    }
+    assertEquals(2, upgraded, "WebSockets admitted next to one open session with a cap of 3");
+  }
+
   /** SockJS sessions outlive their HTTP requests, so they count against the per-address cap too. */
   @Test
   void sockJsSessionsCountPerAddress(Vertx vertx) {

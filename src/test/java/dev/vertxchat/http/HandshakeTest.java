@@ -189,6 +189,26 @@ class HandshakeTest {
     assertEquals(ALLOWED, info.getHeader("Access-Control-Allow-Origin"));
   }
 
+  /**
+   * sockjs-client makes its XHRs ({@code /info}, {@code xhr}, {@code xhr_streaming}, {@code xhr_send})
+   * with {@code withCredentials}, and a browser hands such a cross-origin response to the page only with
+   * {@code Access-Control-Allow-Credentials: true}: without it, a page of a configured origin cannot even
+   * fetch {@code /info}, so no SockJS transport works for it.
+   */
+  @Test
+  void sockJsRequestsFromAConfiguredOriginMayCarryCredentials(Vertx vertx) {
+    start(vertx, allowing());
+    String token = http.guestToken("credentialed");
+    HttpResponse<Buffer> info = send(web.get("/eventbus/info?token=" + token), ALLOWED, null);
+    assertEquals(200, info.statusCode(), info.bodyAsString());
+    assertEquals(ALLOWED, info.getHeader("Access-Control-Allow-Origin"));
+    assertEquals("true", info.getHeader("Access-Control-Allow-Credentials"));
+    HttpResponse<Buffer> poll = send(web.post("/eventbus/000/credsess/xhr?token=" + token), ALLOWED, null);
+    assertEquals("o\n", poll.bodyAsString());
+    assertEquals(ALLOWED, poll.getHeader("Access-Control-Allow-Origin"));
+    assertEquals("true", poll.getHeader("Access-Control-Allow-Credentials"));
+  }
+
   @Test
   void withConfiguredOriginsAForeignOriginIsStill403(Vertx vertx) {
     start(vertx, allowing());
