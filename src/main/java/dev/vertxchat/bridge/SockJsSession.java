@@ -103,6 +103,9 @@ final class SockJsSession implements Wire {
     if (!openSent) {
       openSent = true;
       send(SockJs.OPEN);
+      if (closeFrame != null && receiver != null) {
+        sendPendingAndClose(); // closed before its first request was served: a stream gets the close at once
+      }
     } else if (closeFrame != null) {
       sendPendingAndClose();
     } else {
