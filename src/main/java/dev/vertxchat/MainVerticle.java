@@ -50,6 +50,7 @@ public class MainVerticle extends VerticleBase {
           return config;
         }, false))
         .compose(this::deployAll)
+        .onSuccess(v -> LOG.info("Network transport: {}", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"))
         .onFailure(err -> {
           // a ConfigException is printed by the launcher as one line; anything else deserves its trace here
           if (!(err instanceof ConfigException)) {

@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
 import dev.vertxchat.bus.CloseCodes;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -22,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 
 /**
  * The WebSocket fast path, and the one class that depends on Vert.x internals
@@ -53,7 +56,6 @@ final class NettyWebSocketWire extends ChannelInboundHandlerAdapter implements W
   private boolean closing;
   private boolean closed;
   private long lastWrite = System.currentTimeMillis();
-  private final Runnable flush = this::flush;
 
   private NettyWebSocketWire(ContextInternal context, boolean sockJs) {
     this.context = context;
@@ -86,6 +88,7 @@ final class NettyWebSocketWire extends ChannelInboundHandlerAdapter implements W
     }
     return wire;
   }
+
 
   @Override
   public void bind(Handler<String> text, Handler<Void> tooLarge, Handler<Void> closed) {
@@ -207,13 +210,65 @@ final class NettyWebSocketWire extends ChannelInboundHandlerAdapter implements W
   private void scheduleFlush() {
     if (!flushScheduled) {
       flushScheduled = true;
-      ctx.executor().execute(flush);
+      Flusher.of(ctx.executor()).add(this);
     }
   }
 
   private void flush() {
     flushScheduled = false;
     ctx.flush();
+  }
+
+  /**
+   * The sockets of one event loop written to in this turn, flushed together by one task: a message to a
+   * room of 1,000 queues one task, not 1,000 (each a task-queue insertion, and for the first one of a
+   * turn a wake-up of the selector).
+   */
+  private static final class Flusher implements Runnable {
+    private static final FastThreadLocal<Flusher> OF_THREAD = new FastThreadLocal<>();
+    private final EventExecutor executor;
+    private ArrayList<NettyWebSocketWire> pending = new ArrayList<>();
+    private ArrayList<NettyWebSocketWire> spare = new ArrayList<>();
+
+    private Flusher(EventExecutor executor) {
+      this.executor = executor;
+    }
+
+    /** The flusher of the calling event loop's thread, the executor of the sockets it is given. */
+    static Flusher of(EventExecutor executor) {
+      Flusher flusher = OF_THREAD.get();
+      if (flusher == null || flusher.executor != executor) {
+        flusher = new Flusher(executor);
+        OF_THREAD.set(flusher);
+      }
+      return flusher;
+    }
+
+    void add(NettyWebSocketWire wire) {
+      if (pending.isEmpty()) {
+        executor.execute(this);
+      }
+      pending.add(wire);
+    }
+
+    @Override
+    public void run() {
+      // what a flush writes (e.g. a close on a failed write) may schedule flushes: they go to the next task
+      ArrayList<NettyWebSocketWire> batch = pending;
+      pending = spare;
+      try {
+        for (NettyWebSocketWire wire : batch) {
+          try {
+            wire.flush();
+          } catch (RuntimeException e) {
+            LOG.debug("Flush failed: {}", e.toString());
+          }
+        }
+      } finally {
+        batch.clear();
+        spare = batch;
+      }
+    }
   }
 
   @Override

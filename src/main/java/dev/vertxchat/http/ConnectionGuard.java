@@ -25,7 +25,9 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.http.websocketx.extensions.WebSocketServerExtensionHandler;
 import io.netty.handler.codec.http.websocketx.extensions.compression.PerMessageDeflateServerExtensionHandshaker;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
@@ -53,8 +55,8 @@ import java.util.concurrent.TimeUnit;
  *       its headers, and the bodies still arriving on all connections together may hold at most
  *       {@code http.maxPendingBodyBytes}; past either the connection is closed (slow or stalled uploads
  *       would otherwise hold their buffered bodies for as long as they trickle);</li>
- *   <li>idle timeout: Vert.x's idle handler ({@code http.idleTimeoutMs}) fires here, so it closes the raw
- *       WebSocket endpoint's connections too, which do not run through Vert.x's handler;</li>
+ *   <li>idle timeout: Vert.x's idle handler ({@code http.idleTimeoutMs}) fires here until the connection
+ *       is a WebSocket; then the {@link WebSocketGuard} keeps the same timeout;</li>
  *   <li>WebSockets: permessage-deflate inflates a message to at most the largest message allowed, the
  *       write buffer's high water mark is {@code limits.maxQueuedBytes}, and a {@link WebSocketGuard}
  *       takes over once the upgrade is answered.</li>
@@ -65,6 +67,9 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private static final QuietLog CUT_OFF = new QuietLog(LOG, 10);
   /** The name of Vert.x's WebSocket extension handler in a connection's pipeline. */
   private static final String EXTENSIONS = "webSocketExtensionHandler";
+  /** The names of Vert.x's idle handler ({@code http.idleTimeoutMs}) and of its chunked writer. */
+  private static final String IDLE = "idle";
+  private static final String CHUNKED_WRITER = "chunkedWriter";
   private static final long CLOSE_GRACE_MS = 1000;
 
   /** What every guard of an HTTP server shares. */
@@ -156,10 +161,32 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       boolean sockJs = requestPath != null && requestPath.startsWith(HttpVerticle.BRIDGE_PATH + "/")
           && SockJs.WEBSOCKET_PATH.matcher(requestPath.substring(HttpVerticle.BRIDGE_PATH.length() + 1)).matches();
       ctx.pipeline().addAfter(ctx.name(), "vertxchat-websocket-guard", new WebSocketGuard(settings.config(), address, sockJs));
+      dropHttpOnlyHandlers(ctx, promise);
     } else if (!upgraded && msg instanceof LastHttpContent && pendingRequests > 0 && --pendingRequests == 0) {
       armHeaderTimer(ctx, settings.config().headerTimeoutMs());
     }
     ctx.write(msg, promise);
+  }
+
+  /**
+   * Once a connection is a WebSocket, two of Vert.x's HTTP handlers only cost time on every frame: the
+   * idle handler turns each write's void promise into a real one with a listener (the WebSocket guard
+   * keeps the idle timeout instead, without either), and the chunked writer (for files) queues every
+   * write until the flush. The idle handler goes at once; the chunked writer when the upgrade response
+   * has been written, so nothing it still holds is lost (with a void promise it stays).
+   */
+  private static void dropHttpOnlyHandlers(ChannelHandlerContext ctx, ChannelPromise upgrade) {
+    ChannelPipeline pipeline = ctx.pipeline();
+    if (pipeline.get(IDLE) instanceof IdleStateHandler) {
+      pipeline.remove(IDLE);
+    }
+    if (!upgrade.isVoid()) {
+      upgrade.addListener(written -> {
+        if (pipeline.get(CHUNKED_WRITER) instanceof ChunkedWriteHandler) {
+          pipeline.remove(CHUNKED_WRITER);
+        }
+      });
+    }
   }
 
   @Override

@@ -17,6 +17,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +31,9 @@ import java.util.concurrent.TimeUnit;
  *       ping whether the client reads or not;</li>
  *   <li>a compressed message that inflates past the largest message allowed (the bounded
  *       permessage-deflate that {@link ConnectionGuard} installs fails it) closes the connection with 1009;</li>
+ *   <li>idle timeout ({@code http.idleTimeoutMs}): a WebSocket that neither sends nor receives anything
+ *       for this long is closed, like any HTTP connection. Netty's idle handler, which Vert.x installs,
+ *       allocates a promise and a listener for every frame written; here a write only notes the time;</li>
  *   <li>whoever sends the server's close frame (the bridge, Vert.x's SockJS WebSocket), the TCP connection
  *       is gone {@value #CLOSING_TIMEOUT_MS} ms later at the latest, even when the client never reads the
  *       close frame (Vert.x's own closing timeout starts only once the frame is written); a client this
@@ -54,6 +58,9 @@ final class WebSocketGuard extends ChannelDuplexHandler {
   private long windowStart = System.nanoTime();
   private int controlFrames;
   private long drained;
+  /** When a frame was last read or written ({@link System#nanoTime()}). */
+  private long lastActivity = System.nanoTime();
+  private ScheduledFuture<?> idleTimer;
 
   WebSocketGuard(ChatConfig config, String address, boolean sockJs) {
     this.config = config;
@@ -62,7 +69,43 @@ final class WebSocketGuard extends ChannelDuplexHandler {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (config.idleTimeoutMs() > 0) {
+      checkIdleIn(ctx, TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs()));
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (idleTimer != null) {
+      idleTimer.cancel(false);
+      idleTimer = null;
+    }
+  }
+
+  private void checkIdleIn(ChannelHandlerContext ctx, long delayNanos) {
+    idleTimer = ctx.executor().schedule(() -> {
+      long timeout = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMs());
+      long idle = System.nanoTime() - lastActivity;
+      if (idle >= timeout) {
+        idleTimer = null;
+        LOG.debug("Closing idle WebSocket of {}", address);
+        ctx.close();
+      } else if (ctx.channel().isActive()) {
+        checkIdleIn(ctx, timeout - idle);
+      }
+    }, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    handlerRemoved(ctx);
+    ctx.fireChannelInactive();
+  }
+
+  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    lastActivity = System.nanoTime();
     if (closing) {
       drain(ctx, msg);
     } else if (msg instanceof PingWebSocketFrame || msg instanceof PongWebSocketFrame) {
@@ -78,6 +121,7 @@ final class WebSocketGuard extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    lastActivity = System.nanoTime();
     if (msg instanceof CloseWebSocketFrame) {
       closeWithin(ctx, CLOSING_TIMEOUT_MS);
     }
