@@ -113,12 +113,15 @@ final class NettyWebSocketWire extends ChannelInboundHandlerAdapter implements W
       } else if (msg instanceof BinaryWebSocketFrame binary) {
         received(binary.content().toString(StandardCharsets.UTF_8));
       } else if (msg instanceof CloseWebSocketFrame close) {
-        // the client closes: answer with its status, then the TCP connection goes
         if (!closing) {
+          // the client closes: answer with its status, then the TCP connection goes
           closing = true;
           int status = close.statusCode();
           CloseWebSocketFrame answer = status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, "");
           ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+        } else {
+          // the client's answer to our close: the closing handshake is complete
+          ctx.close();
         }
       }
       // pings and pongs are answered (and limited) by the connection guard in front of this handler
@@ -278,13 +281,16 @@ final class NettyWebSocketWire extends ChannelInboundHandlerAdapter implements W
     }
     closing = true;
     // SockJS: the close frame first (what sockjs-client reports), then the WebSocket close with the same
-    // code. A client that does not read never takes them: the WebSocket guard in front closes the
-    // connection after its closing timeout anyway.
+    // code. The TCP connection goes when the client answers with its close frame (above), or when the
+    // WebSocket guard in front gives up waiting (10 s): closing it at once would reset a connection the
+    // client is still sending on (the rest of an oversize message), and a reset can destroy the close
+    // frame and the error before them in the client's receive buffer. What the client sends meanwhile
+    // is read and dropped.
     Runnable doClose = () -> {
       if (sockJs) {
         ctx.write(new TextWebSocketFrame(SockJs.close(code, reason)), ctx.voidPromise());
       }
-      ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(new CloseWebSocketFrame(code, reason), ctx.voidPromise());
     };
     if (ctx.executor().inEventLoop()) {
       doClose.run();
