@@ -22,6 +22,7 @@ final class SharedFrame {
   private static final int CONTINUATION = 0x0;
   static final int MAX_FRAGMENT = 65536;
   final String text;
+  private String quoted;
   private String sockJsText;
   private ByteBuf raw;
   private ByteBuf sockJs;
@@ -30,10 +31,18 @@ final class SharedFrame {
     this.text = text;
   }
 
+  /** The frame as a JSON string, the element of a SockJS message frame. */
+  String quoted() {
+    if (quoted == null) {
+      quoted = SockJs.quote(text);
+    }
+    return quoted;
+  }
+
   /** The SockJS message frame carrying this frame. */
   String sockJsText() {
     if (sockJsText == null) {
-      sockJsText = SockJs.message(text);
+      sockJsText = "a[" + quoted() + "]";
     }
     return sockJsText;
   }
@@ -57,24 +66,22 @@ final class SharedFrame {
 
   /** The complete WebSocket frame(s) of one text message, fragmented by the rule above. */
   static ByteBuf encode(String text) {
-    {
-      int length = ByteBufUtil.utf8Bytes(text);
-      int fragments = Math.max(1, (length + MAX_FRAGMENT - 1) / MAX_FRAGMENT);
-      ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(length + 10 * fragments);
-      if (fragments == 1) {
-        header(buf, FIN | TEXT, length);
-        ByteBufUtil.reserveAndWriteUtf8(buf, text, length);
-      } else {
-        // like Vert.x's own writeTextMessage: fragments of at most 64 KiB, the size clients accept by default
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        for (int offset = 0; offset < bytes.length; offset += MAX_FRAGMENT) {
-          int n = Math.min(MAX_FRAGMENT, bytes.length - offset);
-          header(buf, (offset + n == bytes.length ? FIN : 0) | (offset == 0 ? TEXT : CONTINUATION), n);
-          buf.writeBytes(bytes, offset, n);
-        }
+    int length = ByteBufUtil.utf8Bytes(text);
+    int fragments = Math.max(1, (length + MAX_FRAGMENT - 1) / MAX_FRAGMENT);
+    ByteBuf buf = PooledByteBufAllocator.DEFAULT.directBuffer(length + 10 * fragments);
+    if (fragments == 1) {
+      header(buf, FIN | TEXT, length);
+      ByteBufUtil.reserveAndWriteUtf8(buf, text, length);
+    } else {
+      // like Vert.x's own writeTextMessage: fragments of at most 64 KiB, the size clients accept by default
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      for (int offset = 0; offset < bytes.length; offset += MAX_FRAGMENT) {
+        int n = Math.min(MAX_FRAGMENT, bytes.length - offset);
+        header(buf, (offset + n == bytes.length ? FIN : 0) | (offset == 0 ? TEXT : CONTINUATION), n);
+        buf.writeBytes(bytes, offset, n);
       }
-      return buf;
     }
+    return buf;
   }
 
   private static void header(ByteBuf buf, int first, int length) {

@@ -20,26 +20,24 @@ public final class SockJs {
 
   static final String OPEN = "o";
   static final String HEARTBEAT = "h";
+  /** SockJS's answers are never cached. */
+  static final String NO_CACHE = "no-store, no-cache, no-transform, must-revalidate, max-age=0";
   /** Path of the SockJS WebSocket transport below the bridge prefix: {@code <server>/<session>/websocket}. */
   public static final Pattern WEBSOCKET_PATH = Pattern.compile("[^/]+/[^/]+/websocket");
 
-  /** One message frame: {@code a["<message as JSON string>"]}. */
-  static String message(String text) {
-    return "a[" + Json.encode(text) + "]";
+  /** A message as the JSON string a message frame carries. */
+  static String quote(String text) {
+    return Json.encode(text);
   }
 
-  /** One frame with several messages, oldest first. */
-  static String messages(Collection<String> texts) {
-    StringBuilder out = new StringBuilder(64).append("a[");
-    boolean first = true;
-    for (String text : texts) {
-      if (!first) {
-        out.append(',');
-      }
-      first = false;
-      out.append(Json.encode(text));
-    }
-    return out.append(']').toString();
+  /** One message frame: {@code a["<message as JSON string>"]}. */
+  static String message(String text) {
+    return "a[" + quote(text) + "]";
+  }
+
+  /** One frame with several messages, each already {@link #quote quoted}, oldest first. */
+  static String messages(Collection<String> quoted) {
+    return "a[" + String.join(",", quoted) + "]";
   }
 
   /** The close frame: the code and reason the client reports in its close event. */

@@ -39,6 +39,7 @@ final class SockJsSession implements Wire {
   private final Vertx vertx;
   private final long maxQueued;
   private final Map<String, SockJsSession> registry;
+  /** Messages waiting for a receiving request, each quoted as a JSON string. */
   private final ArrayDeque<String> pending = new ArrayDeque<>();
   private long pendingChars;
   private HttpServerResponse receiver;
@@ -134,19 +135,30 @@ final class SockJsSession implements Wire {
 
   static void headers(HttpServerResponse response) {
     response.putHeader("Content-Type", "application/javascript; charset=UTF-8")
-        .putHeader("Cache-Control", "no-store, no-cache, no-transform, must-revalidate, max-age=0");
+        .putHeader("Cache-Control", SockJs.NO_CACHE);
   }
 
   @Override
   public boolean write(String frame) {
+    return queue(SockJs.quote(frame));
+  }
+
+  @Override
+  public boolean write(SharedFrame frame) {
+    // a room message is quoted once for every session it goes to
+    return queue(frame.quoted());
+  }
+
+  /** Queues a message, already quoted as a JSON string, for the next frame to the client. */
+  private boolean queue(String quoted) {
     if (closeFrame != null) {
       return true;
     }
     if (pendingChars >= maxQueued) {
       return false;
     }
-    pending.add(frame);
-    pendingChars += frame.length();
+    pending.add(quoted);
+    pendingChars += quoted.length();
     if (receiver != null && !flushScheduled) {
       // what this event-loop turn writes leaves in one frame
       flushScheduled = true;
@@ -156,11 +168,6 @@ final class SockJsSession implements Wire {
       });
     }
     return true;
-  }
-
-  @Override
-  public boolean write(SharedFrame frame) {
-    return write(frame.text);
   }
 
   private void flush() {

@@ -69,7 +69,7 @@ public final class SockJsTransports {
 
   private static void info(RoutingContext ctx) {
     ctx.response().putHeader("Content-Type", "application/json; charset=UTF-8")
-        .putHeader("Cache-Control", "no-store, no-cache, no-transform, must-revalidate, max-age=0")
+        .putHeader("Cache-Control", SockJs.NO_CACHE)
         .end(new JsonObject().put("websocket", true).put("cookie_needed", false)
             .put("origins", new JsonArray().add("*:*")).put("entropy", RANDOM.nextInt() & Integer.MAX_VALUE).encode());
   }

@@ -22,13 +22,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and the access log records the status actually sent.
  */
 class BodyFormatTest extends ServiceTest {
-  private HttpResponse<Buffer> postForm(String path, String token, String body) {
+  private HttpResponse<Buffer> post(String path, String token, String contentType, String body) {
     WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
     try {
       return await(web.post(path).putHeader("Authorization", "Bearer " + token)
-          .putHeader("Content-Type", "application/x-www-form-urlencoded").sendBuffer(Buffer.buffer(body)));
+          .putHeader("Content-Type", contentType).sendBuffer(Buffer.buffer(body)));
     } finally {
       web.close();
+    }
+  }
+
+  private HttpResponse<Buffer> postForm(String path, String token, String body) {
+    return post(path, token, "application/x-www-form-urlencoded", body);
+  }
+
+  /** The access log's lines, at INFO, while it is open. */
+  private static final class AccessLogLines implements AutoCloseable {
+    final Logger access = (Logger) LoggerFactory.getLogger("dev.vertxchat.http.access");
+    final Level before = access.getLevel();
+    final HandshakeTest.Captured captured = new HandshakeTest.Captured();
+
+    AccessLogLines() {
+      captured.start();
+      access.addAppender(captured);
+      access.setLevel(Level.INFO);
+    }
+
+    @Override
+    public void close() {
+      access.detachAppender(captured);
+      access.setLevel(before);
+      captured.stop();
     }
   }
 
@@ -45,22 +69,12 @@ class BodyFormatTest extends ServiceTest {
   @Test
   void anUndecodableFormIs400AndLoggedAs400() throws InterruptedException {
     String token = http.guestToken("form-user");
-    Logger access = (Logger) LoggerFactory.getLogger("dev.vertxchat.http.access");
-    Level before = access.getLevel();
-    HandshakeTest.Captured captured = new HandshakeTest.Captured();
-    captured.start();
-    access.addAppender(captured);
-    access.setLevel(Level.INFO);
-    try {
+    try (AccessLogLines log = new AccessLogLines()) {
       HttpResponse<Buffer> res = postForm("/api/rooms/general/messages", token, "a=1&".repeat(1000));
       assertEquals(400, res.statusCode(), res.bodyAsString());
       assertEquals(ErrorCodes.BAD_REQUEST, errorCode(res));
-      String line = captured.await("POST /api/rooms/general/messages").getFormattedMessage();
+      String line = log.captured.await("POST /api/rooms/general/messages").getFormattedMessage();
       assertTrue(line.contains(" 400 "), line);
-    } finally {
-      access.detachAppender(captured);
-      access.setLevel(before);
-      captured.stop();
     }
     assertEquals(0, http.get("/api/rooms/general/messages", token).bodyAsJsonObject().getJsonArray("messages").size());
   }
@@ -74,39 +88,22 @@ class BodyFormatTest extends ServiceTest {
       "/api/rooms", "/api/rooms/general/messages"})
   void badBodiesOnEveryRouteAre4xxAndLoggedAsSent(String path) throws InterruptedException {
     String token = http.guestToken("body-" + path.replaceAll("[^a-z]", "").substring(0, 8));
-    Logger access = (Logger) LoggerFactory.getLogger("dev.vertxchat.http.access");
-    Level before = access.getLevel();
-    HandshakeTest.Captured captured = new HandshakeTest.Captured();
-    captured.start();
-    access.addAppender(captured);
-    access.setLevel(Level.INFO);
-    try {
+    try (AccessLogLines log = new AccessLogLines()) {
       record Case(String contentType, String body, int status, int code) {}
       for (Case c : java.util.List.of(
           new Case("application/x-www-form-urlencoded", "a=1&".repeat(1000), 400, ErrorCodes.BAD_REQUEST),
           new Case("application/json", "this is not json", 400, ErrorCodes.BAD_REQUEST),
           new Case("text/plain", "[1,2,3]", 400, ErrorCodes.BAD_REQUEST),
           new Case("application/json", "{\"text\":\"" + "x".repeat(70_000) + "\"}", 413, ErrorCodes.PAYLOAD_TOO_LARGE))) {
-        WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
-        HttpResponse<Buffer> res;
-        try {
-          res = await(web.post(path).putHeader("Authorization", "Bearer " + token)
-              .putHeader("Content-Type", c.contentType()).sendBuffer(Buffer.buffer(c.body())));
-        } finally {
-          web.close();
-        }
+        HttpResponse<Buffer> res = post(path, token, c.contentType(), c.body());
         assertEquals(c.status(), res.statusCode(), path + " " + c.contentType() + ": " + res.bodyAsString());
         assertEquals(c.code(), errorCode(res), path + " " + c.contentType());
-        String line = captured.await("POST " + path + " ").getFormattedMessage();
+        String line = log.captured.await("POST " + path + " ").getFormattedMessage();
         assertTrue(line.contains(" " + c.status() + " "), line);
-        synchronized (captured) {
-          captured.list.clear();
+        synchronized (log.captured) {
+          log.captured.list.clear();
         }
       }
-    } finally {
-      access.detachAppender(captured);
-      access.setLevel(before);
-      captured.stop();
     }
     assertEquals(0, http.get("/api/rooms/general/messages", token).bodyAsJsonObject().getJsonArray("messages").size(),
         "nothing stored");
