@@ -3,7 +3,7 @@ package dev.vertxchat.bridge;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bus.UserRef;
-import dev.vertxchat.http.QuietLog;
+import dev.vertxchat.bridge.QuietLog;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +33,10 @@ final class BridgeConnection {
   int inFlight;
   int malformed;
   long lastSeen = System.currentTimeMillis();
+  final long openedAt = System.currentTimeMillis();
+  /** The close code and reason the server closed with; 0 while the server has not closed it. */
+  int closeCode;
+  String closeReason;
   long expiryTimer = -1;
   boolean closed;
   /** The bridge's clean-up (rooms left, subscriptions dropped); runs once, when either side closes. */
@@ -77,7 +81,8 @@ final class BridgeConnection {
    */
   void close(int code, String reason) {
     if (!closed) {
-      LOG.debug("Closing bridge connection of {}: {} {}", user().id(), code, reason);
+      closeCode = code;
+      closeReason = reason;
       wire.close(code, reason);
       onClosed.run();
     }

@@ -4,11 +4,11 @@ import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
-import dev.vertxchat.chat.Presence;
-import dev.vertxchat.chat.RoomDirectory;
+import dev.vertxchat.bus.UserRef;
+import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
-import dev.vertxchat.http.Failures;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;
@@ -37,8 +37,6 @@ public final class EventBusBridge {
 
   private final Vertx vertx;
   private final ChatConfig config;
-  private final Presence presence;
-  private final RoomDirectory rooms;
   private final FanOut fanOut;
   private final FrameRules rules;
   private final HandshakeGuard guard;
@@ -47,18 +45,17 @@ public final class EventBusBridge {
   /** WebSockets on {@link NettyWebSocketWire} (true) or Vert.x's public API ({@link VertxWebSocketWire}). */
   private final boolean fastPath;
 
-  public EventBusBridge(Vertx vertx, ChatConfig config, Presence presence, RoomDirectory rooms, HandshakeGuard guard) {
+  /** @param membership the chat side's owner of rooms and presence, asked on every join and leave */
+  public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard) {
     this.vertx = vertx;
     this.guard = guard;
     this.config = config;
-    this.presence = presence;
-    this.rooms = rooms;
     this.fastPath = config.webSocketFastPath() && NettyWebSocketWire.available(vertx);
     if (config.webSocketFastPath() && !fastPath) {
       LOG.warn("This Vert.x lacks the internals of the WebSocket fast path; WebSockets use Vert.x's public API");
     }
     this.fanOut = new FanOut(vertx);
-    this.rules = new FrameRules(vertx, config, presence, rooms, fanOut);
+    this.rules = new FrameRules(vertx, config, membership, fanOut);
     long every = Math.max(250, Math.min(5000, config.pingTimeoutMs() / 4));
     this.sweepTimer = vertx.setPeriodic(every, id -> sweep());
   }
@@ -66,18 +63,21 @@ public final class EventBusBridge {
   /**
    * A WebSocket upgrade: the raw endpoint ({@code sockJs} false) or SockJS's WebSocket transport.
    * Served before the router (whose request wrapper hides the connection the fast path takes over),
-   * with the same checks as every other bridge request.
+   * with the same checks as every other bridge request; a request they refuse is handed to {@code refused}
+   * with its reason, to be answered by the caller (the request is resumed); {@code upgraded} hears the user of
+   * a connection that opened.
    */
-  public void upgrade(HttpServerRequest request, boolean sockJs) {
+  public void upgrade(HttpServerRequest request, boolean sockJs, Handler<ChatException> refused, Handler<UserRef> upgraded) {
     request.pause();
     guard.authenticate(request, request.path()).onComplete(ar -> {
       if (ar.failed()) {
         request.resume();
-        Failures.send(request.response(), ChatException.from(ar.cause()));
+        refused.handle(ChatException.from(ar.cause()));
         return;
       }
       HandshakeGuard.Admission admission = ar.result();
       request.toWebSocket().onSuccess(ws -> {
+        upgraded.handle(admission.identity().user());
         Wire wire = fastPath
             ? NettyWebSocketWire.takeOver(ws, vertx, sockJs, maxMessageBytes())
             : new VertxWebSocketWire(ws, sockJs, maxMessageBytes(), maxQueuedBytes());
@@ -111,7 +111,7 @@ public final class EventBusBridge {
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));
     conn.onClosed = () -> closed(conn);
     wire.bind(frame -> enqueue(conn, frame), v -> tooLarge(conn), v -> closed(conn));
-    LOG.debug("Bridge connection opened for {}", conn.user().id());
+    LOG.debug("Bridge connection opened for {} over {}", conn.user().id(), wire.transport());
     return conn;
   }
 
@@ -156,7 +156,14 @@ public final class EventBusBridge {
       fanOut.unsubscribe(address, conn);
     }
     conn.addresses.clear();
-    LOG.debug("Bridge connection closed for {}", conn.user().id());
+    double seconds = (System.currentTimeMillis() - conn.openedAt) / 1000.0;
+    if (conn.closeCode != 0) {
+      LOG.info("Bridge connection closed: user={} transport={} code={} reason=\"{}\" by=server duration={}s",
+          conn.user().id(), conn.wire.transport(), conn.closeCode, conn.closeReason, String.format("%.1f", seconds));
+    } else {
+      LOG.info("Bridge connection closed: user={} transport={} by=client duration={}s",
+          conn.user().id(), conn.wire.transport(), String.format("%.1f", seconds));
+    }
   }
 
   private void tooLarge(BridgeConnection conn) {

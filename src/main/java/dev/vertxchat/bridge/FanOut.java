@@ -1,8 +1,10 @@
 package dev.vertxchat.bridge;
 
+import dev.vertxchat.bus.RoomMessage;
+import dev.vertxchat.bridge.QuietLog;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,9 +18,14 @@ import java.util.Set;
  * Delivery from fan-out addresses to this verticle's sockets: one event-bus consumer per address (not
  * one per socket), and each message is turned into a bridge frame once and written to every
  * subscribed socket. A socket that does not keep up is closed by {@link BridgeConnection#write}.
+ *
+ * <p>What it delivers: a {@link RoomMessage} (its JSON text, encoded once by the publisher) or a JSON
+ * object. Anything else on a fan-out address is a bug of the publisher: it is dropped and logged, never
+ * spliced into a frame.
  */
 final class FanOut {
   private static final Logger LOG = LoggerFactory.getLogger(FanOut.class);
+  private static final QuietLog UNEXPECTED = new QuietLog(LOG, 1);
   private static final long RELEASE_DELAY_MS = 1000;
   private final Vertx vertx;
   private final Map<String, Group> groups = new HashMap<>();
@@ -61,7 +68,17 @@ final class FanOut {
     if (group == null) {
       return;
     }
-    SharedFrame frame = new SharedFrame(BridgeFrames.message(address, body instanceof String s ? s : Json.encode(body)));
+    String json;
+    if (body instanceof RoomMessage message) {
+      json = message.json();
+    } else if (body instanceof JsonObject object) {
+      json = object.encode();
+    } else {
+      UNEXPECTED.warn("Dropped a {} published on {}: fan-out addresses carry room messages or JSON objects",
+          body == null ? "null" : body.getClass().getSimpleName(), address);
+      return;
+    }
+    SharedFrame frame = new SharedFrame(BridgeFrames.message(address, json));
     try {
       // a copy: closing a slow consumer changes the member set while we iterate
       for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {

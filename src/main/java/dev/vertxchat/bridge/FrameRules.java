@@ -3,11 +3,8 @@ package dev.vertxchat.bridge;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.bus.Addresses;
 import dev.vertxchat.bus.ChatException;
-import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.ErrorCodes;
-import dev.vertxchat.chat.Presence;
-import dev.vertxchat.chat.RoomDirectory;
-import dev.vertxchat.chat.RoomEvents;
+import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * What the bridge allows a connection's authenticated user to do, frame by frame (deny by default):
  * <ul>
- *   <li>register {@code chat.room.<id>} joins an existing room (presence, join envelope);
+ *   <li>register {@code chat.room.<id>} joins an existing room ({@link Membership} announces it);
  *       register {@code chat.user.<own id>} receives private notices; anything else is refused;</li>
  *   <li>send only to the service addresses, with the identity stamped by the server; {@code chat.send}
  *       and {@code chat.typing} only for a room joined on this connection;</li>
@@ -36,15 +33,13 @@ final class FrameRules {
 
   private final Vertx vertx;
   private final ChatConfig config;
-  private final Presence presence;
-  private final RoomDirectory rooms;
+  private final Membership membership;
   private final FanOut fanOut;
 
-  FrameRules(Vertx vertx, ChatConfig config, Presence presence, RoomDirectory rooms, FanOut fanOut) {
+  FrameRules(Vertx vertx, ChatConfig config, Membership membership, FanOut fanOut) {
     this.vertx = vertx;
     this.config = config;
-    this.presence = presence;
-    this.rooms = rooms;
+    this.membership = membership;
     this.fanOut = fanOut;
   }
 
@@ -109,7 +104,7 @@ final class FrameRules {
           "at most " + config.maxRoomsPerConnection() + " rooms per connection")));
       return Future.succeededFuture();
     }
-    return rooms.exists(room)
+    return membership.roomExists(room)
         .recover(err -> {
           LOG.error("Room lookup for {} failed", room, err);
           return Future.succeededFuture(null);
@@ -131,9 +126,7 @@ final class FrameRules {
             conn.rooms.add(room);
             conn.addresses.add(address);
             fanOut.subscribe(address, conn);
-            if (presence.join(room, conn.user())) {
-              RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.JOIN, room, conn.user(), System.currentTimeMillis()));
-            }
+            membership.join(room, conn.user());
           }
           return null;
         });
@@ -153,9 +146,7 @@ final class FrameRules {
   void leave(BridgeConnection conn, String room) {
     if (conn.rooms.remove(room)) {
       fanOut.unsubscribe(Addresses.room(room), conn);
-      if (presence.leave(room, conn.user())) {
-        RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.LEFT, room, conn.user(), System.currentTimeMillis()));
-      }
+      membership.leave(room, conn.user());
     }
   }
 

@@ -5,9 +5,6 @@ import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.config.ChatConfig;
-import dev.vertxchat.http.ClientAddress;
-import dev.vertxchat.http.Connections;
-import dev.vertxchat.http.Origins;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -48,18 +45,16 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
   }
 
   private final TokenService tokens;
-  private final Origins origins;
-  private final ClientAddress addresses;
+  private final Clients clients;
   private final Connections connections;
   private final ChatConfig config;
   private final Owners owners;
   private final String prefix;
 
-  public HandshakeGuard(Vertx vertx, ChatConfig config, TokenService tokens, Origins origins, ClientAddress addresses, String prefix) {
+  public HandshakeGuard(Vertx vertx, ChatConfig config, TokenService tokens, Clients clients, String prefix) {
     this.config = config;
     this.tokens = tokens;
-    this.origins = origins;
-    this.addresses = addresses;
+    this.clients = clients;
     this.connections = bridgeConnections(vertx);
     this.owners = vertx.sharedData().<String, Owners>getLocalMap("vertxchat.sockjs").computeIfAbsent("owners", k -> new Owners());
     this.prefix = prefix.endsWith("/") ? prefix : prefix + "/";
@@ -127,7 +122,7 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
-    if (!origins.allowed(request)) {
+    if (!clients.originAllowed(request)) {
       return Future.failedFuture(new ChatException(ErrorCodes.ORIGIN_NOT_ALLOWED, "origin not allowed"));
     }
     return tokens.verify(token(request)).compose(identity -> {
@@ -139,7 +134,7 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
       // unless its session is open already
       boolean opens = session == null ? path.equals(prefix + "websocket")
           : OPENING.contains(session[1]) && (owner == null || WEBSOCKET.equals(session[1]));
-      String address = addresses.of(request);
+      String address = clients.address(request);
       if (opens && !reserve(request, address)) {
         return Future.failedFuture(new ChatException(ErrorCodes.TOO_MANY_CONNECTIONS, "too many connections, try again later", 5));
       }
@@ -148,8 +143,7 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
   }
 
   private boolean reserve(HttpServerRequest request, String address) {
-    String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
-    int perAddress = addresses.trustedProxy(peer) && address.equals(ClientAddress.key(peer)) ? 0 : config.maxConnectionsPerAddress();
+    int perAddress = clients.perAddressCapped(request, address) ? config.maxConnectionsPerAddress() : 0;
     return connections.tryOpen(address, config.maxConnections(), perAddress);
   }
 
@@ -179,7 +173,8 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
     return new String[] {parts[1], parts[2]};
   }
 
-  static Identity identityOf(RoutingContext ctx) {
+  /** The identity a bridge request authenticated with; null before that or without one. */
+  public static Identity identityOf(RoutingContext ctx) {
     return ctx == null ? null : ctx.get(IDENTITY);
   }
 

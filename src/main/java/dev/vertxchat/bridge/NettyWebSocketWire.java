@@ -42,6 +42,10 @@ import java.util.ArrayList;
  * <p>Everything runs on the connection's event loop, the one the HTTP verticle runs on; the bridge's
  * handlers are called inside the verticle's context. The channel's high water mark (set by the
  * connection guard at the upgrade) is {@code limits.maxQueuedBytes}: past it the client is too slow.
+ *
+ * <p>Longer than 300 lines because it is one Netty handler for one protocol: reading (fragments,
+ * control frames, close handshake) and writing (batched flushes, backpressure) share the channel's state,
+ * and splitting them would spread that state over classes that must always change together.
  */
 final class NettyWebSocketWire extends ChannelInboundHandlerAdapter implements Wire {
   private static final Logger LOG = LoggerFactory.getLogger(NettyWebSocketWire.class);
@@ -89,6 +93,11 @@ final class NettyWebSocketWire extends ChannelInboundHandlerAdapter implements W
     return wire;
   }
 
+
+  @Override
+  public String transport() {
+    return sockJs ? "sockjs-websocket" : "websocket";
+  }
 
   @Override
   public void bind(Handler<String> text, Handler<Void> tooLarge, Handler<Void> closed) {

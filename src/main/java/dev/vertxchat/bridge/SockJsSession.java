@@ -43,6 +43,7 @@ final class SockJsSession implements Wire {
   private final ArrayDeque<String> pending = new ArrayDeque<>();
   private long pendingChars;
   private HttpServerResponse receiver;
+  /** Whether the receiving request is xhr_streaming (the transport the client receives with). */
   private boolean streaming;
   private long streamed;
   private boolean openSent;
@@ -64,6 +65,12 @@ final class SockJsSession implements Wire {
     this.maxQueued = maxQueued;
     this.registry = registry;
     armDisconnect();
+  }
+
+
+  @Override
+  public String transport() {
+    return streaming ? "xhr-streaming" : "xhr-polling";
   }
 
   @Override

@@ -50,6 +50,11 @@ final class VertxWebSocketWire implements Wire {
   }
 
   @Override
+  public String transport() {
+    return sockJs ? "sockjs-websocket" : "websocket";
+  }
+
+  @Override
   public void bind(Handler<String> text, Handler<Void> tooLarge, Handler<Void> closed) {
     this.textHandler = text;
     this.tooLargeHandler = tooLarge;

@@ -14,6 +14,12 @@ import io.vertx.core.Handler;
  * plus one frame.
  */
 interface Wire {
+  /**
+   * The transport, as the bridge's close line names it: {@code websocket} (the raw endpoint),
+   * {@code sockjs-websocket}, {@code xhr-streaming} or {@code xhr-polling}.
+   */
+  String transport();
+
   /** Writes one frame; false when the client is too slow and the frame was not written. */
   boolean write(String frame);
 

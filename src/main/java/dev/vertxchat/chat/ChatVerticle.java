@@ -7,116 +7,53 @@ import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.Room;
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.config.ChatConfig;
-import dev.vertxchat.config.ConfigKeys;
-import dev.vertxchat.store.Database;
-import dev.vertxchat.store.H2MessageStore;
-import dev.vertxchat.store.H2RoomStore;
-import dev.vertxchat.store.JournaledMessageStore;
-import dev.vertxchat.store.MessageJournal;
 import dev.vertxchat.store.MessageStore.NewMessage;
-import dev.vertxchat.store.RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 /**
- * Owns the rooms: serves {@code chat.send}, {@code chat.history}, {@code chat.presence},
- * {@code chat.typing} and the internal room services. Callers (the bridge, the REST handlers) stamp the
- * caller's identity in the message headers; a request without one is refused. Safe to deploy with
- * several instances: presence and rate limits live in shared data and the send pipeline serializes
- * its batches process-wide.
+ * Serves {@code chat.send}, {@code chat.history}, {@code chat.presence}, {@code chat.typing} and the
+ * internal room services over the event bus: checks each request and asks the service's
+ * {@link LocalChat}, which owns the state. Callers (the bridge, the REST handlers) stamp the caller's
+ * identity in the message headers; a request without one is refused. Safe to deploy with several
+ * instances: they share the one {@link LocalChat} the composition root gives them.
  */
 public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
-  /** The key of the one server-wide message bucket. */
-  private static final String GLOBAL = "all";
   private static final int ROOMS_DEFAULT_PAGE = 100;
   private static final int MAX_ROOM_QUERY = 64;
+  /** "The server holds limits.maxRooms rooms" is worth one warning per process, not one per refusal. */
+  private static final AtomicBoolean TOLD_FULL = new AtomicBoolean();
 
-  private ChatConfig config;
-  private Pool pool;
-  private JournaledMessageStore messages;
-  private RoomStore rooms;
-  private RoomDirectory directory;
-  private Presence presence;
-  private RateLimiter sendLimiter;
-  private RateLimiter typingLimiter;
-  private RateLimiter globalLimiter;
-  private DiskSpace disk;
-  private boolean toldFull;
-  private SendPipeline pipeline;
+  private final LocalChat chat;
+  private final ChatConfig config;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+
+  public ChatVerticle(LocalChat chat) {
+    this.chat = chat;
+    this.config = chat.config;
+  }
 
   @Override
   public Future<?> start() {
-    config = new ChatConfig(config());
-    pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
-    rooms = new H2RoomStore(pool);
-    directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
-        config.requestTimeoutMs());
-    presence = new Presence(vertx);
-    sendLimiter = new RateLimiter(vertx, "send", config.messagesPerSecond(), config.messageBurst());
-    typingLimiter = new RateLimiter(vertx, "typing", config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
-    // one bucket for every user's messages together: what the storage takes in, whoever sends
-    globalLimiter = new RateLimiter(vertx, "global-send", config.globalMessagesPerSecond(),
-        Math.max(1, config.globalMessagesPerSecond() * 2));
-    disk = new DiskSpace(vertx, Path.of(config.dataDir()), config.storeMinFreeDiskBytes());
-    vertx.setPeriodic(60_000, id -> {
-      sendLimiter.sweep();
-      typingLimiter.sweep();
-    });
-
-    MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
-        config.storeIndexBatchMax(), config.storeMaxUnindexed());
-    return JournaledMessageStore.open(vertx, config.dataDir(), new H2MessageStore(pool), journal)
-        .compose(store -> {
-          messages = store;
-          pipeline = new SendPipeline(vertx, messages, config.storeBatchMax(), config.storeCommitDelayMs());
-          return createDefaultRooms();
-        })
-        .compose(v -> disk.start())
-        .compose(v -> {
-          serve(Addresses.SEND, this::send);
-          serve(Addresses.HISTORY, this::history);
-          serve(Addresses.PRESENCE, this::presence);
-          serve(Addresses.TYPING, this::typing);
-          serve(Addresses.ROOMS_LIST, this::listRooms);
-          serve(Addresses.ROOMS_CREATE, this::createRoom);
-          return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
-        });
-  }
-
-  @Override
-  public Future<?> stop() {
-    if (disk != null) {
-      disk.stop();
-    }
-    // everything accepted is stored and acknowledged, and copied into the table, before the pool goes away
-    Future<Void> drained = pipeline == null ? Future.succeededFuture() : pipeline.drain();
-    return drained
-        .eventually(() -> messages == null ? Future.succeededFuture() : messages.close())
-        .eventually(() -> pool.close());
-  }
-
-  private Future<Void> createDefaultRooms() {
-    Future<Void> chain = Future.succeededFuture();
-    for (Object o : config.array(ConfigKeys.ROOMS_DEFAULTS)) {
-      JsonObject r = (JsonObject) o;
-      Room room = new Room(r.getString("id"), r.getString("name", r.getString("id")), r.getString("topic", ""), 0);
-      chain = chain.compose(v -> rooms.create(room, null).<Void>mapEmpty());
-    }
-    return chain;
+    serve(Addresses.SEND, this::send);
+    serve(Addresses.HISTORY, this::history);
+    serve(Addresses.PRESENCE, this::presence);
+    serve(Addresses.TYPING, this::typing);
+    serve(Addresses.ROOMS_LIST, this::listRooms);
+    serve(Addresses.ROOMS_CREATE, this::createRoom);
+    return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
   /** Registers a service: identity from the headers, body must be an object, failures carry their code. */
@@ -159,7 +96,7 @@ public class ChatVerticle extends VerticleBase {
     if (!(value instanceof String room) || !Addresses.ROOM_ID.matcher(room).matches()) {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "room must be a room id"));
     }
-    return directory.exists(room).compose(found -> found ? Future.succeededFuture(room)
+    return chat.directory.exists(room).compose(found -> found ? Future.succeededFuture(room)
         : Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room)));
   }
 
@@ -183,18 +120,18 @@ public class ChatVerticle extends VerticleBase {
           "text must contain a visible character, not only spaces or invisible ones"));
     }
     return existingRoom(body).compose(room -> {
-      if (disk.low()) {
+      if (chat.disk.low()) {
         return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
             "the server is low on storage space and accepts no messages now; nothing was stored, retry later"));
       }
-      if (!sendLimiter.tryAcquire(user.id())) {
+      if (!chat.sendLimiter.tryAcquire(user.id())) {
         return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
       }
-      if (!globalLimiter.tryAcquire(GLOBAL)) {
+      if (!chat.globalLimiter.tryAcquire(LocalChat.GLOBAL)) {
         return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
             "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
       }
-      return pipeline.submit(new NewMessage(room, user, text))
+      return chat.pipeline.submit(new NewMessage(room, user, text))
           .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
     });
   }
@@ -215,7 +152,7 @@ public class ChatVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     return existingRoom(body)
-        .compose(room -> messages.page(room, before, after, limit))
+        .compose(room -> chat.messages().page(room, before, after, limit))
         .map(list -> {
           JsonArray out = new JsonArray();
           list.forEach(e -> out.add(e.toJson()));
@@ -238,14 +175,14 @@ public class ChatVerticle extends VerticleBase {
   private Future<JsonObject> presence(UserRef user, JsonObject body) {
     return existingRoom(body).map(room -> {
       JsonArray users = new JsonArray();
-      presence.users(room).forEach(u -> users.add(u.toJson()));
+      chat.membership.users(room).forEach(u -> users.add(u.toJson()));
       return new JsonObject().put("users", users);
     });
   }
 
   private Future<JsonObject> typing(UserRef user, JsonObject body) {
     return existingRoom(body).compose(room -> {
-      if (!typingLimiter.tryAcquire(user.id() + "\n" + room)) {
+      if (!chat.typingLimiter.tryAcquire(user.id() + "\n" + room)) {
         return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "typing notices are limited"));
       }
       RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.TYPING, room, user, System.currentTimeMillis()));
@@ -278,9 +215,9 @@ public class ChatVerticle extends VerticleBase {
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
-    return rooms.page(after, query, limit).map(page -> {
+    return chat.rooms.page(after, query, limit).map(page -> {
       JsonArray out = new JsonArray();
-      page.rooms().forEach(r -> out.add(r.withMembers(presence.count(r.id())).toJson()));
+      page.rooms().forEach(r -> out.add(r.withMembers(chat.membership.count(r.id())).toJson()));
       return new JsonObject().put("rooms", out).put("next", page.next());
     });
   }
@@ -302,7 +239,7 @@ public class ChatVerticle extends VerticleBase {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "topic must be well-formed text of at most 256 characters"));
     }
     Room room = new Room(roomId, name.strip(), topic.strip(), 0);
-    return directory.create(room, user.id()).compose(created -> switch (created) {
+    return chat.directory.create(room, user.id()).compose(created -> switch (created) {
       case CREATED -> {
         LOG.info("Room {} created by {}", roomId, user.id());
         yield Future.succeededFuture(room.toJson());
@@ -312,8 +249,7 @@ public class ChatVerticle extends VerticleBase {
           ? "this server does not let users create rooms"
           : "you have created " + config.roomsPerUser() + " rooms, the most one user may create"));
       case SERVER_FULL -> {
-        if (!toldFull) {
-          toldFull = true;
+        if (TOLD_FULL.compareAndSet(false, true)) {
           LOG.warn("The server holds limits.maxRooms = {} rooms: new rooms are refused (first: {} by {})",
               config.maxRooms(), roomId, user.id());
         }

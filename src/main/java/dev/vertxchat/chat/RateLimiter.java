@@ -1,23 +1,22 @@
 package dev.vertxchat.chat;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
-import io.vertx.core.shareddata.Shareable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token buckets per key (user, or user and room), shared by every verticle instance of the process
- * through a {@link LocalMap}. A bucket holds at most {@code burst} tokens and refills at
- * {@code perSecond}; each accepted action takes one.
+ * Token buckets per key (user, or user and room, or client address). A bucket holds at most
+ * {@code burst} tokens and refills at {@code perSecond}; each accepted action takes one. One instance
+ * per limit and service, created by the limit's owner and shared by its verticle instances (updates are
+ * atomic per key, safe from any event loop).
  */
 public final class RateLimiter {
-  record Bucket(double tokens, long atNanos) implements Shareable {}
+  private record Bucket(double tokens, long atNanos) {}
 
-  private final LocalMap<String, Bucket> buckets;
+  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
   private final double perSecond;
   private final double burst;
 
-  public RateLimiter(Vertx vertx, String name, double perSecond, double burst) {
-    this.buckets = vertx.sharedData().getLocalMap("vertxchat.ratelimit." + name);
+  public RateLimiter(double perSecond, double burst) {
     this.perSecond = perSecond;
     this.burst = burst;
   }

@@ -8,7 +8,9 @@ import dev.vertxchat.store.RoomStore.Created;
 import dev.vertxchat.store.RoomStore.Quota;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.LocalMap;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Answers "does this room exist" on the hot paths (join, send, history) without a database round trip
@@ -19,10 +21,11 @@ import io.vertx.core.shareddata.LocalMap;
  * positive answer always wins over a remembered miss.
  *
  * <p>Also the one place rooms are created by users: within the per-user quota and the server-wide
- * ceiling, with creates of every chat verticle instance in the process taking turns under one shared
- * lock, so concurrent creates (by one user or many) can never count the same free slot twice.
+ * ceiling, with creates of every chat verticle instance taking turns under one lock, so concurrent
+ * creates (by one user or many) can never count the same free slot twice. One instance per service,
+ * owned by {@link LocalChat}; safe from any event loop.
  */
-public final class RoomDirectory {
+final class RoomDirectory {
   private static final String CREATE_LOCK = "vertxchat.rooms.create";
   /** How long "no such room" is remembered. */
   static final long MISSING_TTL_MS = 10_000;
@@ -30,28 +33,21 @@ public final class RoomDirectory {
   static final int MISSING_MAX = 10_000;
 
   private final Vertx vertx;
-  private final LocalMap<String, Boolean> known;
+  private final Map<String, Boolean> known = new ConcurrentHashMap<>();
   /** Room id → when the negative answer stops being trusted (epoch milliseconds). */
-  private final LocalMap<String, Long> missing;
+  private final Map<String, Long> missing = new ConcurrentHashMap<>();
   private final RoomStore rooms;
   private final Quota quota;
   private final long lockTimeoutMs;
 
-  /** For lookups only ({@link #exists}); {@link #create} needs the quota. */
-  public RoomDirectory(Vertx vertx, RoomStore rooms) {
-    this(vertx, rooms, null, 0);
-  }
-
-  public RoomDirectory(Vertx vertx, RoomStore rooms, Quota quota, long lockTimeoutMs) {
+  RoomDirectory(Vertx vertx, RoomStore rooms, Quota quota, long lockTimeoutMs) {
     this.vertx = vertx;
-    this.known = vertx.sharedData().getLocalMap("vertxchat.rooms.known");
-    this.missing = vertx.sharedData().getLocalMap("vertxchat.rooms.missing");
     this.rooms = rooms;
     this.quota = quota;
     this.lockTimeoutMs = lockTimeoutMs;
   }
 
-  public Future<Boolean> exists(String id) {
+  Future<Boolean> exists(String id) {
     if (known.containsKey(id)) {
       return Future.succeededFuture(true);
     }
@@ -60,7 +56,7 @@ public final class RoomDirectory {
       if (until > System.currentTimeMillis()) {
         return Future.succeededFuture(false);
       }
-      missing.removeIfPresent(id, until);
+      missing.remove(id, until);
     }
     return rooms.exists(id).onSuccess(found -> {
       if (found) {
@@ -73,10 +69,7 @@ public final class RoomDirectory {
   }
 
   /** Creates a room for {@code userId} if its id is free and neither quota is reached. */
-  public Future<Created> create(Room room, String userId) {
-    if (quota == null) {
-      throw new IllegalStateException("this directory was made for lookups only");
-    }
+  Future<Created> create(Room room, String userId) {
     if (known.containsKey(room.id())) {
       return Future.succeededFuture(Created.EXISTS);
     }

@@ -2,21 +2,21 @@ package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Addresses;
 import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.RoomMessage;
 import io.vertx.core.eventbus.EventBus;
 
 /**
- * Publishes envelopes to {@code chat.room.<id>}. The envelope is encoded to JSON text once, here; the
- * bridge wraps that text into its frame without decoding it again, whatever the number of subscribers.
+ * Publishes to {@code chat.room.<id>}: always a {@link RoomMessage}, the envelope with its JSON text
+ * encoded once, which the bridge splices into its frame for every subscriber.
  */
-public final class RoomEvents {
+final class RoomEvents {
   private RoomEvents() {}
 
-  public static void publish(EventBus bus, Envelope envelope) {
-    publish(bus, envelope.room(), envelope.toJson().encode());
+  static void publish(EventBus bus, Envelope envelope) {
+    publish(bus, RoomMessage.of(envelope));
   }
 
-  /** Publishes an envelope already encoded (a stored message: the store encoded it). */
-  public static void publish(EventBus bus, String room, String json) {
-    bus.publish(Addresses.room(room), json);
+  static void publish(EventBus bus, RoomMessage message) {
+    bus.publish(Addresses.room(message.envelope().room()), message);
   }
 }

@@ -3,8 +3,10 @@ package dev.vertxchat.chat;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.bus.RoomMessage;
 import dev.vertxchat.store.MessageStore;
 import dev.vertxchat.store.MessageStore.NewMessage;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -20,16 +22,20 @@ import java.util.List;
  * takes up to {@code batchMax} of them in one journal write. A message is published to its room and
  * acknowledged only after its batch is durable.
  *
- * <p>Batches of every chat verticle instance in the process take turns under one shared lock, held
- * from id allocation until the batch is published, so rooms see messages in id order.
+ * <p>Order by construction: there is one pipeline per service, and everything it does runs on one
+ * context, its owner's ({@link #submit} hops there from any other). Batches are stored one after the
+ * other (ids increase from batch to batch, and within a batch in its order), and each batch is
+ * published from the owner's context as soon as it is stored, before the next one is written. Vert.x
+ * delivers the messages one context publishes to a consumer in the order published, so every
+ * subscriber sees a room's messages in id order.
  */
 final class SendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(SendPipeline.class);
-  private static final String LOCK = "vertxchat.send-pipeline";
 
   private record Pending(NewMessage message, Promise<Envelope> promise) {}
 
   private final Vertx vertx;
+  private final Context owner;
   private final MessageStore store;
   private final int batchMax;
   private final long delayMs;
@@ -38,14 +44,30 @@ final class SendPipeline {
   private long timer = -1;
   private Promise<Void> drained;
 
-  SendPipeline(Vertx vertx, MessageStore store, int batchMax, long delayMs) {
+  /** @param owner the context every step runs on */
+  SendPipeline(Vertx vertx, Context owner, MessageStore store, int batchMax, long delayMs) {
     this.vertx = vertx;
+    this.owner = owner;
     this.store = store;
     this.batchMax = batchMax;
     this.delayMs = delayMs;
   }
 
+  /**
+   * Queues a message; the future completes, on the caller's context, once it is stored and published
+   * (or refused: nothing was stored).
+   */
   Future<Envelope> submit(NewMessage message) {
+    Context caller = vertx.getOrCreateContext();
+    if (caller == owner) {
+      return enqueue(message);
+    }
+    Promise<Envelope> answer = Promise.promise();
+    owner.runOnContext(v -> enqueue(message).onComplete(ar -> caller.runOnContext(x -> answer.handle(ar))));
+    return answer.future();
+  }
+
+  private Future<Envelope> enqueue(NewMessage message) {
     if (drained != null) {
       return Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "the server is shutting down"));
     }
@@ -69,6 +91,11 @@ final class SendPipeline {
 
   /** Stops accepting and completes once everything accepted so far is stored and acknowledged. */
   Future<Void> drain() {
+    if (Vertx.currentContext() != owner) {
+      Promise<Void> done = Promise.promise();
+      owner.runOnContext(v -> drain().onComplete(done));
+      return done.future();
+    }
     if (drained == null) {
       drained = Promise.promise();
       if (!flushing && queue.isEmpty()) {
@@ -96,16 +123,14 @@ final class SendPipeline {
     }
     List<NewMessage> messages = new ArrayList<>(batch.size());
     batch.forEach(p -> messages.add(p.message()));
-    vertx.sharedData().getLocalLockWithTimeout(LOCK, 10_000)
-        .compose(lock -> store.append(messages, System.currentTimeMillis())
-            .onSuccess(stored -> {
-              for (int i = 0; i < stored.size(); i++) {
-                Envelope envelope = stored.get(i).envelope();
-                RoomEvents.publish(vertx.eventBus(), envelope.room(), stored.get(i).json());
-                batch.get(i).promise().complete(envelope);
-              }
-            })
-            .onComplete(ar -> lock.release()))
+    store.append(messages, System.currentTimeMillis())
+        .onSuccess(stored -> {
+          for (int i = 0; i < stored.size(); i++) {
+            Envelope envelope = stored.get(i).envelope();
+            RoomEvents.publish(vertx.eventBus(), new RoomMessage(envelope, stored.get(i).json()));
+            batch.get(i).promise().complete(envelope);
+          }
+        })
         .onFailure(err -> {
           ChatException failure;
           if (err instanceof ChatException refused) {

@@ -1,5 +1,7 @@
 package dev.vertxchat.http;
 
+import dev.vertxchat.auth.Identity;
+import dev.vertxchat.bridge.HandshakeGuard;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -9,8 +11,9 @@ import org.slf4j.LoggerFactory;
 import java.util.regex.Pattern;
 
 /**
- * One line per request on logger {@code dev.vertxchat.http.access}, with the {@code token} query
- * parameter and SockJS session ids redacted.
+ * One line per request on logger {@code dev.vertxchat.http.access}: client address, user id ({@code -}
+ * when the request was not authenticated), method, URI with the {@code token} query parameter and
+ * SockJS session ids redacted, status sent, duration. A token never appears, only the user id it names.
  */
 public final class AccessLog implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger("dev.vertxchat.http.access");
@@ -26,8 +29,8 @@ public final class AccessLog implements Handler<RoutingContext> {
     Handler<String> line = status -> {
       if (!written[0] && LOG.isInfoEnabled()) {
         written[0] = true;
-        LOG.info("{} {} {} {} {}ms", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(), req.method(),
-            redact(req.uri()), status, (System.nanoTime() - start) / 1_000_000);
+        LOG.info("{} {} {} {} {} {}ms", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(), user(ctx),
+            req.method(), redact(req.uri()), status, (System.nanoTime() - start) / 1_000_000);
       }
     };
     // the status is the one sent: logged when the response's last byte is written. The end handler can run
@@ -42,11 +45,22 @@ public final class AccessLog implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  /** The line for a raw WebSocket upgrade, which is served ahead of the router. */
-  public static void upgrade(HttpServerRequest req) {
+  private static String user(RoutingContext ctx) {
+    Identity identity = ApiRoutes.identity(ctx);
+    if (identity == null) {
+      identity = HandshakeGuard.identityOf(ctx);
+    }
+    return identity == null ? "-" : identity.user().id();
+  }
+
+  /**
+   * The line for a WebSocket upgrade (served ahead of the router), once the handshake checks are done:
+   * {@code user} null and the status sent when they refused it, else the user and {@code upgrade}.
+   */
+  public static void upgrade(HttpServerRequest req, String user, String status) {
     if (LOG.isInfoEnabled()) {
-      LOG.info("{} {} {} upgrade", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(), req.method(),
-          redact(req.uri()));
+      LOG.info("{} {} {} {} {}", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(),
+          user == null ? "-" : user, req.method(), redact(req.uri()), status);
     }
   }
 

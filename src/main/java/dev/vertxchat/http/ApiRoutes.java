@@ -78,7 +78,8 @@ final class ApiRoutes {
     });
   }
 
-  private static Identity identity(RoutingContext ctx) {
+  /** The identity a request to /api authenticated with; null before that or without one. */
+  static Identity identity(RoutingContext ctx) {
     return ctx.get(IDENTITY);
   }
 

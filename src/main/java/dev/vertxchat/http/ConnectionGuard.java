@@ -1,5 +1,7 @@
 package dev.vertxchat.http;
 
+import dev.vertxchat.bridge.Connections;
+import dev.vertxchat.bridge.QuietLog;
 import dev.vertxchat.bridge.EventBusBridge;
 import dev.vertxchat.bridge.SockJs;
 import dev.vertxchat.bus.ErrorCodes;
@@ -61,6 +63,9 @@ import java.util.concurrent.TimeUnit;
  *       write buffer's high water mark is {@code limits.maxQueuedBytes}, and a {@link WebSocketGuard}
  *       takes over once the upgrade is answered.</li>
  * </ul>
+ *
+ * <p>Longer than 300 lines because each of these bounds is a few lines on the same per-connection state
+ * (request phase, timers, byte counts) in one pipeline handler; apart, they would need to share it.
  */
 final class ConnectionGuard extends ChannelDuplexHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
@@ -80,7 +85,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private final boolean counted;
   private ScheduledFuture<?> headerTimer;
   private ScheduledFuture<?> bodyTimer;
-  /** Bytes of the body of the request being read (counted in {@link Connections#pendingBodyBytes}). */
+  /** Bytes of the body of the request being read (counted in {@link Connections#addPendingBodyBytes}). */
   private long bodyBytes;
   private int pendingRequests;
   private boolean upgraded;
@@ -241,7 +246,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
   private boolean body(ChannelHandlerContext ctx, HttpContent content) {
     int size = content.content().readableBytes();
     bodyBytes += size;
-    long pending = settings.counts().pendingBodyBytes.addAndGet(size);
+    long pending = settings.counts().addPendingBodyBytes(size);
     if (content instanceof LastHttpContent) {
       bodyDone();
     } else if (pending > settings.config().maxPendingBodyBytes()) {
@@ -261,7 +266,7 @@ final class ConnectionGuard extends ChannelDuplexHandler {
       bodyTimer = null;
     }
     if (bodyBytes > 0) {
-      settings.counts().pendingBodyBytes.addAndGet(-bodyBytes);
+      settings.counts().addPendingBodyBytes(-bodyBytes);
       bodyBytes = 0;
     }
   }

@@ -1,27 +1,19 @@
 package dev.vertxchat.http;
 
-import dev.vertxchat.auth.AuthService;
-import dev.vertxchat.auth.Names;
-import dev.vertxchat.auth.PasswordHasher;
-import dev.vertxchat.auth.PasswordHashing;
-import dev.vertxchat.auth.TokenService;
+import dev.vertxchat.bridge.Clients;
+import dev.vertxchat.bridge.Connections;
 import dev.vertxchat.bridge.EventBusBridge;
 import dev.vertxchat.bridge.HandshakeGuard;
 import dev.vertxchat.bridge.SockJs;
 import dev.vertxchat.bridge.SockJsTransports;
-import dev.vertxchat.chat.Presence;
-import dev.vertxchat.chat.RoomDirectory;
 import dev.vertxchat.config.ChatConfig;
-import dev.vertxchat.store.Database;
-import dev.vertxchat.store.H2AccountStore;
-import dev.vertxchat.store.H2RoomStore;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.healthchecks.HealthChecks;
@@ -29,7 +21,6 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,25 +42,22 @@ public class HttpVerticle extends VerticleBase {
       + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
       + " frame-ancestors 'none'";
 
-  private ChatConfig config;
-  private Pool pool;
+  private final HttpParts parts;
+  private final ChatConfig config;
   private HttpServer server;
   private EventBusBridge bridge;
-  private WorkerExecutor hashing;
+
+  public HttpVerticle(HttpParts parts) {
+    this.parts = parts;
+    this.config = parts.config;
+  }
 
   @Override
   public Future<?> start() {
-    config = new ChatConfig(config());
-    pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
-    TokenService tokens = new TokenService(vertx, config);
-    hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
-    Origins origins = new Origins(config.allowedOrigins(), config.publicOrigin());
-    ClientAddress addresses = new ClientAddress(config.trustedProxies());
-    SignInThrottle throttle = new SignInThrottle(vertx, config, addresses);
-    AuthService auth = new AuthService(new H2AccountStore(pool, Names::keys), tokens,
-        new PasswordHashing(vertx, new PasswordHasher(), hashing, config.hashQueue()), throttle, config.guests());
-    HandshakeGuard guard = new HandshakeGuard(vertx, config, tokens, origins, addresses, BRIDGE_PATH);
-    bridge = new EventBusBridge(vertx, config, new Presence(vertx), new RoomDirectory(vertx, new H2RoomStore(pool)), guard);
+    Origins origins = parts.origins;
+    ClientAddress addresses = parts.addresses;
+    HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH);
+    bridge = new EventBusBridge(vertx, config, parts.membership, guard);
 
     Router router = Router.router(vertx);
     if (config.accessLog()) {
@@ -87,14 +75,14 @@ public class HttpVerticle extends VerticleBase {
     // answer 500. tryComplete: a ping that answers after that changes nothing.
     HealthChecks checks = HealthChecks.create(vertx).register("database", 2000, promise -> {
       long timer = vertx.setTimer(1500, id -> promise.tryComplete(Status.KO(new JsonObject().put("cause", "no answer within 1500 ms"))));
-      Database.ping(pool).onComplete(ar -> {
+      parts.databaseCheck.get().onComplete(ar -> {
         vertx.cancelTimer(timer);
         promise.tryComplete(ar.succeeded() ? Status.OK() : Status.KO());
       });
     });
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
-    new ApiRoutes(vertx, config, auth, tokens, throttle).mount(router);
+    new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
     router.route(BRIDGE_PATH + "/*").handler(guard);
     new SockJsTransports(vertx, bridge).mount(router, BRIDGE_PATH);
@@ -129,10 +117,16 @@ public class HttpVerticle extends VerticleBase {
       boolean sockJs = !raw && path != null && path.startsWith(sockJsPrefix)
           && SockJs.WEBSOCKET_PATH.matcher(path).region(sockJsPrefix.length(), path.length()).matches();
       if ((raw || sockJs) && req.canUpgradeToWebSocket()) {
-        if (config.accessLog()) {
-          AccessLog.upgrade(req);
-        }
-        bridge.upgrade(req, sockJs);
+        bridge.upgrade(req, sockJs, refusal -> {
+          Failures.send(req.response(), refusal);
+          if (config.accessLog()) {
+            AccessLog.upgrade(req, null, Integer.toString(req.response().getStatusCode()));
+          }
+        }, user -> {
+          if (config.accessLog()) {
+            AccessLog.upgrade(req, user.id(), "upgrade");
+          }
+        });
       } else {
         router.handle(req);
       }
@@ -147,7 +141,28 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closed = bridge == null ? Future.succeededFuture() : bridge.closeAll();
     Future<Void> closing = closed.transform(ar -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS));
-    return closing.eventually(() -> hashing.close()).eventually(() -> pool.close());
+    return closing;
+  }
+
+  /** The bridge's view of a request's client: this layer's Origin rules and trusted proxies. */
+  private static Clients bridgeClients(Origins origins, ClientAddress addresses) {
+    return new Clients() {
+      @Override
+      public boolean originAllowed(HttpServerRequest request) {
+        return origins.allowed(request);
+      }
+
+      @Override
+      public String address(HttpServerRequest request) {
+        return addresses.of(request);
+      }
+
+      @Override
+      public boolean perAddressCapped(HttpServerRequest request, String address) {
+        String peer = request.remoteAddress() == null ? "unknown" : request.remoteAddress().hostAddress();
+        return !(addresses.trustedProxy(peer) && address.equals(ClientAddress.key(peer)));
+      }
+    };
   }
 
   /**

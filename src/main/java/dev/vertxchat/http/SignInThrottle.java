@@ -34,12 +34,12 @@ final class SignInThrottle implements LoginLimits {
 
   SignInThrottle(Vertx vertx, ChatConfig config, ClientAddress addresses) {
     this.addresses = addresses;
-    this.signIns = new RateLimiter(vertx, "sign-in", config.signInsPerMinute() / 60.0, config.signInsPerMinute());
-    this.guests = new RateLimiter(vertx, "guest-sign-in", config.guestSignInsPerMinute() / 60.0, config.guestSignInsPerMinute());
-    this.failedLogins = new RateLimiter(vertx, "failed-login",
+    this.signIns = new RateLimiter(config.signInsPerMinute() / 60.0, config.signInsPerMinute());
+    this.guests = new RateLimiter(config.guestSignInsPerMinute() / 60.0, config.guestSignInsPerMinute());
+    this.failedLogins = new RateLimiter(
         (double) config.failedLoginsPerName() / config.failedLoginsWindowSeconds(), config.failedLoginsPerName());
     int all = ALL_ADDRESSES_FACTOR * config.failedLoginsPerName();
-    this.failedLoginsAll = new RateLimiter(vertx, "failed-login-all", (double) all / config.failedLoginsWindowSeconds(), all);
+    this.failedLoginsAll = new RateLimiter((double) all / config.failedLoginsWindowSeconds(), all);
     vertx.setPeriodic(60_000, id -> {
       signIns.sweep();
       guests.sweep();

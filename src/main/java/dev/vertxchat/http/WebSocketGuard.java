@@ -1,5 +1,6 @@
 package dev.vertxchat.http;
 
+import dev.vertxchat.bridge.QuietLog;
 import dev.vertxchat.bridge.SockJs;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.config.ChatConfig;

@@ -1,4 +1,4 @@
-package dev.vertxchat.http;
+package dev.vertxchat.bridge;
 
 import org.slf4j.Logger;
 

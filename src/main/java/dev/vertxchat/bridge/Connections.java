@@ -1,4 +1,4 @@
-package dev.vertxchat.http;
+package dev.vertxchat.bridge;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
@@ -10,12 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * How many connections are open, in total and per client address, across every HTTP verticle
  * instance of the process (one instance of this class per Vert.x instance, kept in shared data).
- * Used for TCP connections ({@link ConnectionGuard}); the bridge keeps its own count of sessions.
+ * Used for bridge connections ({@link HandshakeGuard}) and by the HTTP layer for TCP connections.
  */
 public final class Connections implements Shareable {
   private final AtomicInteger total = new AtomicInteger();
-  /** Request body bytes received but not yet complete, over all connections (see {@link ConnectionGuard}). */
-  final AtomicLong pendingBodyBytes = new AtomicLong();
+  /** Request body bytes received but not yet complete, over all connections (the HTTP layer's guard). */
+  private final AtomicLong pendingBodyBytes = new AtomicLong();
   private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
 
   /** The process-wide instance for a Vert.x instance and a purpose ("tcp", "bridge"). */
@@ -69,5 +69,10 @@ public final class Connections implements Shareable {
   public int of(String address) {
     AtomicInteger n = perAddress.get(address);
     return n == null ? 0 : n.get();
+  }
+
+  /** Request body bytes received but not yet complete: adds {@code delta}, returns the new total. */
+  public long addPendingBodyBytes(long delta) {
+    return pendingBodyBytes.addAndGet(delta);
   }
 }
