@@ -76,7 +76,8 @@ class BridgeRulesTest {
     b.register("chat.user." + id(bob));
     a.request("chat.presence", new JsonObject().put("room", "general")); // both registrations processed in order
     b.request("chat.presence", new JsonObject().put("room", "general"));
-    vertx.eventBus().publish("chat.user." + id(alice), "{\"type\":\"notice\"}");
+    // fan-out addresses carry typed messages (a RoomMessage or a JSON object), never a bare string
+    vertx.eventBus().publish("chat.user." + id(alice), new JsonObject().put("type", "notice"));
     a.awaitFrame(f -> ("chat.user." + id(alice)).equals(f.getString("address")));
     b.request("chat.presence", new JsonObject().put("room", "general"));
     assertTrue(b.received(f -> ("chat.user." + id(alice)).equals(f.getString("address"))).isEmpty());

@@ -1,4 +1,4 @@
-package dev.vertxchat.http;
+package dev.vertxchat.bridge;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
