@@ -377,7 +377,9 @@ class HandshakeTest {
   @Test
   void theAccessLogNeverContainsTheToken(Vertx vertx) throws InterruptedException {
     start(vertx, new JsonObject());
-    String token = http.guestToken("logged");
+    JsonObject guest = http.guest("logged");
+    String token = guest.getString("token");
+    String userId = guest.getJsonObject("user").getString("id");
     Logger access = (Logger) LoggerFactory.getLogger("dev.vertxchat.http.access");
     Level before = access.getLevel();
     Captured captured = new Captured();
@@ -387,7 +389,9 @@ class HandshakeTest {
     try {
       assertEquals(200, send(web.get("/eventbus/info?token=" + token), null, null).statusCode());
       assertEquals(200, send(web.get("/eventbus/info?x=1&token=" + token + "&y=2"), null, null).statusCode());
-      assertTrue(captured.await("/eventbus/info?token=").getFormattedMessage().contains("token=REDACTED"));
+      String line = captured.await("/eventbus/info?token=").getFormattedMessage();
+      assertTrue(line.contains("token=REDACTED"), line);
+      assertTrue(line.contains(" " + userId + " GET "), "the user id, not the token, says who it was: " + line);
       assertTrue(captured.await("/eventbus/info?x=1").getFormattedMessage().contains("&token=REDACTED&y=2"));
       synchronized (captured) {
         for (ILoggingEvent e : captured.list) {
