@@ -3,9 +3,7 @@ package dev.vertxchat.auth;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.shareddata.Shareable;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -20,21 +18,16 @@ import java.util.function.Supplier;
 public final class PasswordHashing {
   public static final String EXECUTOR = "vertxchat-password-hashing";
 
-  private static final class Pending implements Shareable {
-    final AtomicInteger count = new AtomicInteger();
-  }
-
   private final PasswordHasher hasher;
   private final WorkerExecutor executor;
   private final int maxPending;
-  private final AtomicInteger pending;
+  /** Sign-ins holding a place; one instance per service, shared by its HTTP verticle instances. */
+  private final AtomicInteger pending = new AtomicInteger();
 
-  public PasswordHashing(Vertx vertx, PasswordHasher hasher, WorkerExecutor executor, int maxPending) {
+  public PasswordHashing(PasswordHasher hasher, WorkerExecutor executor, int maxPending) {
     this.hasher = hasher;
     this.executor = executor;
     this.maxPending = maxPending;
-    this.pending = vertx.sharedData().<String, Pending>getLocalMap("vertxchat.hashing")
-        .computeIfAbsent("pending", k -> new Pending()).count;
   }
 
   /**

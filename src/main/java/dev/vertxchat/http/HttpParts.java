@@ -40,7 +40,7 @@ public final class HttpParts {
     this.throttle = new SignInThrottle(vertx, config, addresses);
     this.hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
     this.auth = new AuthService(accounts, tokens,
-        new PasswordHashing(vertx, new PasswordHasher(), hashing, config.hashQueue()), throttle, config.guests());
+        new PasswordHashing(new PasswordHasher(), hashing, config.hashQueue()), throttle, config.guests());
   }
 
   /**
