@@ -2,8 +2,6 @@ package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -33,8 +31,7 @@ class BrowserChatTest extends BrowserTestBase {
   }
 
   @Test
-  void twoPeopleChatAndMarkupIsShownAsText(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+  void twoPeopleChatAndMarkupIsShownAsText() throws Exception {
     Browser alice = browser();
     Browser bob = browser();
     alice.signInAsGuest("alice");
@@ -70,16 +67,16 @@ class BrowserChatTest extends BrowserTestBase {
       List<String> urls = (List<String>) b.js("return performance.getEntriesByType('resource').map(e => e.name)"
           + ".concat([location.href])");
       for (String url : urls) {
-        assertTrue(url.startsWith(server.base() + "/"), "request to another origin: " + url);
+        assertTrue(url.startsWith(service.base() + "/"), "request to another origin: " + url);
       }
     }
   }
 
   @Test
-  void scrollingUpLoadsOlderMessages(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits",
+  void scrollingUpLoadsOlderMessages() throws Exception {
+    service.start(new JsonObject().put("limits",
         new JsonObject().put("messagesPerSecond", 10_000).put("messageBurst", 10_000)));
-    Http http = new Http(vertx, server.port);
+    Http http = service.http();
     String token = http.guestToken("archivist");
     for (int i = 0; i < 120; i++) {
       assertEquals(201, http.post("/api/rooms/general/messages", token, new JsonObject().put("text", "m" + i)).statusCode());
@@ -100,9 +97,7 @@ class BrowserChatTest extends BrowserTestBase {
   }
 
   @Test
-  void pagesComeBackAfterARestartWithoutLosingOrRepeatingMessages(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
-    int port = server.port;
+  void pagesComeBackAfterARestartWithoutLosingOrRepeatingMessages() throws Exception {
     Browser alice = browser();
     Browser bob = browser();
     alice.signInAsGuest("alice");
@@ -110,13 +105,11 @@ class BrowserChatTest extends BrowserTestBase {
     say(alice, "before the restart");
     waitFor("bob has it", () -> bob.messages().contains("before the restart"));
 
-    server.stop();
-    server = null;
+    service.stop();
     waitFor("alice sees the connection is down", () -> !"online".equals(alice.status()));
     waitFor("bob sees the connection is down", () -> !"online".equals(bob.status()));
 
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("port", port)));
-    Http http = new Http(vertx, server.port);
+    Http http = service.restart().http(); // on the same port, as the pages expect
     assertEquals(201, http.post("/api/rooms/general/messages", http.guestToken("bot"),
         new JsonObject().put("text", "while you were away")).statusCode());
 

@@ -2,7 +2,6 @@ package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -65,9 +64,9 @@ class BrowserConnectionTest extends BrowserTestBase {
 
   @Test
   void aTokenThatExpiresWhileThePageIsOpenIsRenewedAndNoMessageIsLostOrShownTwice(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits",
+    service.start(new JsonObject().put("limits",
         new JsonObject().put("messagesPerSecond", 10_000).put("messageBurst", 10_000)));
-    Http http = new Http(vertx, server.port);
+    Http http = service.http();
     String bot = http.guestToken("bot");
     List<String> sent = new ArrayList<>();
 
@@ -102,7 +101,6 @@ class BrowserConnectionTest extends BrowserTestBase {
     for (int i = 0; i < 3; i++) {
       sent.add(post(http, bot, "after " + i));
     }
-    http.close();
 
     waitFor("every message is shown", () -> page.messages().containsAll(sent));
     List<String> shown = page.messages();
@@ -138,7 +136,6 @@ class BrowserConnectionTest extends BrowserTestBase {
 
   @Test
   void aTokenTheBridgeRefusesIsReplacedAndThePageComesOnline(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
     // a stored token that is not expired but that the server no longer trusts (signed with a secret it
     // does not have, as after a secret rotation): the handshake is refused 401
     JWTAuth other = JWTAuth.create(vertx, new JWTAuthOptions()
@@ -161,17 +158,17 @@ class BrowserConnectionTest extends BrowserTestBase {
   }
 
   @Test
-  void aRefusedOriginBehindAProxyIsShownAndThePageStopsRetrying(Vertx vertx) throws Exception {
+  void aRefusedOriginBehindAProxyIsShownAndThePageStopsRetrying() throws Exception {
     // a proxy set up without the original Host header: the service believes it is chat.example.com,
     // while the browser is on http://127.0.0.1:<port>, so the bridge handshake is refused 403 (2007)
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("http",
+    service.start(new JsonObject().put("http",
         new JsonObject().put("publicOrigin", "http://chat.example.com")));
     Browser page = browser();
     page.labelled("Name").sendKeys("dora");
     page.button("Join as guest").click(); // the REST API does not check the Origin: signing in works
     waitFor("the page stops", () -> "stopped".equals(page.status()));
     String why = note(page);
-    assertTrue(why.contains("refuses connections from this page's address (" + server.base() + ")"), why);
+    assertTrue(why.contains("refuses connections from this page's address (" + service.base() + ")"), why);
     assertTrue(why.contains("Host header") && why.contains("http.publicOrigin"), why);
     assertTrue(page.button("Reload").isDisplayed());
     page.screenshot(BrowserChatTest.SCREENSHOTS.resolve("origin-refused.png"));
@@ -184,8 +181,7 @@ class BrowserConnectionTest extends BrowserTestBase {
   }
 
   @Test
-  void aProtocolErrorClosesForGoodWithTheServersReason(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+  void aProtocolErrorClosesForGoodWithTheServersReason() throws Exception {
     Browser page = browser();
     page.signInAsGuest("mallory");
     waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));

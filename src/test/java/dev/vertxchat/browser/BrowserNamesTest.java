@@ -1,8 +1,6 @@
 package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
-import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -43,8 +41,7 @@ class BrowserNamesTest extends BrowserTestBase {
   }
 
   @Test
-  void guestsAreMarkedAndUsersOfTheSameNameAreToldApart(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+  void guestsAreMarkedAndUsersOfTheSameNameAreToldApart() throws Exception {
     Browser one = browser();
     Browser two = browser();
     Browser dana = browser();
@@ -74,7 +71,6 @@ class BrowserNamesTest extends BrowserTestBase {
 
   @Test
   void aGuestWhoseNameAnAccountTookIsToldToChooseAnother(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
     Browser page = browser();
     String shortLived = Tokens.expiringIn(vertx, "g-takenname01", "carol", 8);
     page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
@@ -82,13 +78,8 @@ class BrowserNamesTest extends BrowserTestBase {
     page.driver.navigate().refresh();
     waitFor("online as the guest carol", () -> "online".equals(page.status()));
 
-    Http http = new Http(vertx, server.port);
-    try {
-      assertEquals(201, http.post("/api/auth/register", null,
-          new JsonObject().put("name", "Carol").put("password", "carols password")).statusCode());
-    } finally {
-      http.close();
-    }
+    assertEquals(201, service.http().post("/api/auth/register", null,
+        new JsonObject().put("name", "Carol").put("password", "carols password")).statusCode());
     // the page renews at 80 % of the token's lifetime; so close to expiry it signs in again as "carol"
     // (a longer-lived token would be refreshed first: refused alike, see NameSpoofTest), which is refused
     waitFor("back at the sign-in form", () -> page.byId("sign-in-view").isDisplayed());

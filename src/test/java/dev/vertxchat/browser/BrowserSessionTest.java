@@ -2,7 +2,6 @@ package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -36,8 +35,8 @@ class BrowserSessionTest extends BrowserTestBase {
   }
 
   @Test
-  void accountsRoomsUnreadCountsTypingAndRefusedSends(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits", new JsonObject().put("maxTextLength", 40)));
+  void accountsRoomsUnreadCountsTypingAndRefusedSends() throws Exception {
+    service.start(new JsonObject().put("limits", new JsonObject().put("maxTextLength", 40)));
     Browser alice = browser();
     Browser bob = browser();
     alice.signInAsGuest("alice");
@@ -92,7 +91,6 @@ class BrowserSessionTest extends BrowserTestBase {
 
   @Test
   void aGuestWhoseTokenRunsOutGetsANewOneAndStaysOnline(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
     Browser page = browser();
     long expiresAt = System.currentTimeMillis() + 9_000;
     String shortLived = Tokens.expiringIn(vertx, "g-shortlived1", "erin", 9);
@@ -119,16 +117,15 @@ class BrowserSessionTest extends BrowserTestBase {
   }
 
   @Test
-  void aRoomBeyondTheFirstPageIsFoundBySearchOrByMore(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits", new JsonObject().put("roomsPerUser", 200)));
-    Http http = new Http(vertx, server.port);
+  void aRoomBeyondTheFirstPageIsFoundBySearchOrByMore() throws Exception {
+    service.start(new JsonObject().put("limits", new JsonObject().put("roomsPerUser", 200)));
+    Http http = service.http();
     String token = http.guestToken("builder");
     // general, then lobby-000 ... lobby-119 fill more than the first page of 100; the zoo comes last
     for (int i = 0; i < 120; i++) {
       assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", String.format("lobby-%03d", i))).statusCode());
     }
     assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", "zoo").put("name", "Zebra <b>Lounge</b>")).statusCode());
-    http.close();
 
     Browser page = browser();
     page.signInAsGuest("visitor");

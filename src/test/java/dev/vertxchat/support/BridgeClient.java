@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -32,7 +32,7 @@ import static dev.vertxchat.support.TestServer.await;
  * {@code c[code,"reason"]}). Every frame received is kept, so a test can wait for one and later count
  * them. The close code is that of the SockJS close frame when one arrived, else the WebSocket status.
  */
-public final class BridgeClient {
+public final class BridgeClient implements AutoCloseable {
   /** The ways a client reaches the bridge. */
   public enum Transport {
     RAW, SOCKJS_WEBSOCKET, XHR_STREAMING, XHR_POLLING;
@@ -457,6 +457,7 @@ public final class BridgeClient {
     return closed.future().isComplete();
   }
 
+  @Override
   public void close() {
     await(link.close());
   }
