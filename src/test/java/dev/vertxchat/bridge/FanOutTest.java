@@ -44,15 +44,6 @@ class FanOutTest {
     return c;
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   private static void sendNoWait(BridgeClient c, String text) {
     c.write(new JsonObject().put("type", "send").put("address", "chat.send").put("replyAddress", "r-" + text)
         .put("body", new JsonObject().put("room", "general").put("text", text)));
@@ -170,10 +161,7 @@ class FanOutTest {
       web.close();
     }
     for (BridgeClient c : List.of(fastRaw, fastSockJs)) {
-      long deadline = System.currentTimeMillis() + 15_000;
-      while (c.chats("general").size() < count && System.currentTimeMillis() < deadline) {
-        sleep(50);
-      }
+      c.awaitFrames(count, f -> "chat".equals(BridgeClient.bodyType(f)) && "chat.room.general".equals(f.getString("address")));
       assertEquals(count, c.chats("general").size(), "the others miss nothing");
     }
     // the posts ran concurrently, so the message stored last (highest id) is the last one delivered

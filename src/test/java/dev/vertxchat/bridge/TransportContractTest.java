@@ -185,7 +185,8 @@ class TransportContractTest {
   void anXhrSessionLivesWhileItsClientKeepsReceiving(Variant variant) throws InterruptedException {
     start(variant, new JsonObject());
     BridgeClient client = connect(variant, http.guest("patient").getString("token"));
-    Thread.sleep(7000); // nothing happens for longer than the disconnect delay: no event to wait for
+    // time passing is the behaviour: nothing happens for longer than the disconnect delay (no event to wait for)
+    Thread.sleep(7000);
     assertTrue(!client.isClosed(), "still open");
     assertEquals("message", client.request("chat.history", new JsonObject().put("room", "general")).getString("type"));
   }

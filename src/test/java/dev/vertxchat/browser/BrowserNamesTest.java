@@ -10,7 +10,6 @@ import org.openqa.selenium.Keys;
 import java.util.List;
 import java.util.Map;
 
-import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,8 +49,8 @@ class BrowserNamesTest extends BrowserTestBase {
     dana.labelled("Name").sendKeys("dana");
     dana.labelled("Password").sendKeys("danas password");
     dana.button("Register").click();
-    waitFor("dana online", () -> "online".equals(dana.status()));
-    waitFor("three members", () -> one.members().size() == 3);
+    dana.waitFor("dana online", () -> "online".equals(dana.status()));
+    one.waitFor("three members", () -> one.members().size() == 3);
 
     String oneTag = "#" + userId(one).substring(userId(one).length() - 4);
     String twoTag = "#" + userId(two).substring(userId(two).length() - 4);
@@ -63,7 +62,7 @@ class BrowserNamesTest extends BrowserTestBase {
 
     two.labelled("Message").sendKeys("hello from the other sam", Keys.ENTER);
     dana.labelled("Message").sendKeys("hello from an account", Keys.ENTER);
-    waitFor("both messages", () -> one.messages().contains("hello from the other sam") && one.messages().contains("hello from an account"));
+    one.waitFor("both messages", () -> one.messages().contains("hello from the other sam") && one.messages().contains("hello from an account"));
     assertEquals(Map.of("sender", "Sam", "guest", true, "tag", twoTag), sender(one, "hello from the other sam"));
     assertEquals(Map.of("sender", "dana", "guest", false, "tag", ""), sender(one, "hello from an account"));
     one.screenshot(BrowserChatTest.SCREENSHOTS.resolve("guests-and-same-names.png"));
@@ -76,13 +75,13 @@ class BrowserNamesTest extends BrowserTestBase {
     page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
         + " user: {id: 'g-takenname01', name: 'carol', guest: true}, kind: 'guest'}))", shortLived);
     page.driver.navigate().refresh();
-    waitFor("online as the guest carol", () -> "online".equals(page.status()));
+    page.waitFor("online as the guest carol", () -> "online".equals(page.status()));
 
     assertEquals(201, service.http().post("/api/auth/register", null,
         new JsonObject().put("name", "Carol").put("password", "carols password")).statusCode());
     // the page renews at 80 % of the token's lifetime; so close to expiry it signs in again as "carol"
     // (a longer-lived token would be refreshed first: refused alike, see NameSpoofTest), which is refused
-    waitFor("back at the sign-in form", () -> page.byId("sign-in-view").isDisplayed());
+    page.waitFor("back at the sign-in form", () -> page.byId("sign-in-view").isDisplayed());
     String why = page.byId("sign-in-error").getText();
     assertTrue(why.contains("carol now belongs to a registered account"), why);
   }

@@ -11,7 +11,6 @@ import org.openqa.selenium.Keys;
 
 import java.util.List;
 
-import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -28,10 +27,10 @@ class BrowserSessionTest extends BrowserTestBase {
 
   /** Clicks a room in the list (the list is redrawn often, so it is looked up and clicked at once). */
   private static void openRoom(Browser b, String name) {
-    waitFor("room " + name + " listed", () -> !roomButton(b, name).isEmpty());
+    b.waitFor("room " + name + " listed", () -> !roomButton(b, name).isEmpty());
     b.js("[...document.querySelectorAll('nav[aria-label=Rooms] li button')]"
         + ".find(b => b.querySelector('.name').textContent === arguments[0]).click()", name);
-    waitFor("in room " + name, () -> name.equals(b.byId("room-title").getText()));
+    b.waitFor("in room " + name, () -> name.equals(b.byId("room-title").getText()));
   }
 
   @Test
@@ -45,23 +44,23 @@ class BrowserSessionTest extends BrowserTestBase {
     bob.labelled("Name").sendKeys("bob");
     bob.labelled("Password").sendKeys("correct horse");
     bob.button("Register").click();
-    waitFor("bob online", () -> "online".equals(bob.status()));
+    bob.waitFor("bob online", () -> "online".equals(bob.status()));
     bob.button("Sign out").click();
-    waitFor("the sign-in form again", () -> bob.byId("sign-in-view").isDisplayed());
+    bob.waitFor("the sign-in form again", () -> bob.byId("sign-in-view").isDisplayed());
     bob.labelled("Name").clear();
     bob.labelled("Name").sendKeys("bob");
     bob.labelled("Password").sendKeys("correct horse");
     bob.button("Sign in").click();
-    waitFor("bob online again", () -> "online".equals(bob.status()));
+    bob.waitFor("bob online again", () -> "online".equals(bob.status()));
 
     // alice creates a room and goes there; bob visits it, then goes back to General
     alice.labelled("New room").sendKeys("side");
     alice.button("Create room").click();
-    waitFor("alice is in side", () -> "side".equals(alice.byId("room-title").getText()));
+    alice.waitFor("alice is in side", () -> "side".equals(alice.byId("room-title").getText()));
     bob.driver.navigate().refresh(); // the room list is polled; a reload shows the new room at once
-    waitFor("bob online after reload", () -> "online".equals(bob.status()));
+    bob.waitFor("bob online after reload", () -> "online".equals(bob.status()));
     openRoom(bob, "side");
-    waitFor("alice sees bob join", () -> alice.members().contains("bob"));
+    alice.waitFor("alice sees bob join", () -> alice.members().contains("bob"));
     openRoom(bob, "General");
 
     // alice types: bob, in the room, sees it; then she posts twice in side while bob reads General
@@ -69,43 +68,42 @@ class BrowserSessionTest extends BrowserTestBase {
     alice.labelled("Message").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
     alice.labelled("Message").sendKeys("one", Keys.ENTER);
     alice.labelled("Message").sendKeys("two", Keys.ENTER);
-    waitFor("bob sees 2 unread in side", () -> roomButton(bob, "side").equals("side, 2 unread"));
+    bob.waitFor("bob sees 2 unread in side", () -> roomButton(bob, "side").equals("side, 2 unread"));
     openRoom(bob, "side");
-    waitFor("bob reads them", () -> bob.messages().equals(List.of("one", "two")));
+    bob.waitFor("bob reads them", () -> bob.messages().equals(List.of("one", "two")));
     assertEquals("side", roomButton(bob, "side"), "read: no unread count");
 
     bob.labelled("Message").sendKeys("hello");
-    waitFor("alice sees bob typing", () -> alice.byId("typing").getText().equals("bob is typing…"));
-    waitFor("and the notice goes away", () -> alice.byId("typing").getText().isEmpty());
+    alice.waitFor("alice sees bob typing", () -> alice.byId("typing").getText().equals("bob is typing…"));
+    alice.waitFor("and the notice goes away", () -> alice.byId("typing").getText().isEmpty());
 
     // a refused send says why and keeps the text; Shift+Enter makes a new line
     bob.labelled("Message").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
     String tooLong = "x".repeat(41);
     bob.labelled("Message").sendKeys(tooLong, Keys.ENTER);
-    waitFor("the reason", () -> bob.byId("send-error").getText().contains("too long"));
+    bob.waitFor("the reason", () -> bob.byId("send-error").getText().contains("too long"));
     assertEquals(tooLong, bob.labelled("Message").getAttribute("value"));
     bob.labelled("Message").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
     bob.labelled("Message").sendKeys("line 1", Keys.chord(Keys.SHIFT, Keys.ENTER), "line 2", Keys.ENTER);
-    waitFor("a two-line message", () -> alice.messages().contains("line 1\nline 2"));
+    alice.waitFor("a two-line message", () -> alice.messages().contains("line 1\nline 2"));
   }
 
   @Test
   void aGuestWhoseTokenRunsOutGetsANewOneAndStaysOnline(Vertx vertx) throws Exception {
     Browser page = browser();
-    long expiresAt = System.currentTimeMillis() + 9_000;
+    page.recordStates();
     String shortLived = Tokens.expiringIn(vertx, "g-shortlived1", "erin", 9);
     page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
         + " user: {id: 'g-shortlived1', name: 'erin'}, kind: 'guest'}))", shortLived);
     page.driver.navigate().refresh();
-    waitFor("online with the short token", () -> "online".equals(page.status()));
-    // past the old token's expiry the server has closed that connection (4200); the page renewed in time
-    waitFor("renewed", () -> !shortLived.equals(page.js(
-        "return JSON.parse(sessionStorage.getItem('vertx-chat.session')).token")));
-    // the old token's expiry is wall-clock time, not an event the page announces: wait until it has passed
-    Thread.sleep(Math.max(0, expiresAt + 1_500 - System.currentTimeMillis()));
-    waitFor("online after the old token expired", () -> "online".equals(page.status()));
+    page.waitFor("online with the short token", () -> "online".equals(page.status()));
+    page.restartStates();
+    // the page renews its token ahead of expiry
+    page.waitFor("renewed", () -> !shortLived.equals(page.storedSession().get("token")));
+    // at the old token's expiry the server closes the connection it opened (4200); the page reconnects with the new one
+    page.waitFor("offline at the old token's expiry and online again", () -> Browser.backOnline(page.states()));
     page.labelled("Message").sendKeys("still here", Keys.ENTER);
-    waitFor("the message is stored and shown", () -> page.messages().contains("still here"));
+    page.waitFor("the message is stored and shown", () -> page.messages().contains("still here"));
     String user = (String) page.js("return JSON.parse(sessionStorage.getItem('vertx-chat.session')).user.id");
     assertNotEquals(null, user);
   }
@@ -129,28 +127,28 @@ class BrowserSessionTest extends BrowserTestBase {
 
     Browser page = browser();
     page.signInAsGuest("visitor");
-    waitFor("the first page is listed", () -> listedRooms(page).size() == 100);
-    waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
+    page.waitFor("the first page is listed", () -> listedRooms(page).size() == 100);
+    page.waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
     assertFalse(listedRooms(page).contains("Zebra <b>Lounge</b>"));
     assertTrue(page.byId("more-rooms").isDisplayed(), "more rooms can be listed");
 
     // a search by part of the name, in another case, finds it; the name is shown as text
     page.labelled("Find a room").sendKeys("LOUNGE");
-    waitFor("only the match is listed", () -> listedRooms(page).equals(List.of("Zebra <b>Lounge</b>")));
+    page.waitFor("only the match is listed", () -> listedRooms(page).equals(List.of("Zebra <b>Lounge</b>")));
     assertTrue(page.driver.findElements(By.cssSelector("nav[aria-label=Rooms] b")).isEmpty(), "the markup was not interpreted");
     openRoom(page, "Zebra <b>Lounge</b>");
     page.labelled("Message").sendKeys("found it", Keys.ENTER);
-    waitFor("the message is stored and shown", () -> page.messages().contains("found it"));
+    page.waitFor("the message is stored and shown", () -> page.messages().contains("found it"));
 
     // nothing matches: it says so
     page.labelled("Find a room").sendKeys(Keys.chord(Keys.CONTROL, "a"), "no-such-room");
-    waitFor("no match", () -> page.byId("no-rooms").isDisplayed() && listedRooms(page).isEmpty());
+    page.waitFor("no match", () -> page.byId("no-rooms").isDisplayed() && listedRooms(page).isEmpty());
 
     // without a search: the first page, the room joined, and the rest one click away
     page.labelled("Find a room").sendKeys(Keys.chord(Keys.CONTROL, "a"), Keys.DELETE);
-    waitFor("the first page again", () -> listedRooms(page).size() == 101 && listedRooms(page).contains("Zebra <b>Lounge</b>"));
+    page.waitFor("the first page again", () -> listedRooms(page).size() == 101 && listedRooms(page).contains("Zebra <b>Lounge</b>"));
     page.byId("more-rooms").click();
-    waitFor("every room", () -> listedRooms(page).size() == 122);
+    page.waitFor("every room", () -> listedRooms(page).size() == 122);
     assertFalse(page.byId("more-rooms").isDisplayed(), "nothing more to list");
     assertEquals("lobby-119", listedRooms(page).get(120));
   }

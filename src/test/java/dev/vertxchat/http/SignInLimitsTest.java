@@ -73,6 +73,7 @@ class SignInLimitsTest {
     assertThrottled(locked);
     assertEquals(401, login("someone-else", "guess").statusCode(), "other names are not locked");
 
+    // the lock lasts until the window lets the owner in: time passing is the behaviour under test
     Thread.sleep(Long.parseLong(locked.getHeader("Retry-After")) * 1000);
     HttpResponse<Buffer> owner = login("target", "the right one");
     assertEquals(200, owner.statusCode(), owner.bodyAsString());

@@ -431,6 +431,38 @@ public final class BridgeClient implements AutoCloseable {
     }
   }
 
+  /**
+   * Waits until {@code count} received frames (past or future) match, woken by each frame that arrives;
+   * fails after 15 s saying how many did.
+   */
+  public void awaitFrames(int count, Predicate<JsonObject> match) {
+    long deadline = System.currentTimeMillis() + 15_000;
+    synchronized (frames) {
+      int seen = 0;
+      int checked = 0;
+      while (true) {
+        for (; checked < frames.size(); checked++) {
+          if (match.test(frames.get(checked))) {
+            seen++;
+          }
+        }
+        if (seen >= count) {
+          return;
+        }
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          throw new AssertionError(seen + " of " + count + " matching frames within 15 s");
+        }
+        try {
+          frames.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
   /** Every frame received so far that matches. */
   public List<JsonObject> received(Predicate<JsonObject> match) {
     synchronized (frames) {
