@@ -3,6 +3,8 @@ package dev.vertxchat.auth;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
+import dev.vertxchat.support.Tokens;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -192,6 +194,45 @@ class AuthApiTest {
     assertEquals(session.getJsonObject("user").getString("id"), claims.getString("sub"));
     assertTrue(claims.getLong("exp") >= decodePart(session.getString("token").split("\\.")[1]).getLong("exp"));
     assertEquals(200, http.get("/api/rooms", token).statusCode());
+  }
+
+  /**
+   * A page that slept past its renewal time still renews its token, for the same user: a guest keeps its
+   * id (its messages stay its own), an account its account. Only the renewal route takes such a token.
+   */
+  @Test
+  void aTokenExpiredLessThanALifetimeAgoRenewsForTheSameUser(Vertx vertx, Http http) {
+    long now = System.currentTimeMillis() / 1000;
+    String expired = Tokens.expiredAgo(vertx, "g-sleeper0001", "sleepy", 60);
+    assertError(http.get("/api/rooms", expired), 401, ErrorCodes.UNAUTHENTICATED);
+    HttpResponse<Buffer> res = http.post("/api/auth/refresh", expired, new JsonObject());
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    JsonObject renewed = res.bodyAsJsonObject();
+    assertEquals(new JsonObject().put("id", "g-sleeper0001").put("name", "sleepy").put("guest", true), renewed.getJsonObject("user"));
+    assertEquals(3600, renewed.getInteger("expiresIn"));
+    JsonObject claims = decodePart(renewed.getString("token").split("\\.")[1]);
+    assertEquals("g-sleeper0001", claims.getString("sub"));
+    assertEquals("sleepy", claims.getString("name"));
+    assertTrue(claims.getLong("exp") >= now + 3600, "a full lifetime from now: " + claims.encode());
+    assertEquals(200, http.get("/api/rooms", renewed.getString("token")).statusCode(), "the new token opens the API");
+
+    String accountId = userId(http.post("/api/auth/register", null, credentials("Kim", "kims password")));
+    HttpResponse<Buffer> account = http.post("/api/auth/refresh", Tokens.expiredAgo(vertx, accountId, "Kim", 1800), new JsonObject());
+    assertEquals(200, account.statusCode(), account.bodyAsString());
+    assertEquals(new JsonObject().put("id", accountId).put("name", "Kim"), account.bodyAsJsonObject().getJsonObject("user"));
+  }
+
+  /** The grace after expiry is one token lifetime (auth.tokenTtlSeconds): longer ago, sign in again. */
+  @Test
+  void aTokenExpiredLongerAgoThanALifetimeIsRefused(Vertx vertx) {
+    Http http = service.start(new JsonObject().put("auth", new JsonObject().put("tokenTtlSeconds", 120))).http();
+    assertEquals(120, http.guest("fresh").getInteger("expiresIn"));
+    HttpResponse<Buffer> within = http.post("/api/auth/refresh", Tokens.expiredAgo(vertx, "g-sleeper0002", "sleepy", 100), new JsonObject());
+    assertEquals(200, within.statusCode(), within.bodyAsString());
+    assertEquals("g-sleeper0002", within.bodyAsJsonObject().getJsonObject("user").getString("id"));
+    HttpResponse<Buffer> beyond = http.post("/api/auth/refresh", Tokens.expiredAgo(vertx, "g-sleeper0002", "sleepy", 140), new JsonObject());
+    assertError(beyond, 401, ErrorCodes.UNAUTHENTICATED);
+    assertTrue(beyond.bodyAsJsonObject().getJsonObject("error").getString("message").contains("sign in again"), beyond.bodyAsString());
   }
 
   @Test

@@ -233,6 +233,49 @@ class TokenRefusalTest {
     assertRefused(token);
   }
 
+  /** Claims of an own token that expired a minute ago, after an hour's lifetime: renewable. */
+  private static JsonObject expiredClaims() {
+    long now = System.currentTimeMillis() / 1000;
+    return claims().put("iat", now - 3660).put("exp", now - 60);
+  }
+
+  /**
+   * A token that expired a minute ago may be renewed, but only an own token whose every other check
+   * passes: the grace after expiry is no way around the signature, algorithm, issuer, audience or claims.
+   */
+  static Stream<Arguments> unrenewableTokens() {
+    byte[] otherSecret = "another-secret-another-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject expiredNoSub = expiredClaims();
+    expiredNoSub.remove("sub");
+    return Stream.of(
+        Arguments.of("bad signature", hs256(expiredClaims(), otherSecret)),
+        Arguments.of("alg none", b64(header("none")) + "." + b64(expiredClaims()) + "."),
+        Arguments.of("wrong issuer", hs256(expiredClaims().put("iss", "someone-else"))),
+        Arguments.of("wrong audience", hs256(expiredClaims().put("aud", "another-app"))),
+        Arguments.of("missing sub", hs256(expiredNoSub)),
+        Arguments.of("exp as a string", hs256(expiredClaims().put("exp", String.valueOf(now - 60)))),
+        Arguments.of("key confusion, own issuer", hs256(expiredClaims(), idpPublicPem.getBytes(StandardCharsets.UTF_8))),
+        Arguments.of("a valid token with = appended", hs256(expiredClaims()) + "="),
+        Arguments.of("RS256 of the identity provider, expired a minute ago",
+            rs256(expiredClaims().put("sub", "alice@idp").put("name", "Alice").put("iss", IDP), idpKeys.getPrivate())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unrenewableTokens")
+  void isNotRenewedThoughExpiredWithinTheGrace(String what, String token) {
+    HttpResponse<Buffer> res = http.post("/api/auth/refresh", token, new JsonObject());
+    assertEquals(401, res.statusCode(), res.bodyAsString());
+    assertEquals(ErrorCodes.UNAUTHENTICATED, errorCode(res));
+  }
+
+  @Test
+  void controlTheSameExpiredMintingWithTheRightKeyAndClaimsIsRenewed() {
+    HttpResponse<Buffer> res = http.post("/api/auth/refresh", hs256(expiredClaims()), new JsonObject());
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    assertEquals("u-tester", res.bodyAsJsonObject().getJsonObject("user").getString("id"));
+  }
+
   @Test
   void controlTheSameMintingWithTheRightKeyAndClaimsIsAccepted() {
     assertAccepted(hs256(claims()));

@@ -15,6 +15,7 @@ import org.openqa.selenium.Keys;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -91,6 +92,8 @@ class BrowserConnectionTest extends BrowserTestBase {
         "renewed and reconnected at once: " + log);
     assertTrue(page.byId("connection-note").getAttribute("hidden") != null, "no connection problem shown");
     assertFalse(shortLived.equals(page.storedSession().get("token")), "the page holds a new token");
+    assertEquals(Map.of("id", "g-expiring001", "name", "erin", "guest", true), page.storedSession().get("user"),
+        "for the same guest");
   }
 
   private static String post(Http http, String token, String text) {

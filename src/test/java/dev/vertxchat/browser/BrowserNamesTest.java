@@ -79,8 +79,8 @@ class BrowserNamesTest extends BrowserTestBase {
 
     assertEquals(201, service.http().post("/api/auth/register", null,
         new JsonObject().put("name", "Carol").put("password", "carols password")).statusCode());
-    // the page renews at 80 % of the token's lifetime; so close to expiry it signs in again as "carol"
-    // (a longer-lived token would be refreshed first: refused alike, see NameSpoofTest), which is refused
+    // the page renews at 80 % of the token's lifetime: the renewal is refused (the name is an account's
+    // now, see NameSpoofTest), and so would a new guest sign-in under that name be
     page.waitFor("back at the sign-in form", () -> page.byId("sign-in-view").isDisplayed());
     String why = page.byId("sign-in-error").getText();
     assertTrue(why.contains("carol now belongs to a registered account"), why);

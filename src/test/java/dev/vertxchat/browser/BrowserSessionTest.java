@@ -4,16 +4,17 @@ import dev.vertxchat.support.Browser;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Accounts, rooms, unread counts, typing, refused sends and token renewal in the browser app. */
@@ -88,24 +89,85 @@ class BrowserSessionTest extends BrowserTestBase {
     alice.waitFor("a two-line message", () -> alice.messages().contains("line 1\nline 2"));
   }
 
+  /** Stores a guest session with {@code token} for the page, as if it had signed in, and loads the app with it. */
+  private static void signedInWith(Browser page, String token, String userId, String name) {
+    page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
+        + " user: {id: arguments[1], name: arguments[2], guest: true}, kind: 'guest'}))", token, userId, name);
+    page.driver.navigate().refresh();
+    page.waitFor("online with the short token", () -> "online".equals(page.status()));
+    page.waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
+  }
+
+  /** The ids of the users who sent the messages of room general, oldest first, as the server stored them. */
+  private List<String> storedSenders() {
+    Http http = service.http();
+    JsonArray messages = http.get("/api/rooms/general/messages", http.guestToken("auditor")).bodyAsJsonObject().getJsonArray("messages");
+    return messages.stream().map(m -> ((JsonObject) m).getJsonObject("user").getString("id")).toList();
+  }
+
+  /**
+   * Renewal keeps the guest: after the page renewed its token ahead of expiry, and after the server
+   * closed the connection the old token opened (4200), the page is the same user (id and name), so the
+   * messages it sent before and after are its own, presence shows one user, and the server stored both
+   * under the same id.
+   */
   @Test
-  void aGuestWhoseTokenRunsOutGetsANewOneAndStaysOnline(Vertx vertx) throws Exception {
+  void aGuestWhoseTokenRunsOutIsRenewedAsTheSameUserAndStaysOnline(Vertx vertx) throws Exception {
     Browser page = browser();
     page.recordStates();
     String shortLived = Tokens.expiringIn(vertx, "g-shortlived1", "erin", 9);
-    page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
-        + " user: {id: 'g-shortlived1', name: 'erin'}, kind: 'guest'}))", shortLived);
-    page.driver.navigate().refresh();
-    page.waitFor("online with the short token", () -> "online".equals(page.status()));
+    signedInWith(page, shortLived, "g-shortlived1", "erin");
     page.restartStates();
-    // the page renews its token ahead of expiry
+    page.labelled("Message").sendKeys("before the renewal", Keys.ENTER);
+    page.waitFor("the message is shown as own", () -> page.ownMessages().contains("before the renewal"));
+
+    // the page renews at 80 % of the token's lifetime
     page.waitFor("renewed", () -> !shortLived.equals(page.storedSession().get("token")));
+    assertEquals(Map.of("id", "g-shortlived1", "name", "erin", "guest", true), page.storedSession().get("user"), "the same guest");
     // at the old token's expiry the server closes the connection it opened (4200); the page reconnects with the new one
     page.waitFor("offline at the old token's expiry and online again", () -> Browser.backOnline(page.states()));
+
     page.labelled("Message").sendKeys("still here", Keys.ENTER);
     page.waitFor("the message is stored and shown", () -> page.messages().contains("still here"));
-    String user = (String) page.js("return JSON.parse(sessionStorage.getItem('vertx-chat.session')).user.id");
-    assertNotEquals(null, user);
+    assertEquals(List.of("before the renewal", "still here"), page.ownMessages(), "both are the guest's own");
+    assertEquals(List.of("erin (you)"), page.members(), "one user in the room, the page's own");
+    assertEquals(List.of("g-shortlived1", "g-shortlived1"), storedSenders());
+  }
+
+  /**
+   * A page that could not renew before its token expired (asleep, or offline for a moment) renews it
+   * afterwards, within a token lifetime, and is still the same guest: the renewal gets through only
+   * 6 s after the expiry, past the few seconds' leeway every other check allows.
+   */
+  @Test
+  void aGuestThatCouldNotRenewBeforeItsTokenExpiredIsRenewedAfterwardsAsTheSameUser(Vertx vertx) throws Exception {
+    Browser page = browser();
+    int lifetime = 6;
+    long expiresAtMs = (System.currentTimeMillis() / 1000 + lifetime) * 1000;
+    String shortLived = Tokens.expiringIn(vertx, "g-sleeper0001", "sam", lifetime);
+    page.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+        "window.refreshAttempts = 0; const fetch0 = window.fetch; window.fetch = function (input, init) {"
+            + " if (String(input).startsWith('/api/auth/refresh')) { window.refreshAttempts++;"
+            + " if (Date.now() < " + (expiresAtMs + 6_000) + ") return Promise.reject(new TypeError('the network is down')); }"
+            + " return fetch0.apply(this, arguments); };"));
+    signedInWith(page, shortLived, "g-sleeper0001", "sam");
+    page.labelled("Message").sendKeys("before the expiry", Keys.ENTER);
+    page.waitFor("the message is shown as own", () -> page.ownMessages().contains("before the expiry"));
+
+    // the page's own renewal fails; the server closes the connection at the expiry (4200); the page
+    // retries with backoff until the renewal gets through
+    page.waitFor("renewed after the expiry", 30_000, () -> !shortLived.equals(page.storedSession().get("token")));
+    assertTrue(System.currentTimeMillis() >= expiresAtMs + 6_000, "renewed only after the expiry");
+    assertTrue((Long) page.js("return window.refreshAttempts") >= 2, "the renewals before failed");
+    assertEquals(Map.of("id", "g-sleeper0001", "name", "sam", "guest", true), page.storedSession().get("user"), "the same guest");
+    assertEquals(0L, page.js("return performance.getEntriesByType('resource')"
+        + ".filter(e => new URL(e.name).pathname === '/api/auth/guest').length"), "no new guest sign-in");
+
+    page.waitFor("online again", () -> "online".equals(page.status()));
+    page.labelled("Message").sendKeys("after the expiry", Keys.ENTER);
+    page.waitFor("the message is stored and shown", () -> page.messages().contains("after the expiry"));
+    assertEquals(List.of("before the expiry", "after the expiry"), page.ownMessages(), "both are the guest's own");
+    assertEquals(List.of("g-sleeper0001", "g-sleeper0001"), storedSenders());
   }
 
   /** The names of the rooms in the list, in display order. */
