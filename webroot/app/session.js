@@ -100,10 +100,12 @@ export class Session {
   }
 
   /**
-   * A fresh token before the current one expires. When that is no longer possible, a guest signs in
-   * again under the same name and an account holder is sent back to the sign-in form.
-   * Callers at the same time (the connection, the room list, the timer) share one renewal, so a guest
-   * does not sign in twice and end up with two identities.
+   * A fresh token for the same user (POST /api/auth/refresh), before or after the current one expired:
+   * the server renews a token up to one token lifetime after its expiry, so a guest keeps its id (its
+   * own messages stay its own, presence shows the same user). Only when the server refuses the renewal
+   * does a guest sign in again under the same name (a new id), and an account holder is sent back to
+   * the sign-in form. Callers at the same time (the connection, the room list, the timer) share one
+   * renewal, so a guest does not sign in twice and end up with two identities.
    * @returns {Promise<boolean>} whether a valid token is in place
    */
   renew() {
@@ -115,13 +117,15 @@ export class Session {
 
   async renewOnce() {
     let taken = false; // a guest's name that an account has taken since
-    if (this.token && this.expiresAt > Date.now() + 5000) {
+    if (this.token) {
       try {
         const res = await api('/api/auth/refresh', { method: 'POST', token: this.token });
         this.set(res.token, res.user, this.kind);
         return true;
       } catch (e) {
-        if (e.status === 0) return false; // server unreachable: keep the token, try later
+        // refused (401: expired too long ago or no longer trusted; 409: the name taken...): go on below;
+        // unreachable (0), busy (429) or a server error (5xx) is no verdict on the token: try later
+        if (e.status < 400 || e.status >= 500 || e.status === 429) return false;
         taken = e.code === Err.NAME_TAKEN;
       }
     }

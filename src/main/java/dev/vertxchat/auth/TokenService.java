@@ -33,6 +33,10 @@ import java.util.regex.Pattern;
  * {@code x-<sub>} so they can never speak for a local guest or account. Verification pins the
  * algorithm per key before the signature is checked (so {@code alg: none} and key confusion are
  * refused), and checks {@code exp}, {@code iss} and {@code aud} itself as well.
+ *
+ * <p>An own token presented for renewal ({@link #verifyForRenewal}) is checked the same way, except that
+ * it may have expired up to one token lifetime ago: a page that slept past its renewal time keeps its
+ * user (a guest's id is in the token only).
  */
 public final class TokenService {
   private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
@@ -44,6 +48,8 @@ public final class TokenService {
   private static final Base64.Encoder B64_OUT = Base64.getUrlEncoder().withoutPadding();
 
   private final JWTAuth internal;
+  /** The same key and checks, but the expiry is left to {@link #check} (with the renewal grace). */
+  private final JWTAuth renewable;
   private final JWTAuth external;
   private final String externalAlg;
   private final String issuer;
@@ -58,6 +64,9 @@ public final class TokenService {
     this.internal = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(INTERNAL_ALG).setBuffer(config.jwtSecret()))
         .setJWTOptions(verifyOptions(issuer)));
+    this.renewable = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(INTERNAL_ALG).setBuffer(config.jwtSecret()))
+        .setJWTOptions(verifyOptions(issuer).setIgnoreExpiration(true)));
     if (config.publicKeyFile().isEmpty()) {
       this.external = null;
       this.externalAlg = null;
@@ -86,6 +95,11 @@ public final class TokenService {
     return ttlSeconds;
   }
 
+  /** How long after its expiry an own token may still be renewed: one token lifetime. */
+  public int renewalGraceSeconds() {
+    return ttlSeconds;
+  }
+
   /** A new HS256 token for this user: {@code sub, name, iat, exp, iss, aud}. */
   public String issue(UserRef user) {
     return internal.generateToken(new JsonObject().put("name", user.name()),
@@ -95,6 +109,19 @@ public final class TokenService {
 
   /** Verifies a token; fails with {@link ErrorCodes#UNAUTHENTICATED} and a reason safe to show. */
   public Future<Identity> verify(String token) {
+    return verify(token, false);
+  }
+
+  /**
+   * Verifies a token presented for renewal: as {@link #verify}, except that an own token may have expired
+   * up to {@link #renewalGraceSeconds()} ago (its signature, issuer, audience and claims are checked all
+   * the same). A token of the identity provider is verified as usual: it is renewed there.
+   */
+  public Future<Identity> verifyForRenewal(String token) {
+    return verify(token, true);
+  }
+
+  private Future<Identity> verify(String token, boolean renewal) {
     if (token == null || token.isEmpty()) {
       return refuse("missing token");
     }
@@ -124,7 +151,7 @@ public final class TokenService {
     JWTAuth verifier;
     if (INTERNAL_ALG.equals(alg)) {
       isInternal = true;
-      verifier = internal;
+      verifier = renewal ? renewable : internal;
     } else if (external != null && externalAlg.equals(alg)) {
       isInternal = false;
       verifier = external;
@@ -141,7 +168,7 @@ public final class TokenService {
     }
     return verified
         .recover(err -> refuse("invalid or expired token"))
-        .compose(user -> check(claims, isInternal));
+        .compose(user -> check(claims, isInternal, renewal && isInternal ? renewalGraceSeconds() : 0));
   }
 
   /** A JWT NumericDate: a finite number of seconds, from 0 up to the largest integer JSON keeps exact. */
@@ -185,11 +212,12 @@ public final class TokenService {
     return null;
   }
 
-  private Future<Identity> check(JsonObject claims, boolean isInternal) {
+  /** The claim checks after the signature's; a token expired up to {@code graceSeconds} ago passes. */
+  private Future<Identity> check(JsonObject claims, boolean isInternal, long graceSeconds) {
     long now = System.currentTimeMillis() / 1000;
     Object exp = claims.getValue("exp");
-    if (!(exp instanceof Number n) || n.longValue() <= now - 5) {
-      return refuse("token expired or without exp");
+    if (!(exp instanceof Number n) || n.longValue() <= now - 5 - graceSeconds) {
+      return refuse(graceSeconds > 0 ? "token expired too long ago to be renewed; sign in again" : "token expired or without exp");
     }
     if (!(isInternal ? issuer : externalIssuer).equals(claims.getValue("iss"))) {
       return refuse("wrong issuer");

@@ -20,7 +20,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 
 /**
  * The REST API under {@code /api}: JSON in and out. Only the three sign-in routes are open; every
- * other route needs {@code Authorization: Bearer <jwt>}. Chat operations go through the same
+ * other route needs {@code Authorization: Bearer <jwt>} (renewal accepts an own token that expired a
+ * little while ago, see {@link TokenService#verifyForRenewal}). Chat operations go through the same
  * event-bus services as the bridge, with the caller's identity stamped by the server.
  */
 final class ApiRoutes {
@@ -53,9 +54,15 @@ final class ApiRoutes {
     router.post("/api/auth/login").handler(ctx -> answer(ctx, 200, throttle.signIn(ctx.request())
         .compose(v -> body(ctx)).compose(b -> auth.login(string(b, "name"), string(b, "password"), throttle.client(ctx.request())))));
 
+    // renewal verifies its token itself: one that expired less than a token lifetime ago still renews
+    router.post("/api/auth/refresh").handler(ctx -> answer(ctx, 200, tokens.verifyForRenewal(bearer(ctx))
+        .compose(identity -> {
+          ctx.put(IDENTITY, identity);
+          return auth.refresh(identity);
+        })));
+
     router.route("/api/*").handler(this::authenticate);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes()));
-    router.post("/api/auth/refresh").handler(ctx -> answer(ctx, 200, auth.refresh(identity(ctx))));
     router.get("/api/rooms").handler(ctx -> answer(ctx, 200, roomPage(ctx)));
     router.post("/api/rooms").handler(ctx -> answer(ctx, 201,
         body(ctx).compose(b -> request(ctx, Addresses.ROOMS_CREATE, b))));
@@ -65,10 +72,14 @@ final class ApiRoutes {
     router.route("/api/*").handler(ctx -> ctx.fail(new ChatException(ErrorCodes.NOT_FOUND, "no such API route")));
   }
 
-  private void authenticate(RoutingContext ctx) {
+  /** The token of {@code Authorization: Bearer <jwt>}, or null. */
+  private static String bearer(RoutingContext ctx) {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
-    tokens.verify(token).onComplete(ar -> {
+    return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim() : null;
+  }
+
+  private void authenticate(RoutingContext ctx) {
+    tokens.verify(bearer(ctx)).onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.put(IDENTITY, ar.result());
         ctx.next();

@@ -1,21 +1,20 @@
 package dev.vertxchat.auth;
 
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.ServiceTest;
-import dev.vertxchat.support.TestServer;
+import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Set;
 
@@ -25,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Guest sign-in, registration, login and token refresh over the real HTTP API. */
-class AuthApiTest extends ServiceTest {
+class AuthApiTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+
   private static JsonObject credentials(String name, String password) {
     return new JsonObject().put("name", name).put("password", password);
   }
@@ -52,7 +54,7 @@ class AuthApiTest extends ServiceTest {
   }
 
   @Test
-  void guestSignInAnswersATokenAndTheUser() {
+  void guestSignInAnswersATokenAndTheUser(Http http) {
     HttpResponse<Buffer> res = http.post("/api/auth/guest", null, new JsonObject().put("name", "Zoë_the-guest.1"));
     assertEquals(200, res.statusCode(), res.bodyAsString());
     JsonObject body = res.bodyAsJsonObject();
@@ -65,38 +67,32 @@ class AuthApiTest extends ServiceTest {
   }
 
   @Test
-  void aNameOfExactly32CharactersIsAccepted() {
+  void aNameOfExactly32CharactersIsAccepted(Http http) {
     assertEquals("a".repeat(32), http.guest("a".repeat(32)).getJsonObject("user").getString("name"));
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "abcdefghijklmnopqrstuvwxyz0123456", // 33 characters
        "<b>x</b>", " leading", "a  b", "trailing "})
-  void invalidGuestNamesAreRefused(String name) {
+  void invalidGuestNamesAreRefused(String name, Http http) {
     assertError(http.post("/api/auth/guest", null, new JsonObject().put("name", name)), 400, ErrorCodes.INVALID_NAME);
   }
 
   @Test
-  void guestSignInWithoutANameIsRefused() {
+  void guestSignInWithoutANameIsRefused(Http http) {
     assertError(http.post("/api/auth/guest", null, new JsonObject()), 400, ErrorCodes.INVALID_NAME);
   }
 
   @Test
-  void guestsCanBeDisabled(Vertx vertx, @TempDir Path otherDir) {
-    TestServer closed = TestServer.start(vertx, otherDir, new JsonObject().put("auth", new JsonObject().put("guests", false)));
-    Http client = new Http(vertx, closed.port);
-    try {
-      assertError(client.post("/api/auth/guest", null, new JsonObject().put("name", "visitor")), 403, ErrorCodes.GUESTS_DISABLED);
-      HttpResponse<Buffer> reg = client.post("/api/auth/register", null, credentials("member", "long enough pw"));
-      assertEquals(201, reg.statusCode(), "accounts still work: " + reg.bodyAsString());
-    } finally {
-      client.close();
-      closed.stop();
-    }
+  void guestsCanBeDisabled() {
+    Http http = service.start(new JsonObject().put("auth", new JsonObject().put("guests", false))).http();
+    assertError(http.post("/api/auth/guest", null, new JsonObject().put("name", "visitor")), 403, ErrorCodes.GUESTS_DISABLED);
+    HttpResponse<Buffer> reg = http.post("/api/auth/register", null, credentials("member", "long enough pw"));
+    assertEquals(201, reg.statusCode(), "accounts still work: " + reg.bodyAsString());
   }
 
   @Test
-  void aGuestCannotTakeTheNameOfARegisteredAccountInAnyCase() {
+  void aGuestCannotTakeTheNameOfARegisteredAccountInAnyCase(Http http) {
     assertEquals(201, http.post("/api/auth/register", null, credentials("Carol", "carols password")).statusCode());
     for (String name : new String[] {"Carol", "carol", "CAROL"}) {
       assertError(http.post("/api/auth/guest", null, new JsonObject().put("name", name)), 409, ErrorCodes.NAME_TAKEN);
@@ -104,7 +100,7 @@ class AuthApiTest extends ServiceTest {
   }
 
   @Test
-  void registerAnswers201WithATokenAndTheNameIsThenTakenInAnyCase() {
+  void registerAnswers201WithATokenAndTheNameIsThenTakenInAnyCase(Http http) {
     HttpResponse<Buffer> res = http.post("/api/auth/register", null, credentials("Dave", "daves password"));
     assertEquals(201, res.statusCode(), res.bodyAsString());
     JsonObject body = res.bodyAsJsonObject();
@@ -117,7 +113,7 @@ class AuthApiTest extends ServiceTest {
   }
 
   @Test
-  void registerRefusesShortPasswordsBadNamesAndMalformedBodies() {
+  void registerRefusesShortPasswordsBadNamesAndMalformedBodies(Http http) {
     assertError(http.post("/api/auth/register", null, credentials("erin", "1234567")), 400, ErrorCodes.INVALID_PASSWORD);
     assertError(http.post("/api/auth/register", null, credentials("erin", "p".repeat(257))), 400, ErrorCodes.INVALID_PASSWORD);
     assertError(http.post("/api/auth/register", null, new JsonObject().put("name", "erin")), 400, ErrorCodes.INVALID_PASSWORD);
@@ -132,7 +128,7 @@ class AuthApiTest extends ServiceTest {
   /** Names count code points: 32 letters outside the BMP are 64 UTF-16 units; "İ" lower-cases to two units. */
   @ParameterizedTest
   @ValueSource(strings = {"\uD835\uDC00\uD835\uDC01\uD835\uDC02\uD835\uDC03", "\u0130"})
-  void everyValidNameCanBeRegisteredAndLoggedInWith(String unit) {
+  void everyValidNameCanBeRegisteredAndLoggedInWith(String unit, Http http) {
     String name = unit.repeat(32 / unit.codePointCount(0, unit.length()));
     assertEquals(32, name.codePointCount(0, name.length()));
     assertEquals(200, http.post("/api/auth/guest", null, new JsonObject().put("name", name)).statusCode(), "a valid name");
@@ -144,7 +140,7 @@ class AuthApiTest extends ServiceTest {
   }
 
   @Test
-  void loginWithTheRightPasswordIsTheSameUser() {
+  void loginWithTheRightPasswordIsTheSameUser(Http http) {
     HttpResponse<Buffer> reg = http.post("/api/auth/register", null, credentials("Frank", "franks password"));
     assertEquals(201, reg.statusCode(), reg.bodyAsString());
     for (String name : new String[] {"Frank", "frank"}) {
@@ -157,7 +153,7 @@ class AuthApiTest extends ServiceTest {
   }
 
   @Test
-  void wrongPasswordAndUnknownNameAreIndistinguishable() {
+  void wrongPasswordAndUnknownNameAreIndistinguishable(Http http) {
     assertEquals(201, http.post("/api/auth/register", null, credentials("grace", "graces password")).statusCode());
     HttpResponse<Buffer> wrong = http.post("/api/auth/login", null, credentials("grace", "not her password"));
     HttpResponse<Buffer> unknown = http.post("/api/auth/login", null, credentials("nobody", "graces password"));
@@ -169,7 +165,7 @@ class AuthApiTest extends ServiceTest {
   }
 
   @Test
-  void everyRouteButSignInNeedsABearerToken() {
+  void everyRouteButSignInNeedsABearerToken(Http http) {
     HttpResponse<Buffer> rooms = http.get("/api/rooms", null);
     assertError(rooms, 401, ErrorCodes.UNAUTHENTICATED);
     assertNotNull(rooms.getHeader("WWW-Authenticate"));
@@ -187,7 +183,7 @@ class AuthApiTest extends ServiceTest {
   }
 
   @Test
-  void refreshAnswersAWorkingTokenForTheSameUser() {
+  void refreshAnswersAWorkingTokenForTheSameUser(Http http) {
     JsonObject session = http.guest("ivy");
     HttpResponse<Buffer> res = http.post("/api/auth/refresh", session.getString("token"), new JsonObject());
     assertEquals(200, res.statusCode(), res.bodyAsString());
@@ -200,8 +196,47 @@ class AuthApiTest extends ServiceTest {
     assertEquals(200, http.get("/api/rooms", token).statusCode());
   }
 
+  /**
+   * A page that slept past its renewal time still renews its token, for the same user: a guest keeps its
+   * id (its messages stay its own), an account its account. Only the renewal route takes such a token.
+   */
   @Test
-  void theIssuedTokenCarriesTheDocumentedClaims() {
+  void aTokenExpiredLessThanALifetimeAgoRenewsForTheSameUser(Vertx vertx, Http http) {
+    long now = System.currentTimeMillis() / 1000;
+    String expired = Tokens.expiredAgo(vertx, "g-sleeper0001", "sleepy", 60);
+    assertError(http.get("/api/rooms", expired), 401, ErrorCodes.UNAUTHENTICATED);
+    HttpResponse<Buffer> res = http.post("/api/auth/refresh", expired, new JsonObject());
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    JsonObject renewed = res.bodyAsJsonObject();
+    assertEquals(new JsonObject().put("id", "g-sleeper0001").put("name", "sleepy").put("guest", true), renewed.getJsonObject("user"));
+    assertEquals(3600, renewed.getInteger("expiresIn"));
+    JsonObject claims = decodePart(renewed.getString("token").split("\\.")[1]);
+    assertEquals("g-sleeper0001", claims.getString("sub"));
+    assertEquals("sleepy", claims.getString("name"));
+    assertTrue(claims.getLong("exp") >= now + 3600, "a full lifetime from now: " + claims.encode());
+    assertEquals(200, http.get("/api/rooms", renewed.getString("token")).statusCode(), "the new token opens the API");
+
+    String accountId = userId(http.post("/api/auth/register", null, credentials("Kim", "kims password")));
+    HttpResponse<Buffer> account = http.post("/api/auth/refresh", Tokens.expiredAgo(vertx, accountId, "Kim", 1800), new JsonObject());
+    assertEquals(200, account.statusCode(), account.bodyAsString());
+    assertEquals(new JsonObject().put("id", accountId).put("name", "Kim"), account.bodyAsJsonObject().getJsonObject("user"));
+  }
+
+  /** The grace after expiry is one token lifetime (auth.tokenTtlSeconds): longer ago, sign in again. */
+  @Test
+  void aTokenExpiredLongerAgoThanALifetimeIsRefused(Vertx vertx) {
+    Http http = service.start(new JsonObject().put("auth", new JsonObject().put("tokenTtlSeconds", 120))).http();
+    assertEquals(120, http.guest("fresh").getInteger("expiresIn"));
+    HttpResponse<Buffer> within = http.post("/api/auth/refresh", Tokens.expiredAgo(vertx, "g-sleeper0002", "sleepy", 100), new JsonObject());
+    assertEquals(200, within.statusCode(), within.bodyAsString());
+    assertEquals("g-sleeper0002", within.bodyAsJsonObject().getJsonObject("user").getString("id"));
+    HttpResponse<Buffer> beyond = http.post("/api/auth/refresh", Tokens.expiredAgo(vertx, "g-sleeper0002", "sleepy", 140), new JsonObject());
+    assertError(beyond, 401, ErrorCodes.UNAUTHENTICATED);
+    assertTrue(beyond.bodyAsJsonObject().getJsonObject("error").getString("message").contains("sign in again"), beyond.bodyAsString());
+  }
+
+  @Test
+  void theIssuedTokenCarriesTheDocumentedClaims(Http http) {
     long before = System.currentTimeMillis() / 1000;
     JsonObject session = http.guest("jack");
     long after = System.currentTimeMillis() / 1000;

@@ -3,15 +3,14 @@ package dev.vertxchat.auth;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.ServiceTest;
-import dev.vertxchat.support.TestServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,7 +33,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
  * Display-name impersonation (issue 8, case 7): look-alike names of accounts are refused, a guest cannot
  * keep a name an account took after it, and guests are shown as guests.
  */
-class NameSpoofTest extends ServiceTest {
+class NameSpoofTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+
   /** Cyrillic В (U+0412) and о (U+043E), then Latin "bby". */
   static final String CYRILLIC_BOBBY = "\u0412\u043ebby";
   /** Full-width ｂｏｂｂｙ. */
@@ -45,15 +47,15 @@ class NameSpoofTest extends ServiceTest {
   }
 
   private HttpResponse<Buffer> guest(String name) {
-    return http.post("/api/auth/guest", null, new JsonObject().put("name", name));
+    return service.http().post("/api/auth/guest", null, new JsonObject().put("name", name));
   }
 
   private HttpResponse<Buffer> register(String name, String password) {
-    return http.post("/api/auth/register", null, credentials(name, password));
+    return service.http().post("/api/auth/register", null, credentials(name, password));
   }
 
   private HttpResponse<Buffer> login(String name, String password) {
-    return http.post("/api/auth/login", null, credentials(name, password));
+    return service.http().post("/api/auth/login", null, credentials(name, password));
   }
 
   private static void assertTaken(HttpResponse<Buffer> res, String name) {
@@ -97,7 +99,7 @@ class NameSpoofTest extends ServiceTest {
   }
 
   @Test
-  void aGuestCannotRenewATokenForANameAnAccountTookAfterIt() {
+  void aGuestCannotRenewATokenForANameAnAccountTookAfterIt(Http http) {
     JsonObject carol = http.guest("carol");
     JsonObject dave = http.guest("dave");
     assertEquals(200, http.post("/api/auth/refresh", carol.getString("token"), new JsonObject()).statusCode(),
@@ -114,38 +116,33 @@ class NameSpoofTest extends ServiceTest {
   }
 
   @Test
-  void guestsAreMarkedInPresenceEnvelopesHistoryAndSessions(Vertx vertx) {
+  void guestsAreMarkedInPresenceEnvelopesHistoryAndSessions(Http http) {
     JsonObject alice = http.guest("alice");
     HttpResponse<Buffer> reg = register("Bert", "berts password");
     JsonObject bert = reg.bodyAsJsonObject();
     assertEquals(true, alice.getJsonObject("user").getValue("guest"), alice.encode());
     assertFalse(bert.getJsonObject("user").containsKey("guest"), bert.encode());
 
-    BridgeClient a = BridgeClient.connect(vertx, server.port, alice.getString("token"));
-    BridgeClient b = BridgeClient.connect(vertx, server.port, bert.getString("token"));
-    try {
-      String aliceId = alice.getJsonObject("user").getString("id");
-      String bertId = bert.getJsonObject("user").getString("id");
-      b.join("general", bertId);
-      a.join("general", aliceId);
+    BridgeClient a = service.connect(alice.getString("token"));
+    BridgeClient b = service.connect(bert.getString("token"));
+    String aliceId = alice.getJsonObject("user").getString("id");
+    String bertId = bert.getJsonObject("user").getString("id");
+    b.join("general", bertId);
+    a.join("general", aliceId);
 
-      JsonArray users = body(b.request("chat.presence", new JsonObject().put("room", "general"))).getJsonArray("users");
-      Map<String, JsonObject> byId = users.stream().map(JsonObject.class::cast)
-          .collect(Collectors.toMap(u -> u.getString("id"), Function.identity()));
-      assertEquals(new JsonObject().put("id", aliceId).put("name", "alice").put("guest", true), byId.get(aliceId));
-      assertEquals(new JsonObject().put("id", bertId).put("name", "Bert"), byId.get(bertId));
+    JsonArray users = body(b.request("chat.presence", new JsonObject().put("room", "general"))).getJsonArray("users");
+    Map<String, JsonObject> byId = users.stream().map(JsonObject.class::cast)
+        .collect(Collectors.toMap(u -> u.getString("id"), Function.identity()));
+    assertEquals(new JsonObject().put("id", aliceId).put("name", "alice").put("guest", true), byId.get(aliceId));
+    assertEquals(new JsonObject().put("id", bertId).put("name", "Bert"), byId.get(bertId));
 
-      JsonObject joined = b.awaitFrame(f -> "join".equals(bodyType(f)) && aliceId.equals(body(f).getJsonObject("user").getString("id")));
-      assertEquals(true, body(joined).getJsonObject("user").getValue("guest"));
+    JsonObject joined = b.awaitFrame(f -> "join".equals(bodyType(f)) && aliceId.equals(body(f).getJsonObject("user").getString("id")));
+    assertEquals(true, body(joined).getJsonObject("user").getValue("guest"));
 
-      assertEquals("message", a.request("chat.send", new JsonObject().put("room", "general").put("text", "hi from a guest")).getString("type"));
-      assertEquals("message", b.request("chat.send", new JsonObject().put("room", "general").put("text", "hi from an account")).getString("type"));
-      JsonObject live = b.awaitFrame(f -> "chat".equals(bodyType(f)) && "hi from a guest".equals(body(f).getString("text")));
-      assertEquals(true, body(live).getJsonObject("user").getValue("guest"));
-    } finally {
-      a.close();
-      b.close();
-    }
+    assertEquals("message", a.request("chat.send", new JsonObject().put("room", "general").put("text", "hi from a guest")).getString("type"));
+    assertEquals("message", b.request("chat.send", new JsonObject().put("room", "general").put("text", "hi from an account")).getString("type"));
+    JsonObject live = b.awaitFrame(f -> "chat".equals(bodyType(f)) && "hi from a guest".equals(body(f).getString("text")));
+    assertEquals(true, body(live).getJsonObject("user").getValue("guest"));
 
     // the stored history says the same
     JsonArray messages = http.get("/api/rooms/general/messages", alice.getString("token")).bodyAsJsonObject().getJsonArray("messages");
@@ -159,16 +156,14 @@ class NameSpoofTest extends ServiceTest {
    * look alike; after the upgrade both still sign in by their exact names, and look-alikes are refused.
    */
   @Test
-  void accountsOfAnOlderDatabaseAreRekeyedAndKeepSigningIn(Vertx vertx) throws SQLException {
+  void accountsOfAnOlderDatabaseAreRekeyedAndKeepSigningIn() throws SQLException {
     String bobby = userId(register("Bobby", "bobbys password"));
     String carol = userId(register("Carol", "carols password"));
-    http.close();
-    server.stop();
-    server = null;
+    service.stop();
 
     // turn the database back into schema version 2 (before look-alike keys), then add what it allowed:
     // "Воbby" next to "Bobby"
-    try (Connection conn = DriverManager.getConnection(Database.url(dataDir.toString()), "sa", "");
+    try (Connection conn = DriverManager.getConnection(Database.url(service.dataDir().toString()), "sa", "");
          Statement st = conn.createStatement()) {
       st.execute("DROP INDEX accounts_name_upper_key");
       st.execute("ALTER TABLE accounts DROP COLUMN name_upper_key");
@@ -191,8 +186,7 @@ class NameSpoofTest extends ServiceTest {
       }
     }
 
-    server = TestServer.start(vertx, dataDir);
-    http = new Http(vertx, server.port);
+    service.restart();
     assertEquals(bobby, userId(login("Bobby", "bobbys password")));
     assertEquals(bobby, userId(login("bobby", "bobbys password")));
     assertEquals("u-cyrillicbobby", userId(login(CYRILLIC_BOBBY, "bobbys password")), "the later look-alike still signs in");

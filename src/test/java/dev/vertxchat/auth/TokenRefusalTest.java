@@ -2,30 +2,26 @@ package dev.vertxchat.auth;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.TestServer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,6 +33,8 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.util.Base64;
 import java.util.stream.Stream;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 import static dev.vertxchat.support.BridgeClient.body;
 import static dev.vertxchat.support.Http.errorCode;
@@ -50,16 +48,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * outside identity provider signed with its RSA key. The server trusts an RS256 public key in every test,
  * so an HS256 token keyed with that public key's PEM text (key confusion) is a real attack here.
  */
-@ExtendWith(VertxExtension.class)
 class TokenRefusalTest {
   private static final String IDP = "https://idp.example";
   private static KeyPair idpKeys;
   private static KeyPair otherKeys;
   private static String idpPublicPem;
 
-  @TempDir
-  Path dataDir;
-  TestServer server;
+  @RegisterExtension
+  final ChatService service = new ChatService();
   Http http;
 
   @BeforeAll
@@ -72,17 +68,10 @@ class TokenRefusalTest {
   }
 
   @BeforeEach
-  void start(Vertx vertx) throws Exception {
-    Path keyFile = Files.writeString(dataDir.resolve("idp-public.pem"), idpPublicPem);
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("auth", new JsonObject().put("jwt", new JsonObject()
-        .put("publicKeyFile", keyFile.toString()).put("publicKeyAlgorithm", "RS256").put("publicKeyIssuer", IDP))));
-    http = new Http(vertx, server.port);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    server.stop();
+  void start() throws Exception {
+    Path keyFile = Files.writeString(service.dataDir().resolve("idp-public.pem"), idpPublicPem);
+    http = service.start(new JsonObject().put("auth", new JsonObject().put("jwt", new JsonObject()
+        .put("publicKeyFile", keyFile.toString()).put("publicKeyAlgorithm", "RS256").put("publicKeyIssuer", IDP)))).http();
   }
 
   // --- minting ---
@@ -155,7 +144,7 @@ class TokenRefusalTest {
   // --- checks ---
 
   private Future<BridgeClient> bridge(String token) {
-    return BridgeClient.tryConnect(server.vertx, server.port, new WebSocketConnectOptions()
+    return BridgeClient.tryConnect(service.vertx(), service.port(), new WebSocketConnectOptions()
         .setURI("/eventbus/websocket?token=" + URLEncoder.encode(token, StandardCharsets.UTF_8)));
   }
 
@@ -244,6 +233,49 @@ class TokenRefusalTest {
     assertRefused(token);
   }
 
+  /** Claims of an own token that expired a minute ago, after an hour's lifetime: renewable. */
+  private static JsonObject expiredClaims() {
+    long now = System.currentTimeMillis() / 1000;
+    return claims().put("iat", now - 3660).put("exp", now - 60);
+  }
+
+  /**
+   * A token that expired a minute ago may be renewed, but only an own token whose every other check
+   * passes: the grace after expiry is no way around the signature, algorithm, issuer, audience or claims.
+   */
+  static Stream<Arguments> unrenewableTokens() {
+    byte[] otherSecret = "another-secret-another-secret-0123456789".getBytes(StandardCharsets.UTF_8);
+    long now = System.currentTimeMillis() / 1000;
+    JsonObject expiredNoSub = expiredClaims();
+    expiredNoSub.remove("sub");
+    return Stream.of(
+        Arguments.of("bad signature", hs256(expiredClaims(), otherSecret)),
+        Arguments.of("alg none", b64(header("none")) + "." + b64(expiredClaims()) + "."),
+        Arguments.of("wrong issuer", hs256(expiredClaims().put("iss", "someone-else"))),
+        Arguments.of("wrong audience", hs256(expiredClaims().put("aud", "another-app"))),
+        Arguments.of("missing sub", hs256(expiredNoSub)),
+        Arguments.of("exp as a string", hs256(expiredClaims().put("exp", String.valueOf(now - 60)))),
+        Arguments.of("key confusion, own issuer", hs256(expiredClaims(), idpPublicPem.getBytes(StandardCharsets.UTF_8))),
+        Arguments.of("a valid token with = appended", hs256(expiredClaims()) + "="),
+        Arguments.of("RS256 of the identity provider, expired a minute ago",
+            rs256(expiredClaims().put("sub", "alice@idp").put("name", "Alice").put("iss", IDP), idpKeys.getPrivate())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unrenewableTokens")
+  void isNotRenewedThoughExpiredWithinTheGrace(String what, String token) {
+    HttpResponse<Buffer> res = http.post("/api/auth/refresh", token, new JsonObject());
+    assertEquals(401, res.statusCode(), res.bodyAsString());
+    assertEquals(ErrorCodes.UNAUTHENTICATED, errorCode(res));
+  }
+
+  @Test
+  void controlTheSameExpiredMintingWithTheRightKeyAndClaimsIsRenewed() {
+    HttpResponse<Buffer> res = http.post("/api/auth/refresh", hs256(expiredClaims()), new JsonObject());
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    assertEquals("u-tester", res.bodyAsJsonObject().getJsonObject("user").getString("id"));
+  }
+
   @Test
   void controlTheSameMintingWithTheRightKeyAndClaimsIsAccepted() {
     assertAccepted(hs256(claims()));
@@ -251,7 +283,7 @@ class TokenRefusalTest {
   }
 
   @Test
-  void anIdentityProviderUserChatsUnderAPrefixedId(Vertx vertx) {
+  void anIdentityProviderUserChatsUnderAPrefixedId() {
     String aliceToken = rs256(idpClaims(), idpKeys.getPrivate());
     assertEquals(200, http.get("/api/rooms", aliceToken).statusCode());
     HttpResponse<Buffer> refresh = http.post("/api/auth/refresh", aliceToken, new JsonObject());
@@ -260,19 +292,14 @@ class TokenRefusalTest {
 
     JsonObject bobSession = http.guest("bob");
     String bobId = bobSession.getJsonObject("user").getString("id");
-    BridgeClient alice = BridgeClient.connect(vertx, server.port, aliceToken);
-    BridgeClient bob = BridgeClient.connect(vertx, server.port, bobSession.getString("token"));
-    try {
-      alice.join("general", "x-alice@idp");
-      bob.join("general", bobId);
-      JsonObject reply = alice.request("chat.send", new JsonObject().put("room", "general").put("text", "hello from the idp"));
-      assertEquals("message", reply.getString("type"), reply.encode());
-      JsonObject env = body(bob.awaitFrame(f -> "hello from the idp".equals(body(f).getString("text"))));
-      assertEquals(new JsonObject().put("id", "x-alice@idp").put("name", "Alice"), env.getJsonObject("user"));
-    } finally {
-      alice.close();
-      bob.close();
-    }
+    BridgeClient alice = service.connect(aliceToken);
+    BridgeClient bob = service.connect(bobSession.getString("token"));
+    alice.join("general", "x-alice@idp");
+    bob.join("general", bobId);
+    JsonObject reply = alice.request("chat.send", new JsonObject().put("room", "general").put("text", "hello from the idp"));
+    assertEquals("message", reply.getString("type"), reply.encode());
+    JsonObject env = body(bob.awaitFrame(f -> "hello from the idp".equals(body(f).getString("text"))));
+    assertEquals(new JsonObject().put("id", "x-alice@idp").put("name", "Alice"), env.getJsonObject("user"));
   }
 
   @Test
@@ -315,18 +342,16 @@ class TokenRefusalTest {
   }
 
   @Test
-  void anUnreadablePublicKeyFileStopsDeployment(Vertx vertx, @TempDir Path otherDir) throws Exception {
+  void anUnreadablePublicKeyFileStopsDeployment(@TempDir Path otherDir) throws Exception {
     Path missing = otherDir.resolve("no-such-key.pem");
-    assertDeployFails(vertx, otherDir, missing);
+    assertDeployFails(missing);
     Path notAKey = Files.writeString(otherDir.resolve("not-a-key.pem"), "this is not a PEM key\n");
-    assertDeployFails(vertx, otherDir, notAKey);
+    assertDeployFails(notAKey);
   }
 
-  private static void assertDeployFails(Vertx vertx, Path dir, Path keyFile) {
-    JsonObject config = TestServer.baseConfig(dir).mergeIn(new JsonObject().put("auth", new JsonObject()
-        .put("jwt", new JsonObject().put("publicKeyFile", keyFile.toString()))), true);
-    AsyncResult<String> result = await(TestServer.deploy(vertx, config).transform(Future::succeededFuture));
-    assertTrue(result.failed(), "deployment must fail for " + keyFile);
-    assertTrue(result.cause().getMessage().contains("auth.jwt.publicKeyFile"), result.cause().getMessage());
+  private void assertDeployFails(Path keyFile) {
+    Throwable refused = service.refusedStart(new JsonObject().put("auth", new JsonObject()
+        .put("jwt", new JsonObject().put("publicKeyFile", keyFile.toString()))));
+    assertTrue(refused.getMessage().contains("auth.jwt.publicKeyFile"), keyFile + ": " + refused.getMessage());
   }
 }

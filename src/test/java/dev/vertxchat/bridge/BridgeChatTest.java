@@ -2,18 +2,13 @@ package dev.vertxchat.bridge;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.List;
 
 import static dev.vertxchat.support.BridgeClient.body;
@@ -22,8 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Two users chatting over the raw WebSocket bridge, as the browser app does. */
-@ExtendWith(VertxExtension.class)
 class BridgeChatTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+  Http http;
+  JsonObject alice;
+  JsonObject bob;
+  BridgeClient a;
+  BridgeClient b;
+
   /** The transport the clients use; the subclasses run the same tests over the other transports. */
   BridgeClient.Transport transport() {
     return BridgeClient.Transport.RAW;
@@ -34,34 +36,17 @@ class BridgeChatTest {
     return true;
   }
 
-  BridgeClient connect(Vertx vertx, String token) {
-    return BridgeClient.connect(vertx, server.port, token, transport());
+  BridgeClient connect(String token) {
+    return service.connect(token, transport());
   }
-
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
-  JsonObject alice;
-  JsonObject bob;
-  BridgeClient a;
-  BridgeClient b;
 
   @BeforeEach
-  void start(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("webSocketFastPath", fastPath())));
-    http = new Http(vertx, server.port);
+  void start() {
+    http = service.start(new JsonObject().put("http", new JsonObject().put("webSocketFastPath", fastPath()))).http();
     alice = http.guest("alice");
     bob = http.guest("bob");
-    a = connect(vertx, alice.getString("token"));
-    b = connect(vertx, bob.getString("token"));
-  }
-
-  @AfterEach
-  void stop() {
-    a.close();
-    b.close();
-    server.stop();
+    a = connect(alice.getString("token"));
+    b = connect(bob.getString("token"));
   }
 
   private static String id(JsonObject session) {
@@ -122,13 +107,13 @@ class BridgeChatTest {
   }
 
   @Test
-  void joinAndLeftFollowAUsersFirstAndLastConnectionAndPresenceListsTheRoom(Vertx vertx) {
+  void joinAndLeftFollowAUsersFirstAndLastConnectionAndPresenceListsTheRoom() {
     a.join("general", id(alice));
     b.join("general", id(bob));
     a.awaitFrame(f -> "join".equals(bodyType(f)) && id(bob).equals(body(f).getJsonObject("user").getString("id")));
     assertEquals(List.of("alice", "bob"), users(a));
 
-    BridgeClient b2 = connect(vertx, bob.getString("token"));
+    BridgeClient b2 = connect(bob.getString("token"));
     try {
       b2.register("chat.room.general");
       b2.request("chat.presence", new JsonObject().put("room", "general")); // the register was handled

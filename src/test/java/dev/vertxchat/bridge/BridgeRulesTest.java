@@ -3,19 +3,14 @@ package dev.vertxchat.bridge;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static dev.vertxchat.support.BridgeClient.body;
@@ -23,30 +18,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the bridge refuses, and that every refusal is answered. */
-@ExtendWith(VertxExtension.class)
 class BridgeRulesTest {
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
-  final List<BridgeClient> clients = new ArrayList<>();
-
-  @AfterEach
-  void stop() {
-    clients.forEach(BridgeClient::close);
-    server.stop();
-  }
-
-  private BridgeClient connect(Vertx vertx, String token) {
-    BridgeClient c = BridgeClient.connect(vertx, server.port, token);
-    clients.add(c);
-    return c;
-  }
-
-  private void start(Vertx vertx, JsonObject overrides) {
-    server = TestServer.start(vertx, dataDir, overrides);
-    http = new Http(vertx, server.port);
-  }
+  @RegisterExtension
+  final ChatService service = new ChatService();
 
   private static String id(JsonObject session) {
     return session.getJsonObject("user").getString("id");
@@ -57,11 +31,10 @@ class BridgeRulesTest {
   }
 
   @Test
-  void registeringAnythingButRoomsAndTheOwnUserAddressIsRefused(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void registeringAnythingButRoomsAndTheOwnUserAddressIsRefused(Vertx vertx, Http http) {
     JsonObject alice = http.guest("alice");
     JsonObject bob = http.guest("bob");
-    BridgeClient a = connect(vertx, alice.getString("token"));
+    BridgeClient a = service.connect(alice.getString("token"));
     for (String address : List.of("chat.user." + id(bob), "chat.send", "chat.room.nope", "chat.room.Bad Id", "anything")) {
       a.register(address);
       JsonObject err = a.awaitFrame(f -> "err".equals(f.getString("type")) && address.equals(f.getString("address")));
@@ -71,7 +44,7 @@ class BridgeRulesTest {
     assertEquals(ErrorCodes.ROOM_NOT_FOUND, notFound.getInteger("failureCode"));
 
     // the own user address works: a notice published there reaches this connection only
-    BridgeClient b = connect(vertx, bob.getString("token"));
+    BridgeClient b = service.connect(bob.getString("token"));
     a.register("chat.user." + id(alice));
     b.register("chat.user." + id(bob));
     a.request("chat.presence", new JsonObject().put("room", "general")); // both registrations processed in order
@@ -84,10 +57,9 @@ class BridgeRulesTest {
   }
 
   @Test
-  void clientsCanNeverPublishOrSendToFanOutAddresses(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void clientsCanNeverPublishOrSendToFanOutAddresses(Http http) {
     JsonObject alice = http.guest("alice");
-    BridgeClient a = connect(vertx, alice.getString("token"));
+    BridgeClient a = service.connect(alice.getString("token"));
     a.join("general", id(alice));
     JsonObject fake = new JsonObject().put("type", "chat").put("text", "fake").put("room", "general")
         .put("user", new JsonObject().put("id", "g-admin").put("name", "admin"));
@@ -102,10 +74,10 @@ class BridgeRulesTest {
   }
 
   @Test
-  void textIsValidatedAndNothingInvalidIsStored(Vertx vertx) {
-    start(vertx, new JsonObject().put("limits", new JsonObject().put("maxTextLength", 10)));
+  void textIsValidatedAndNothingInvalidIsStored() {
+    Http http = service.start(new JsonObject().put("limits", new JsonObject().put("maxTextLength", 10))).http();
     JsonObject alice = http.guest("alice");
-    BridgeClient a = connect(vertx, alice.getString("token"));
+    BridgeClient a = service.connect(alice.getString("token"));
     a.join("general", id(alice));
     for (Object text : new Object[] {"", "   ", "12345678901", 42}) {
       JsonObject reply = a.request("chat.send", new JsonObject().put("room", "general").put("text", text));
@@ -120,10 +92,10 @@ class BridgeRulesTest {
   }
 
   @Test
-  void senderIsRateLimitedAndRefusedMessagesAreNotStored(Vertx vertx) {
-    start(vertx, new JsonObject().put("limits", new JsonObject().put("messagesPerSecond", 0.001).put("messageBurst", 3)));
+  void senderIsRateLimitedAndRefusedMessagesAreNotStored() {
+    Http http = service.start(new JsonObject().put("limits", new JsonObject().put("messagesPerSecond", 0.001).put("messageBurst", 3))).http();
     JsonObject alice = http.guest("alice");
-    BridgeClient a = connect(vertx, alice.getString("token"));
+    BridgeClient a = service.connect(alice.getString("token"));
     a.join("general", id(alice));
     int accepted = 0;
     int limited = 0;
@@ -145,12 +117,11 @@ class BridgeRulesTest {
   }
 
   @Test
-  void malformedFramesAreAnsweredAndOtherUsersAreUnaffected(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void malformedFramesAreAnsweredAndOtherUsersAreUnaffected(Http http) {
     JsonObject alice = http.guest("alice");
     JsonObject bob = http.guest("bob");
-    BridgeClient a = connect(vertx, alice.getString("token"));
-    BridgeClient b = connect(vertx, bob.getString("token"));
+    BridgeClient a = service.connect(alice.getString("token"));
+    BridgeClient b = service.connect(bob.getString("token"));
     b.join("general", id(bob));
     a.write("not json");
     a.write("[1,2,3]");
@@ -172,10 +143,10 @@ class BridgeRulesTest {
   }
 
   @Test
-  void aFrameLargerThanTheLimitClosesTheConnection(Vertx vertx) {
-    start(vertx, new JsonObject().put("limits", new JsonObject().put("maxFrameBytes", 2048)));
+  void aFrameLargerThanTheLimitClosesTheConnection() {
+    Http http = service.start(new JsonObject().put("limits", new JsonObject().put("maxFrameBytes", 2048))).http();
     JsonObject alice = http.guest("alice");
-    BridgeClient a = connect(vertx, alice.getString("token"));
+    BridgeClient a = service.connect(alice.getString("token"));
     a.write(sendFrame("chat.send", new JsonObject().put("room", "general").put("text", "x".repeat(2100))).encode());
     JsonObject err = a.awaitFrame(f -> "err".equals(f.getString("type")));
     assertEquals(ErrorCodes.PAYLOAD_TOO_LARGE, err.getInteger("failureCode"));
@@ -183,13 +154,13 @@ class BridgeRulesTest {
   }
 
   @Test
-  void aConnectionMayJoinOnlySoManyRooms(Vertx vertx) {
-    start(vertx, new JsonObject().put("limits", new JsonObject().put("maxRoomsPerConnection", 2)));
+  void aConnectionMayJoinOnlySoManyRooms() {
+    Http http = service.start(new JsonObject().put("limits", new JsonObject().put("maxRoomsPerConnection", 2))).http();
     JsonObject alice = http.guest("alice");
     for (String room : List.of("r1", "r2", "r3")) {
       assertEquals(201, http.post("/api/rooms", alice.getString("token"), new JsonObject().put("id", room)).statusCode());
     }
-    BridgeClient a = connect(vertx, alice.getString("token"));
+    BridgeClient a = service.connect(alice.getString("token"));
     a.join("r1", id(alice));
     a.join("r2", id(alice));
     a.register("chat.room.r3");
@@ -201,11 +172,11 @@ class BridgeRulesTest {
 
   @Test
   void aSilentClientIsDroppedAndCountedAsLeft(Vertx vertx) {
-    start(vertx, new JsonObject().put("limits", new JsonObject().put("pingTimeoutMs", 1500)));
+    Http http = service.start(new JsonObject().put("limits", new JsonObject().put("pingTimeoutMs", 1500))).http();
     JsonObject alice = http.guest("alice");
     JsonObject bob = http.guest("bob");
-    BridgeClient a = connect(vertx, alice.getString("token"));
-    BridgeClient b = connect(vertx, bob.getString("token"));
+    BridgeClient a = service.connect(alice.getString("token"));
+    BridgeClient b = service.connect(bob.getString("token"));
     a.join("general", id(alice));
     b.join("general", id(bob));
     assertEquals(2, body(b.request("chat.presence", new JsonObject().put("room", "general"))).getJsonArray("users").size());
@@ -223,9 +194,9 @@ class BridgeRulesTest {
 
   @Test
   void theConnectionIsClosedWhenItsTokenExpires(Vertx vertx) {
-    start(vertx, new JsonObject());
+    service.start(); // before the 2 s token is made: a start under load must not use up its lifetime
     String token = Tokens.expiringIn(vertx, "g-shortlived", "shorty", 2);
-    BridgeClient a = connect(vertx, token);
+    BridgeClient a = service.connect(token);
     a.join("general", "g-shortlived");
     assertEquals(CloseCodes.TOKEN_EXPIRED, a.awaitClose());
   }

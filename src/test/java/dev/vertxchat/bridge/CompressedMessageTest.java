@@ -1,8 +1,10 @@
 package dev.vertxchat.bridge;
 
 import dev.vertxchat.bus.CloseCodes;
+import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.Http;
 import dev.vertxchat.support.RawSocket;
-import dev.vertxchat.support.ServiceTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * largest message allowed: a small compressed frame that inflates past {@code limits.maxFrameBytes}
  * closes the connection with 1009, on the raw endpoint and on SockJS's WebSocket transport.
  */
-class CompressedMessageTest extends ServiceTest {
+class CompressedMessageTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+
   /** 20 MB of zeros, deflated without zlib header and without the final empty block's tail (RFC 7692). */
   static byte[] bomb() {
     Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
@@ -43,13 +48,13 @@ class CompressedMessageTest extends ServiceTest {
 
   @ParameterizedTest(name = "sockJs={0}")
   @ValueSource(booleans = {false, true})
-  void aMessageThatInflatesPastTheLimitCloses1009(boolean sockJs) throws Exception {
+  void aMessageThatInflatesPastTheLimitCloses1009(boolean sockJs, Http http) throws Exception {
     String token = http.guestToken("deflater");
     byte[] bomb = bomb();
     assertTrue(bomb.length < 65_536, "the bomb fits in one frame: " + bomb.length);
     String uri = (sockJs ? "/eventbus/000/deflate/websocket" : "/eventbus/websocket") + "?token=" + token;
     for (int round = 0; round < 3; round++) {
-      try (RawSocket socket = RawSocket.open(server.port)) {
+      try (RawSocket socket = RawSocket.open(service.port())) {
         String head = socket.upgrade(uri, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
         assertTrue(head.startsWith("HTTP/1.1 101") && head.toLowerCase().contains("permessage-deflate"), head);
         socket.frame(0xC1, bomb); // FIN, RSV1 (compressed), text

@@ -6,10 +6,11 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.BridgeClient.Transport;
-import dev.vertxchat.support.ServiceTest;
+import dev.vertxchat.support.ChatService;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Operators see each bridge connection end: one INFO line with the user, the transport, who closed it
  * and with which code, and how long it lasted; never the token.
  */
-class ConnectionLogTest extends ServiceTest {
+class ConnectionLogTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
   private final Logger log = (Logger) LoggerFactory.getLogger(EventBusBridge.class);
   private final Level before = log.getLevel();
   private final ListAppender<ILoggingEvent> lines = new ListAppender<>() {
@@ -73,10 +76,10 @@ class ConnectionLogTest extends ServiceTest {
       case XHR_STREAMING -> "xhr-streaming";
       case XHR_POLLING -> "xhr-polling";
     };
-    JsonObject session = http.guest("logged-" + transport.ordinal());
+    JsonObject session = service.http().guest("logged-" + transport.ordinal());
     String user = session.getJsonObject("user").getString("id");
     String token = session.getString("token");
-    BridgeClient c = BridgeClient.connect(vertx, server.port, token, transport);
+    BridgeClient c = service.connect(token, transport);
     c.write("x".repeat(70_000)); // past limits.maxFrameBytes: the server closes with 1009
     c.awaitClose();
     String line = await("user=" + user);

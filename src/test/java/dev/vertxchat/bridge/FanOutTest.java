@@ -2,22 +2,19 @@ package dev.vertxchat.bridge;
 
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.HttpResponseExpectation;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,43 +23,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The room fan-out: complete, ordered and duplicate-free for every subscriber; bounded for slow ones. */
-@ExtendWith(VertxExtension.class)
 class FanOutTest {
-  @TempDir
-  Path dataDir;
-  TestServer server;
+  @RegisterExtension
+  final ChatService service = new ChatService();
   Http http;
-  final List<BridgeClient> clients = new ArrayList<>();
+  final List<BridgeClient> members = new ArrayList<>();
 
-  @AfterEach
-  void stop() {
-    clients.forEach(BridgeClient::close);
-    server.stop();
-  }
-
-  private void start(Vertx vertx, JsonObject limits) {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits",
-        limits.copy().put("messagesPerSecond", 100_000).put("messageBurst", 100_000).put("globalMessagesPerSecond", 100_000)));
-    http = new Http(vertx, server.port);
+  private void start(JsonObject limits) {
+    http = service.start(new JsonObject().put("limits",
+        limits.copy().put("messagesPerSecond", 100_000).put("messageBurst", 100_000).put("globalMessagesPerSecond", 100_000))).http();
   }
 
   /** A member of room general over the raw WebSocket or the SockJS WebSocket transport. */
-  private BridgeClient member(Vertx vertx, String name, boolean sockJs) {
+  private BridgeClient member(String name, boolean sockJs) {
     JsonObject session = http.guest(name);
-    String token = session.getString("token");
-    BridgeClient c = sockJs ? BridgeClient.connectSockJs(vertx, server.port, token) : BridgeClient.connect(vertx, server.port, token);
-    clients.add(c);
+    BridgeClient c = service.connect(session.getString("token"),
+        sockJs ? BridgeClient.Transport.SOCKJS_WEBSOCKET : BridgeClient.Transport.RAW);
+    members.add(c);
     c.join("general", session.getJsonObject("user").getString("id"));
     return c;
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 
   private static void sendNoWait(BridgeClient c, String text) {
@@ -73,12 +52,11 @@ class FanOutTest {
   /** A client that negotiated permessage-deflate (browsers do) reads both the shared and its own frames. */
   @Test
   void aCompressingClientReadsSharedAndOwnFrames(Vertx vertx) {
-    start(vertx, new JsonObject());
+    start(new JsonObject());
     JsonObject session = http.guest("deflater");
-    BridgeClient c = BridgeClient.connectCompressed(vertx, server.port, session.getString("token"));
-    clients.add(c);
+    BridgeClient c = service.closeAfter(BridgeClient.connectCompressed(vertx, service.port(), session.getString("token")));
     c.join("general", session.getJsonObject("user").getString("id"));
-    BridgeClient other = member(vertx, "plain", false);
+    BridgeClient other = member("plain", false);
     JsonObject reply = c.request("chat.send", new JsonObject().put("room", "general").put("text", "squeezed " + "z".repeat(500)));
     assertTrue(body(reply).containsKey("id"), reply.encode());
     other.request("chat.send", new JsonObject().put("room", "general").put("text", "from the other one"));
@@ -94,11 +72,11 @@ class FanOutTest {
    * header (7-bit, 16-bit and 64-bit) and multi-byte text must reach the client intact.
    */
   @Test
-  void messagesOfEveryFrameSizeArriveIntactOverBothTransports(Vertx vertx) {
-    start(vertx, new JsonObject().put("maxTextLength", 40_000).put("maxFrameBytes", 400_000));
-    BridgeClient raw = member(vertx, "rawreader", false);
-    BridgeClient sockJs = member(vertx, "sockreader", true);
-    BridgeClient senderClient = member(vertx, "sizer", false);
+  void messagesOfEveryFrameSizeArriveIntactOverBothTransports() {
+    start(new JsonObject().put("maxTextLength", 40_000).put("maxFrameBytes", 400_000));
+    BridgeClient raw = member("rawreader", false);
+    BridgeClient sockJs = member("sockreader", true);
+    BridgeClient senderClient = member("sizer", false);
     List<String> texts = List.of("a", "é€😀 ".repeat(20), "b".repeat(3_000), "€".repeat(30_000));
     for (String text : texts) {
       JsonObject reply = senderClient.request("chat.send", new JsonObject().put("room", "general").put("text", text));
@@ -119,11 +97,11 @@ class FanOutTest {
   }
 
   @Test
-  void everySubscriberGetsEveryMessageOnceInOrderUnderConcurrentSenders(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void everySubscriberGetsEveryMessageOnceInOrderUnderConcurrentSenders() {
+    start(new JsonObject());
     List<BridgeClient> senders = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
-      BridgeClient c = member(vertx, "member" + i, i % 2 == 1);
+      BridgeClient c = member("member" + i, i % 2 == 1);
       if (i < 5) {
         senders.add(c);
       }
@@ -135,7 +113,7 @@ class FanOutTest {
       }
     }
     int total = perSender * senders.size();
-    for (BridgeClient c : clients) {
+    for (BridgeClient c : members) {
       for (int s = 0; s < senders.size(); s++) {
         String last = s + ":" + (perSender - 1);
         c.awaitFrame(f -> last.equals(body(f).getString("text")));
@@ -157,17 +135,17 @@ class FanOutTest {
 
   @Test
   void aClientThatStopsReadingIsDisconnectedWhileTheOthersGetEverything(Vertx vertx) {
-    start(vertx, new JsonObject().put("maxQueuedBytes", 1_048_576));
-    BridgeClient slow = member(vertx, "slow", false);
-    BridgeClient fastRaw = member(vertx, "fast1", false);
-    BridgeClient fastSockJs = member(vertx, "fast2", true);
+    start(new JsonObject().put("maxQueuedBytes", 1_048_576));
+    BridgeClient slow = member("slow", false);
+    BridgeClient fastRaw = member("fast1", false);
+    BridgeClient fastSockJs = member("fast2", true);
     slow.pause();
 
     // about 9 MB per subscriber: more than the socket buffers and the server's 1 MiB allowance hold
     String token = http.guestToken("poster");
     String filler = "x".repeat(3000);
     int count = 3000;
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port),
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()),
         new PoolOptions().setHttp1MaxSize(8));
     try {
       for (int start = 0; start < count; start += 100) {
@@ -183,10 +161,7 @@ class FanOutTest {
       web.close();
     }
     for (BridgeClient c : List.of(fastRaw, fastSockJs)) {
-      long deadline = System.currentTimeMillis() + 15_000;
-      while (c.chats("general").size() < count && System.currentTimeMillis() < deadline) {
-        sleep(50);
-      }
+      c.awaitFrames(count, f -> "chat".equals(BridgeClient.bodyType(f)) && "chat.room.general".equals(f.getString("address")));
       assertEquals(count, c.chats("general").size(), "the others miss nothing");
     }
     // the posts ran concurrently, so the message stored last (highest id) is the last one delivered

@@ -3,15 +3,15 @@ package dev.vertxchat.bridge;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
-import dev.vertxchat.support.ServiceTest;
+import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.Http;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,21 +22,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rooms is closed with 4003 like one sending garbage), and the "no such room" the server may remember
  * is forgotten the moment the room is created.
  */
-class MissingRoomJoinTest extends ServiceTest {
+class MissingRoomJoinTest {
   /** FrameRules.MAX_MALFORMED: more than this many closes the connection. */
   private static final int TOLERATED = 20;
 
-  final List<BridgeClient> clients = new ArrayList<>();
+  @RegisterExtension
+  final ChatService service = new ChatService();
 
-  @AfterEach
-  void closeClients() {
-    clients.forEach(BridgeClient::close);
-  }
-
-  private BridgeClient connect(Vertx vertx, String token, boolean sockJs) {
-    BridgeClient c = sockJs ? BridgeClient.connectSockJs(vertx, server.port, token) : BridgeClient.connect(vertx, server.port, token);
-    clients.add(c);
-    return c;
+  private BridgeClient connect(String token, boolean sockJs) {
+    return service.connect(token, sockJs ? BridgeClient.Transport.SOCKJS_WEBSOCKET : BridgeClient.Transport.RAW);
   }
 
   private static boolean refusal(JsonObject frame, String address) {
@@ -45,11 +39,11 @@ class MissingRoomJoinTest extends ServiceTest {
 
   @ParameterizedTest(name = "sockJs={0}")
   @ValueSource(booleans = {false, true})
-  void joiningMissingRoomsAgainAndAgainClosesTheConnectionWith4003(boolean sockJs, Vertx vertx) {
+  void joiningMissingRoomsAgainAndAgainClosesTheConnectionWith4003(boolean sockJs, Http http, Vertx vertx) {
     String token = http.guestToken("prober");
-    BridgeClient prober = connect(vertx, token, sockJs);
+    BridgeClient prober = connect(token, sockJs);
     JsonObject bystander = http.guest("bystander");
-    BridgeClient other = connect(vertx, bystander.getString("token"), sockJs);
+    BridgeClient other = connect(bystander.getString("token"), sockJs);
     other.join("general", bystander.getJsonObject("user").getString("id"));
 
     for (int i = 0; i < TOLERATED; i++) {
@@ -77,10 +71,10 @@ class MissingRoomJoinTest extends ServiceTest {
   }
 
   @Test
-  void aRoomCreatedAfterARefusedJoinCanBeJoinedAtOnce(Vertx vertx) {
+  void aRoomCreatedAfterARefusedJoinCanBeJoinedAtOnce(Http http) {
     JsonObject alice = http.guest("alice");
     String token = alice.getString("token");
-    BridgeClient a = connect(vertx, token, false);
+    BridgeClient a = connect(token, false);
     a.register("chat.room.later");
     JsonObject refused = a.awaitFrame(f -> refusal(f, "chat.room.later"));
     assertEquals(ErrorCodes.ROOM_NOT_FOUND, refused.getInteger("failureCode"));

@@ -2,7 +2,8 @@ package dev.vertxchat.bridge;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.http.AccessLog;
-import dev.vertxchat.support.ServiceTest;
+import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.Http;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -14,6 +15,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -26,12 +28,15 @@ import static org.junit.jupiter.api.Assertions.*;
  * SockJS sessions on the HTTP transports: the server remembers an owner only for a session SockJS
  * really opened, and no other spelling of a session's path reaches it with another user's token.
  */
-class SessionGuardTest extends ServiceTest {
+class SessionGuardTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+
   WebClient web;
 
   @BeforeEach
   void startClient() {
-    web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port).setKeepAlive(false));
+    web = WebClient.create(service.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()).setKeepAlive(false));
   }
 
   @AfterEach
@@ -40,7 +45,7 @@ class SessionGuardTest extends ServiceTest {
   }
 
   private HandshakeGuard.Owners owners() {
-    return vertx.sharedData().<String, HandshakeGuard.Owners>getLocalMap("vertxchat.sockjs").get("owners");
+    return service.vertx().sharedData().<String, HandshakeGuard.Owners>getLocalMap("vertxchat.sockjs").get("owners");
   }
 
   private HttpResponse<Buffer> post(String uri, String body) {
@@ -53,7 +58,7 @@ class SessionGuardTest extends ServiceTest {
   }
 
   @Test
-  void requestsThatOpenNoSessionLeaveNothingBehind() {
+  void requestsThatOpenNoSessionLeaveNothingBehind(Http http) {
     String token = http.guestToken("prober");
     List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
     for (int i = 0; i < 2000; i++) {
@@ -83,7 +88,7 @@ class SessionGuardTest extends ServiceTest {
   }
 
   @Test
-  void noOtherSpellingOfAVictimsSessionReachesIt() {
+  void noOtherSpellingOfAVictimsSessionReachesIt(Http http) {
     JsonObject victim = http.guest("victim");
     String v = victim.getString("token");
     String a = http.guestToken("attacker");

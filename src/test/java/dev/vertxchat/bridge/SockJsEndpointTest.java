@@ -1,10 +1,13 @@
 package dev.vertxchat.bridge;
 
-import dev.vertxchat.support.ServiceTest;
+import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.Http;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,9 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What the SockJS endpoint serves: {@code /info} announcing WebSockets, the XHR transports, and 404 for
  * the transports that are not served (they need frames or inline script, which the page's CSP forbids).
  */
-class SockJsEndpointTest extends ServiceTest {
+class SockJsEndpointTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+
   @Test
-  void infoAnnouncesWebSocketsWithoutCookies() {
+  void infoAnnouncesWebSocketsWithoutCookies(Http http) {
     String token = http.guest("curious").getString("token");
     HttpResponse<Buffer> info = http.get("/eventbus/info", token);
     assertEquals(200, info.statusCode());
@@ -26,17 +32,17 @@ class SockJsEndpointTest extends ServiceTest {
 
   /** The page's probe: a POST carries the browser's Origin, so a refused origin gets 403 2007 there too. */
   @Test
-  void aPostToInfoTellsAPageWhyItIsRefused() {
+  void aPostToInfoTellsAPageWhyItIsRefused(Vertx vertx, Http http) {
     String token = http.guest("prober").getString("token");
     io.vertx.ext.web.client.WebClient web = io.vertx.ext.web.client.WebClient.create(vertx,
-        new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
+        new io.vertx.ext.web.client.WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()));
     try {
       HttpResponse<Buffer> foreign = dev.vertxchat.support.TestServer.await(web.post("/eventbus/info?token=" + token)
           .putHeader("Origin", "http://evil.example").send());
       assertEquals(403, foreign.statusCode());
       assertEquals(dev.vertxchat.bus.ErrorCodes.ORIGIN_NOT_ALLOWED, dev.vertxchat.support.Http.errorCode(foreign));
       HttpResponse<Buffer> own = dev.vertxchat.support.TestServer.await(web.post("/eventbus/info?token=" + token)
-          .putHeader("Origin", "http://127.0.0.1:" + server.port).send());
+          .putHeader("Origin", "http://127.0.0.1:" + service.port()).send());
       assertEquals(200, own.statusCode(), own.bodyAsString());
       assertEquals(true, own.bodyAsJsonObject().getBoolean("websocket"));
     } finally {
@@ -45,7 +51,7 @@ class SockJsEndpointTest extends ServiceTest {
   }
 
   @Test
-  void transportsThatAreNotServedAnswer404() {
+  void transportsThatAreNotServedAnswer404(Http http) {
     String token = http.guest("tourist").getString("token");
     for (String path : new String[] {"/eventbus/iframe.html", "/eventbus/iframe-abc.html", "/eventbus/123/abcdefgh/eventsource",
         "/eventbus/123/abcdefgh/htmlfile?c=x", "/eventbus/123/abcdefgh/jsonp?c=x"}) {
@@ -57,7 +63,7 @@ class SockJsEndpointTest extends ServiceTest {
   }
 
   @Test
-  void anXhrPollOpensASessionWithTheOpenFrame() {
+  void anXhrPollOpensASessionWithTheOpenFrame(Http http) {
     String token = http.guest("poller").getString("token");
     HttpResponse<Buffer> open = http.post("/eventbus/123/pollsess/xhr", token, null);
     assertEquals(200, open.statusCode());

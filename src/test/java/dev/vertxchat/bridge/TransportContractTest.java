@@ -3,23 +3,15 @@ package dev.vertxchat.bridge;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.BridgeClient.Transport;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import static dev.vertxchat.support.BridgeClient.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,7 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * frame and, on WebSockets, as the close status), oversize frames get {@code frame_too_large} and 1009,
  * and a reply larger than one frame and than {@code limits.maxQueuedBytes} arrives whole.
  */
-@ExtendWith(VertxExtension.class)
 class TransportContractTest {
   /** A transport, and for WebSockets which server-side implementation serves it. */
   enum Variant {
@@ -52,42 +43,18 @@ class TransportContractTest {
     }
   }
 
-  @TempDir
-  Path dataDir;
-  private final Vertx vertx = Vertx.vertx();
-  private TestServer server;
+  @RegisterExtension
+  final ChatService service = new ChatService();
   private Http http;
-  private final List<BridgeClient> clients = new ArrayList<>();
 
   private void start(Variant variant, JsonObject limits) {
     JsonObject config = new JsonObject().put("http", new JsonObject().put("webSocketFastPath", variant.fastPath))
         .put("limits", limits.copy().put("messagesPerSecond", 10000).put("messageBurst", 10000).put("globalMessagesPerSecond", 100000));
-    server = TestServer.start(vertx, dataDir, config);
-    http = new Http(vertx, server.port);
+    http = service.start(config).http();
   }
 
   private BridgeClient connect(Variant variant, String token) {
-    BridgeClient c = BridgeClient.connect(vertx, server.port, token, variant.transport);
-    clients.add(c);
-    return c;
-  }
-
-  @AfterEach
-  void stop() {
-    for (BridgeClient c : clients) {
-      try {
-        c.close();
-      } catch (RuntimeException | AssertionError e) {
-        // already closed by the server
-      }
-    }
-    if (http != null) {
-      http.close();
-    }
-    if (server != null) {
-      server.stop();
-    }
-    TestServer.await(vertx.close());
+    return service.connect(token, variant.transport);
   }
 
   /** The code arrives: as the SockJS close frame on SockJS transports, as the status on WebSockets. */
@@ -105,7 +72,7 @@ class TransportContractTest {
   @EnumSource(Variant.class)
   void anExpiredTokenClosesWith4200(Variant variant) {
     start(variant, new JsonObject());
-    BridgeClient client = connect(variant, Tokens.expiringIn(vertx, "u-expiring", "expiring", 2));
+    BridgeClient client = connect(variant, Tokens.expiringIn(service.vertx(), "u-expiring", "expiring", 2));
     assertClosedWith(variant, client, CloseCodes.TOKEN_EXPIRED);
     assertEquals("token expired", variant.transport == Transport.RAW ? "token expired" : client.closeFrameReason());
   }
@@ -159,8 +126,7 @@ class TransportContractTest {
     BridgeClient slow = connect(variant, slowSession.getString("token"));
     slow.join("general", slowId);
     JsonObject loudSession = http.guest("loud");
-    BridgeClient loud = BridgeClient.connect(vertx, server.port, loudSession.getString("token"));
-    clients.add(loud);
+    BridgeClient loud = service.connect(loudSession.getString("token"));
     loud.join("general", loudSession.getJsonObject("user").getString("id"));
     slow.pause();
     String text = "z".repeat(3900);
@@ -182,8 +148,7 @@ class TransportContractTest {
     start(variant, new JsonObject());
     BridgeClient client = connect(variant, http.guest("stayer").getString("token"));
     assertEquals("message", client.request("chat.history", new JsonObject().put("room", "general")).getString("type")); // up and answering
-    server.stop();
-    server = null;
+    service.stop();
     assertClosedWith(variant, client, CloseCodes.GOING_AWAY);
   }
 
@@ -202,9 +167,7 @@ class TransportContractTest {
       assertEquals(201, http.post("/api/rooms/general/messages", token, new JsonObject().put("text", text + i)).statusCode());
     }
     // the default frame limit (64 KiB); the message limit raised from its 256 KiB default for an 800 KB reply
-    BridgeClient reader = BridgeClient.connect(vertx, server.port, token, variant.transport,
-        new WebSocketClientOptions().setMaxMessageSize(4 * 1024 * 1024));
-    clients.add(reader);
+    BridgeClient reader = service.connect(token, variant.transport, new WebSocketClientOptions().setMaxMessageSize(4 * 1024 * 1024));
     JsonObject reply = reader.request("chat.history", new JsonObject().put("room", "general").put("limit", 200));
     assertEquals("message", reply.getString("type"), () -> reply.encode().substring(0, Math.min(300, reply.encode().length())));
     JsonArray messages = body(reply).getJsonArray("messages");
@@ -222,7 +185,8 @@ class TransportContractTest {
   void anXhrSessionLivesWhileItsClientKeepsReceiving(Variant variant) throws InterruptedException {
     start(variant, new JsonObject());
     BridgeClient client = connect(variant, http.guest("patient").getString("token"));
-    Thread.sleep(7000); // nothing happens for longer than the disconnect delay: no event to wait for
+    // time passing is the behaviour: nothing happens for longer than the disconnect delay (no event to wait for)
+    Thread.sleep(7000);
     assertTrue(!client.isClosed(), "still open");
     assertEquals("message", client.request("chat.history", new JsonObject().put("room", "general")).getString("type"));
   }

@@ -1,15 +1,18 @@
 package dev.vertxchat.bridge;
 
-import dev.vertxchat.support.ServiceTest;
+import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.Http;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
@@ -23,14 +26,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * SockJS sessions over XHR with clients that misbehave, on two HTTP verticle instances (so a request for
  * a session often arrives on another event loop than the session's own).
  */
-class XhrSessionTest extends ServiceTest {
-  @Override
-  protected JsonObject overrides() {
-    // a fixed port: with port 0 every instance would listen on a port of its own
-    return new JsonObject().put("http", new JsonObject().put("port", freePort())).put("deployments", new JsonArray()
-        .add(new JsonObject().put("verticle", "dev.vertxchat.chat.ChatVerticle").put("instances", 1))
-        .add(new JsonObject().put("verticle", "dev.vertxchat.http.HttpVerticle").put("instances", 2)));
-  }
+class XhrSessionTest {
+  @RegisterExtension
+  // a fixed port: with port 0 every instance would listen on a port of its own
+  final ChatService service = new ChatService(new JsonObject().put("http", new JsonObject().put("port", freePort()))
+      .put("deployments", new JsonArray()
+          .add(new JsonObject().put("verticle", "dev.vertxchat.chat.ChatVerticle").put("instances", 1))
+          .add(new JsonObject().put("verticle", "dev.vertxchat.http.HttpVerticle").put("instances", 2))));
 
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -41,13 +43,13 @@ class XhrSessionTest extends ServiceTest {
   }
 
   private SockJsTransports.Sessions sessions() {
-    return vertx.sharedData().<String, SockJsTransports.Sessions>getLocalMap("vertxchat.sockjs").get("sessions");
+    return service.vertx().sharedData().<String, SockJsTransports.Sessions>getLocalMap("vertxchat.sockjs").get("sessions");
   }
 
   /** Sends a request and resets the connection at once, without reading the answer. */
   private void postAndReset(String uri) throws IOException {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", server.port), 5000);
+      socket.connect(new InetSocketAddress("127.0.0.1", service.port()), 5000);
       socket.getOutputStream().write(("POST " + uri + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
       socket.setSoLinger(true, 0); // RST on close
@@ -62,7 +64,7 @@ class XhrSessionTest extends ServiceTest {
    * the ping timeout, and every further receiving request was refused with 2010.
    */
   @Test
-  void aReceiverWhoseClientLeftBeforeItWasServedDoesNotKeepTheSession() throws Exception {
+  void aReceiverWhoseClientLeftBeforeItWasServedDoesNotKeepTheSession(Vertx vertx, Http http) throws Exception {
     String token = http.guestToken("leaver");
     for (int i = 0; i < 16; i++) {
       String id = "leave" + i;
@@ -95,7 +97,7 @@ class XhrSessionTest extends ServiceTest {
    * Before, the whole session was closed with 1009 (frame too large: "fix the client").
    */
   @Test
-  void aBatchOfFramesEachWithinTheLimitIsNotTooLarge() {
+  void aBatchOfFramesEachWithinTheLimitIsNotTooLarge(Http http) {
     String token = http.guestToken("batcher");
     String base = "/eventbus/000/batch/";
     assertEquals("o\n", http.post(base + "xhr", token, null).bodyAsString());

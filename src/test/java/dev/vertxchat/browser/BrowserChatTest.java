@@ -2,8 +2,6 @@ package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -14,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 
-import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,23 +30,22 @@ class BrowserChatTest extends BrowserTestBase {
   }
 
   @Test
-  void twoPeopleChatAndMarkupIsShownAsText(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+  void twoPeopleChatAndMarkupIsShownAsText() throws Exception {
     Browser alice = browser();
     Browser bob = browser();
     alice.signInAsGuest("alice");
     bob.signInAsGuest("bob");
-    waitFor("alice sees bob in Members", () -> alice.members().contains("bob"));
-    waitFor("bob sees alice in Members", () -> bob.members().contains("alice"));
+    alice.waitFor("alice sees bob in Members", () -> alice.members().contains("bob"));
+    bob.waitFor("bob sees alice in Members", () -> bob.members().contains("alice"));
 
     say(alice, "hello bob");
-    waitFor("bob receives it", () -> bob.messages().contains("hello bob"));
-    waitFor("alice's input is cleared once stored", () -> alice.labelled("Message").getAttribute("value").isEmpty());
+    bob.waitFor("bob receives it", () -> bob.messages().contains("hello bob"));
+    alice.waitFor("alice's input is cleared once stored", () -> alice.labelled("Message").getAttribute("value").isEmpty());
     say(bob, "hi alice, how are you?");
     say(alice, XSS);
-    waitFor("the markup message arrives", () -> bob.messages().contains(XSS) && alice.messages().contains(XSS));
+    bob.waitFor("the markup message arrives", () -> bob.messages().contains(XSS) && alice.messages().contains(XSS));
     say(alice, "last one");
-    waitFor("the last message arrives", () -> bob.messages().contains("last one"));
+    bob.waitFor("the last message arrives", () -> bob.messages().contains("last one"));
 
     for (Browser b : List.of(alice, bob)) {
       List<String> log = b.messages();
@@ -70,29 +66,29 @@ class BrowserChatTest extends BrowserTestBase {
       List<String> urls = (List<String>) b.js("return performance.getEntriesByType('resource').map(e => e.name)"
           + ".concat([location.href])");
       for (String url : urls) {
-        assertTrue(url.startsWith(server.base() + "/"), "request to another origin: " + url);
+        assertTrue(url.startsWith(service.base() + "/"), "request to another origin: " + url);
       }
     }
   }
 
   @Test
-  void scrollingUpLoadsOlderMessages(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits",
+  void scrollingUpLoadsOlderMessages() throws Exception {
+    service.start(new JsonObject().put("limits",
         new JsonObject().put("messagesPerSecond", 10_000).put("messageBurst", 10_000)));
-    Http http = new Http(vertx, server.port);
+    Http http = service.http();
     String token = http.guestToken("archivist");
     for (int i = 0; i < 120; i++) {
       assertEquals(201, http.post("/api/rooms/general/messages", token, new JsonObject().put("text", "m" + i)).statusCode());
     }
     Browser reader = browser();
     reader.signInAsGuest("reader");
-    waitFor("the latest page", () -> reader.messages().size() == 50 && reader.messages().get(49).equals("m119"));
+    reader.waitFor("the latest page", () -> reader.messages().size() == 50 && reader.messages().get(49).equals("m119"));
     assertEquals("m70", reader.messages().get(0));
 
     reader.js("document.getElementById('log-scroller').scrollTop = 0");
-    waitFor("the page before", () -> reader.messages().size() == 100);
+    reader.waitFor("the page before", () -> reader.messages().size() == 100);
     reader.js("document.getElementById('log-scroller').scrollTop = 0");
-    waitFor("the first page", () -> reader.messages().size() == 120);
+    reader.waitFor("the first page", () -> reader.messages().size() == 120);
     List<String> all = reader.messages();
     for (int i = 0; i < 120; i++) {
       assertEquals("m" + i, all.get(i));
@@ -100,32 +96,28 @@ class BrowserChatTest extends BrowserTestBase {
   }
 
   @Test
-  void pagesComeBackAfterARestartWithoutLosingOrRepeatingMessages(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
-    int port = server.port;
+  void pagesComeBackAfterARestartWithoutLosingOrRepeatingMessages() throws Exception {
     Browser alice = browser();
     Browser bob = browser();
     alice.signInAsGuest("alice");
     bob.signInAsGuest("bob");
     say(alice, "before the restart");
-    waitFor("bob has it", () -> bob.messages().contains("before the restart"));
+    bob.waitFor("bob has it", () -> bob.messages().contains("before the restart"));
 
-    server.stop();
-    server = null;
-    waitFor("alice sees the connection is down", () -> !"online".equals(alice.status()));
-    waitFor("bob sees the connection is down", () -> !"online".equals(bob.status()));
+    service.stop();
+    alice.waitFor("alice sees the connection is down", () -> !"online".equals(alice.status()));
+    bob.waitFor("bob sees the connection is down", () -> !"online".equals(bob.status()));
 
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("port", port)));
-    Http http = new Http(vertx, server.port);
+    Http http = service.restart().http(); // on the same port, as the pages expect
     assertEquals(201, http.post("/api/rooms/general/messages", http.guestToken("bot"),
         new JsonObject().put("text", "while you were away")).statusCode());
 
     for (Browser b : List.of(alice, bob)) {
-      waitFor("online again", () -> "online".equals(b.status()));
-      waitFor("the missed message", () -> b.messages().contains("while you were away"));
+      b.waitFor("online again", () -> "online".equals(b.status()));
+      b.waitFor("the missed message", () -> b.messages().contains("while you were away"));
     }
     say(bob, "after the restart");
-    waitFor("live again", () -> alice.messages().contains("after the restart"));
+    alice.waitFor("live again", () -> alice.messages().contains("after the restart"));
     for (Browser b : List.of(alice, bob)) {
       List<String> log = b.messages();
       assertEquals(1, count(log, "before the restart"), log.toString());

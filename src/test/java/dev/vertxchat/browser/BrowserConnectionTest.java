@@ -2,7 +2,6 @@ package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -18,7 +17,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
-import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,27 +30,6 @@ class BrowserConnectionTest extends BrowserTestBase {
   /** How long a page that must not reconnect is watched: longer than its first three backoff delays. */
   private static final long QUIET_MS = 3_000;
 
-  /**
-   * Records every state the page's status shows, from the first byte of every page load on
-   * (window.stateLog, in order): the app connects as soon as its module runs.
-   */
-  private static void recordStates(Browser b) {
-    b.driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
-        "window.stateLog = []; new MutationObserver(() => { const s = document.getElementById('status');"
-            + " if (s && window.stateLog[window.stateLog.length - 1] !== s.textContent) window.stateLog.push(s.textContent); })"
-            + ".observe(document, {childList: true, characterData: true, subtree: true});"));
-  }
-
-  /** Starts the state log afresh with the state shown now. */
-  private static void restartStates(Browser b) {
-    b.js("window.stateLog = [document.getElementById('status').textContent]");
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<String> states(Browser b) {
-    return (List<String>) b.js("return window.stateLog");
-  }
-
   /** How many connections sockjs-client has started (each begins with its GET /eventbus/info). */
   private static long connectionAttempts(Browser b) {
     return (Long) b.js("return performance.getEntriesByType('resource').filter(e =>"
@@ -65,46 +42,44 @@ class BrowserConnectionTest extends BrowserTestBase {
 
   @Test
   void aTokenThatExpiresWhileThePageIsOpenIsRenewedAndNoMessageIsLostOrShownTwice(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits",
+    service.start(new JsonObject().put("limits",
         new JsonObject().put("messagesPerSecond", 10_000).put("messageBurst", 10_000)));
-    Http http = new Http(vertx, server.port);
+    Http http = service.http();
     String bot = http.guestToken("bot");
     List<String> sent = new ArrayList<>();
 
     Browser page = browser();
-    recordStates(page);
+    page.recordStates();
     int lifetime = 10;
-    long expiresAt = System.currentTimeMillis() + lifetime * 1000L;
     String shortLived = Tokens.expiringIn(vertx, "g-expiring001", "erin", lifetime);
     page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
         + " user: {id: 'g-expiring001', name: 'erin', guest: true}, kind: 'guest'}))", shortLived);
     page.driver.navigate().refresh();
-    waitFor("online with the short-lived token", () -> "online".equals(page.status()));
-    waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
-    restartStates(page);
+    page.waitFor("online with the short-lived token", () -> "online".equals(page.status()));
+    page.waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
+    page.restartStates();
 
     for (int i = 0; i < 3; i++) {
       sent.add(post(http, bot, "before " + i));
     }
-    waitFor("the page shows the first messages", () -> page.messages().containsAll(sent));
+    page.waitFor("the page shows the first messages", () -> page.messages().containsAll(sent));
 
-    // the server closes the page's connection when the token it was opened with expires (the page
-    // itself renewed its stored token at 80 % of the lifetime): messages go on from just before that
-    // instant until the page is back online, and a few after
-    Thread.sleep(Math.max(0, expiresAt - 1_500 - System.currentTimeMillis())); // wall-clock expiry, not an event
+    // the page renews its stored token at 80 % of the lifetime, and the server closes the page's
+    // connection when the token it was opened with expires, 2 s later: messages go on from the renewal
+    // until the page is back online, and a few after
+    page.waitFor("the page renews its token ahead of expiry", () -> !shortLived.equals(page.storedSession().get("token")));
     long deadline = System.currentTimeMillis() + 15_000;
     int around = 0;
-    while (!backOnline(states(page)) && System.currentTimeMillis() < deadline) {
+    while (!Browser.backOnline(page.states()) && System.currentTimeMillis() < deadline) {
       sent.add(post(http, bot, "around " + around++));
-      Thread.sleep(50); // spreads the messages over the close and the reconnect (pacing, not a wait)
+      Thread.sleep(50); // spreads the messages over the close and the reconnect (pacing, not a wait for an event)
     }
-    assertTrue(backOnline(states(page)), "the page went offline and came back: " + states(page));
+    assertTrue(Browser.backOnline(page.states()), "the page went offline and came back: " + page.states());
     for (int i = 0; i < 3; i++) {
       sent.add(post(http, bot, "after " + i));
     }
-    http.close();
 
-    waitFor("every message is shown", () -> page.messages().containsAll(sent));
+    page.waitFor("every message is shown", () -> page.messages().containsAll(sent));
     List<String> shown = page.messages();
     for (String text : sent) {
       assertEquals(1, Collections.frequency(shown, text), text + " shown once: " + shown);
@@ -112,23 +87,13 @@ class BrowserConnectionTest extends BrowserTestBase {
     assertEquals(sent.size(), shown.size(), shown.toString());
     assertEquals("online", page.status());
     // a new token and at once a new connection: the page never waited to retry, nor said it was offline
-    List<String> log = states(page);
+    List<String> log = page.states();
     assertFalse(log.contains("reconnecting") || log.contains("offline") || log.contains("stopped"),
         "renewed and reconnected at once: " + log);
     assertTrue(page.byId("connection-note").getAttribute("hidden") != null, "no connection problem shown");
-    String stored = (String) page.js("return JSON.parse(sessionStorage.getItem('vertx-chat.session')).token");
-    assertFalse(shortLived.equals(stored), "the page holds a new token");
-  }
-
-  /** The state log shows the connection went away after being online, then came back online. */
-  private static boolean backOnline(List<String> log) {
-    int away = -1;
-    for (int i = 1; i < log.size(); i++) {
-      if (!"online".equals(log.get(i)) && away < 0) {
-        away = i;
-      }
-    }
-    return away > 0 && "online".equals(log.get(log.size() - 1));
+    assertFalse(shortLived.equals(page.storedSession().get("token")), "the page holds a new token");
+    assertEquals(Map.of("id", "g-expiring001", "name", "erin", "guest", true), page.storedSession().get("user"),
+        "for the same guest");
   }
 
   private static String post(Http http, String token, String text) {
@@ -138,7 +103,6 @@ class BrowserConnectionTest extends BrowserTestBase {
 
   @Test
   void aTokenTheBridgeRefusesIsReplacedAndThePageComesOnline(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
     // a stored token that is not expired but that the server no longer trusts (signed with a secret it
     // does not have, as after a secret rotation): the handshake is refused 401
     JWTAuth other = JWTAuth.create(vertx, new JWTAuthOptions()
@@ -147,65 +111,64 @@ class BrowserConnectionTest extends BrowserTestBase {
     String untrusted = other.generateToken(new JsonObject().put("sub", "g-untrusted01").put("name", "fay").put("iat", now)
         .put("exp", now + 3600), new JWTOptions().setAlgorithm("HS256").setIssuer("vertx-chat").setAudience(List.of("vertx-chat")));
     Browser page = browser();
-    recordStates(page);
+    page.recordStates();
     page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
         + " user: {id: 'g-untrusted01', name: 'fay', guest: true}, kind: 'guest'}))", untrusted);
     page.driver.navigate().refresh();
     // the guest gets a new token (signing in again under the same name) and connects
-    waitFor("online with a new token", () -> "online".equals(page.status()));
+    page.waitFor("online with a new token", () -> "online".equals(page.status()));
     String stored = (String) page.js("return JSON.parse(sessionStorage.getItem('vertx-chat.session')).token");
     assertFalse(untrusted.equals(stored), "the page holds a new token");
-    assertEquals(List.of("offline", "connecting", "online"), states(page), "a new token and at once connected");
+    assertEquals(List.of("offline", "connecting", "online"), page.states(), "a new token and at once connected");
     page.labelled("Message").sendKeys("signed in again", Keys.ENTER);
-    waitFor("the message is stored and shown", () -> page.messages().contains("signed in again"));
+    page.waitFor("the message is stored and shown", () -> page.messages().contains("signed in again"));
   }
 
   @Test
-  void aRefusedOriginBehindAProxyIsShownAndThePageStopsRetrying(Vertx vertx) throws Exception {
+  void aRefusedOriginBehindAProxyIsShownAndThePageStopsRetrying() throws Exception {
     // a proxy set up without the original Host header: the service believes it is chat.example.com,
     // while the browser is on http://127.0.0.1:<port>, so the bridge handshake is refused 403 (2007)
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("http",
+    service.start(new JsonObject().put("http",
         new JsonObject().put("publicOrigin", "http://chat.example.com")));
     Browser page = browser();
     page.labelled("Name").sendKeys("dora");
     page.button("Join as guest").click(); // the REST API does not check the Origin: signing in works
-    waitFor("the page stops", () -> "stopped".equals(page.status()));
+    page.waitFor("the page stops", () -> "stopped".equals(page.status()));
     String why = note(page);
-    assertTrue(why.contains("refuses connections from this page's address (" + server.base() + ")"), why);
+    assertTrue(why.contains("refuses connections from this page's address (" + service.base() + ")"), why);
     assertTrue(why.contains("Host header") && why.contains("http.publicOrigin"), why);
     assertTrue(page.button("Reload").isDisplayed());
     page.screenshot(BrowserChatTest.SCREENSHOTS.resolve("origin-refused.png"));
 
-    restartStates(page);
+    page.restartStates();
     long attempts = connectionAttempts(page);
-    Thread.sleep(QUIET_MS); // nothing to await: the page must stay quiet
+    Thread.sleep(QUIET_MS); // time passing is the behaviour: the page must stay quiet (no event to await)
     assertEquals(attempts, connectionAttempts(page), "no new connection attempt");
-    assertEquals(List.of("stopped"), states(page));
+    assertEquals(List.of("stopped"), page.states());
   }
 
   @Test
-  void aProtocolErrorClosesForGoodWithTheServersReason(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+  void aProtocolErrorClosesForGoodWithTheServersReason() throws Exception {
     Browser page = browser();
     page.signInAsGuest("mallory");
-    waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
+    page.waitFor("in General", () -> "General".equals(page.byId("room-title").getText()));
     // the page's own SockJS connection sends garbage before its next frame, until the server has had
     // enough (more than 20 malformed frames: close 4400)
     page.js("const send = SockJS.prototype.send;"
         + " SockJS.prototype.send = function (data) { SockJS.prototype.send = send;"
         + " for (let i = 0; i < 30; i++) send.call(this, 'not a frame ' + i); return send.call(this, data); };");
     page.labelled("Message").sendKeys("x"); // a typing notice: the next frame
-    waitFor("the page stops", () -> "stopped".equals(page.status()));
+    page.waitFor("the page stops", () -> "stopped".equals(page.status()));
     assertEquals("The server closed the connection: too many malformed frames. Reload the page.", note(page));
     assertTrue(page.button("Reload").isDisplayed());
 
-    restartStates(page);
+    page.restartStates();
     long attempts = connectionAttempts(page);
-    Thread.sleep(QUIET_MS); // nothing to await: the page must stay quiet
+    Thread.sleep(QUIET_MS); // time passing is the behaviour: the page must stay quiet (no event to await)
     assertEquals(attempts, connectionAttempts(page), "no new connection attempt");
-    assertEquals(List.of("stopped"), states(page));
+    assertEquals(List.of("stopped"), page.states());
 
     page.labelled("Message").sendKeys("hello?", Keys.ENTER);
-    waitFor("a send says why it failed", () -> page.byId("send-error").getText().contains("Reload the page."));
+    page.waitFor("a send says why it failed", () -> page.byId("send-error").getText().contains("Reload the page."));
   }
 }

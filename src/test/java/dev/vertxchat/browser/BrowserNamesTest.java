@@ -1,8 +1,6 @@
 package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
-import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +10,6 @@ import org.openqa.selenium.Keys;
 import java.util.List;
 import java.util.Map;
 
-import static dev.vertxchat.support.Browser.waitFor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -43,8 +40,7 @@ class BrowserNamesTest extends BrowserTestBase {
   }
 
   @Test
-  void guestsAreMarkedAndUsersOfTheSameNameAreToldApart(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
+  void guestsAreMarkedAndUsersOfTheSameNameAreToldApart() throws Exception {
     Browser one = browser();
     Browser two = browser();
     Browser dana = browser();
@@ -53,8 +49,8 @@ class BrowserNamesTest extends BrowserTestBase {
     dana.labelled("Name").sendKeys("dana");
     dana.labelled("Password").sendKeys("danas password");
     dana.button("Register").click();
-    waitFor("dana online", () -> "online".equals(dana.status()));
-    waitFor("three members", () -> one.members().size() == 3);
+    dana.waitFor("dana online", () -> "online".equals(dana.status()));
+    one.waitFor("three members", () -> one.members().size() == 3);
 
     String oneTag = "#" + userId(one).substring(userId(one).length() - 4);
     String twoTag = "#" + userId(two).substring(userId(two).length() - 4);
@@ -66,7 +62,7 @@ class BrowserNamesTest extends BrowserTestBase {
 
     two.labelled("Message").sendKeys("hello from the other sam", Keys.ENTER);
     dana.labelled("Message").sendKeys("hello from an account", Keys.ENTER);
-    waitFor("both messages", () -> one.messages().contains("hello from the other sam") && one.messages().contains("hello from an account"));
+    one.waitFor("both messages", () -> one.messages().contains("hello from the other sam") && one.messages().contains("hello from an account"));
     assertEquals(Map.of("sender", "Sam", "guest", true, "tag", twoTag), sender(one, "hello from the other sam"));
     assertEquals(Map.of("sender", "dana", "guest", false, "tag", ""), sender(one, "hello from an account"));
     one.screenshot(BrowserChatTest.SCREENSHOTS.resolve("guests-and-same-names.png"));
@@ -74,24 +70,18 @@ class BrowserNamesTest extends BrowserTestBase {
 
   @Test
   void aGuestWhoseNameAnAccountTookIsToldToChooseAnother(Vertx vertx) throws Exception {
-    server = TestServer.start(vertx, dataDir);
     Browser page = browser();
     String shortLived = Tokens.expiringIn(vertx, "g-takenname01", "carol", 8);
     page.js("sessionStorage.setItem('vertx-chat.session', JSON.stringify({token: arguments[0],"
         + " user: {id: 'g-takenname01', name: 'carol', guest: true}, kind: 'guest'}))", shortLived);
     page.driver.navigate().refresh();
-    waitFor("online as the guest carol", () -> "online".equals(page.status()));
+    page.waitFor("online as the guest carol", () -> "online".equals(page.status()));
 
-    Http http = new Http(vertx, server.port);
-    try {
-      assertEquals(201, http.post("/api/auth/register", null,
-          new JsonObject().put("name", "Carol").put("password", "carols password")).statusCode());
-    } finally {
-      http.close();
-    }
-    // the page renews at 80 % of the token's lifetime; so close to expiry it signs in again as "carol"
-    // (a longer-lived token would be refreshed first: refused alike, see NameSpoofTest), which is refused
-    waitFor("back at the sign-in form", () -> page.byId("sign-in-view").isDisplayed());
+    assertEquals(201, service.http().post("/api/auth/register", null,
+        new JsonObject().put("name", "Carol").put("password", "carols password")).statusCode());
+    // the page renews at 80 % of the token's lifetime: the renewal is refused (the name is an account's
+    // now, see NameSpoofTest), and so would a new guest sign-in under that name be
+    page.waitFor("back at the sign-in form", () -> page.byId("sign-in-view").isDisplayed());
     String why = page.byId("sign-in-error").getText();
     assertTrue(why.contains("carol now belongs to a registered account"), why);
   }

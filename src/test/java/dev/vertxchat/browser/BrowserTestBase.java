@@ -1,48 +1,29 @@
 package dev.vertxchat.browser;
 
 import dev.vertxchat.support.Browser;
-import dev.vertxchat.support.TestServer;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
+import dev.vertxchat.support.ChatService;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Browser tests: skipped, with the install hint, where Debian's Chromium is absent; each test starts
- * its own service and closes its browsers.
+ * its own service, and its browsers are closed after it.
  */
-@ExtendWith(VertxExtension.class)
 abstract class BrowserTestBase {
-  @TempDir
-  Path dataDir;
-  final List<Browser> browsers = new ArrayList<>();
-  TestServer server;
+  @RegisterExtension
+  final ChatService service = new ChatService();
 
   @BeforeAll
   static void chromium() {
     assumeTrue(Browser.available(), Browser.INSTALL_HINT);
   }
 
-  @AfterEach
-  void close() {
-    browsers.forEach(Browser::close);
-    if (server != null) {
-      server.stop();
-    }
-  }
-
-  /** A new browser with a fresh profile, on the app's page. */
+  /** A new browser with a fresh profile, on the app's page (the service is started first if it is not yet). */
   Browser browser() throws Exception {
-    Browser b = new Browser();
-    browsers.add(b);
-    b.open(server.base() + "/");
+    Browser b = service.closeAfter(new Browser());
+    b.open(service.base() + "/");
     return b;
   }
 }

@@ -3,7 +3,7 @@ package dev.vertxchat.chat;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.BridgeClient.Transport;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
+import dev.vertxchat.support.ChatService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,13 +12,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,15 +30,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  * on every transport. The order holds by construction (one send pipeline per service, publishing each
  * stored batch from one context before the next is written); this test hammers it.
  */
-@ExtendWith(VertxExtension.class)
 class RoomOrderTest {
   private static final int BRIDGE_SENDERS = 4;
   private static final int PER_SENDER = 150;
   private static final int REST_MESSAGES = 100;
   private static final int WINDOW = 50;
 
-  @TempDir
-  Path dataDir;
+  @RegisterExtension
+  final ChatService service = new ChatService();
 
   @ParameterizedTest(name = "commitDelayMs={0}")
   @ValueSource(ints = {0, 3})
@@ -53,15 +49,14 @@ class RoomOrderTest {
         .put("limits", new JsonObject().put("messagesPerSecond", 100_000).put("messageBurst", 100_000)
             .put("globalMessagesPerSecond", 100_000))
         .put("store", new JsonObject().put("commitDelayMs", commitDelayMs).put("batchMaxSize", 16));
-    TestServer server = TestServer.start(vertx, dataDir, overrides);
-    List<BridgeClient> clients = new ArrayList<>();
-    Http http = new Http(vertx, server.port);
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
+    service.start(overrides);
+    Http http = service.http();
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()));
     try {
       List<BridgeClient> subscribers = new ArrayList<>();
       for (Transport transport : Transport.values()) {
         JsonObject session = http.guest("reader-" + transport.name().toLowerCase().replace('_', '-'));
-        BridgeClient c = BridgeClient.connect(vertx, server.port, session.getString("token"), transport);
+        BridgeClient c = service.connect(session.getString("token"), transport);
         c.join("general", session.getJsonObject("user").getString("id"));
         subscribers.add(c);
       }
@@ -69,12 +64,10 @@ class RoomOrderTest {
       for (int s = 0; s < BRIDGE_SENDERS; s++) {
         JsonObject session = http.guest("writer-" + s);
         Transport transport = s % 2 == 0 ? Transport.RAW : Transport.SOCKJS_WEBSOCKET;
-        BridgeClient c = BridgeClient.connect(vertx, server.port, session.getString("token"), transport);
+        BridgeClient c = service.connect(session.getString("token"), transport);
         c.join("general", session.getJsonObject("user").getString("id"));
         senders.add(c);
       }
-      clients.addAll(subscribers);
-      clients.addAll(senders);
       String restToken = http.guestToken("writer-rest");
 
       // everything at once: REST posts all in flight together, bridge frames interleaved over the senders in
@@ -125,9 +118,7 @@ class RoomOrderTest {
         assertEquals(history, seen, Transport.values()[k] + ": the messages delivered are the history's, once each, in its order");
       }
     } finally {
-      clients.forEach(BridgeClient::close);
       web.close();
-      server.stop();
     }
   }
 

@@ -2,13 +2,14 @@ package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
-import dev.vertxchat.support.ServiceTest;
-import io.vertx.core.Vertx;
+import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.Http;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 import java.util.UUID;
@@ -25,7 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <p>The refused texts travel as JSON {@code \\u} escapes written by hand: a Java string with a lone
  * surrogate cannot be encoded to UTF-8 at all (the client would send {@code ?} instead).
  */
-class TextRuleTest extends ServiceTest {
+class TextRuleTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+
   /** JSON string literals (without quotes), as a client would send them. */
   static final List<String> REFUSED = List.of(
       "\\ud800", "a\\udc00b", "hello \\ud83d", "\\ude00 x",             // unpaired surrogates
@@ -41,12 +45,12 @@ class TextRuleTest extends ServiceTest {
       new String[] {"\\u3164\\uac00", "\u3164\uAC00"});
 
   private List<String> storedTexts(String token) {
-    JsonArray messages = http.get("/api/rooms/general/messages?limit=200", token).bodyAsJsonObject().getJsonArray("messages");
+    JsonArray messages = service.http().get("/api/rooms/general/messages?limit=200", token).bodyAsJsonObject().getJsonArray("messages");
     return messages.stream().map(m -> ((JsonObject) m).getString("text")).toList();
   }
 
   @Test
-  void refusedOverRestAndNothingIsStored() {
+  void refusedOverRestAndNothingIsStored(Http http) {
     String token = http.guestToken("rest");
     for (String text : REFUSED) {
       HttpResponse<Buffer> res = http.post("/api/rooms/general/messages", token, "{\"text\":\"" + text + "\"}");
@@ -62,28 +66,24 @@ class TextRuleTest extends ServiceTest {
   }
 
   @Test
-  void refusedOverTheBridgeAndNothingIsStored(Vertx vertx) {
+  void refusedOverTheBridgeAndNothingIsStored(Http http) {
     JsonObject session = http.guest("bridge");
-    BridgeClient client = BridgeClient.connect(vertx, server.port, session.getString("token"));
-    try {
-      client.join("general", session.getJsonObject("user").getString("id"));
-      for (String text : REFUSED) {
-        JsonObject reply = send(client, text);
-        assertEquals("err", reply.getString("type"), text + ": " + reply.encode());
-        assertEquals(ErrorCodes.INVALID_TEXT, reply.getInteger("failureCode"), text);
-      }
-      JsonObject history = client.request("chat.history", new JsonObject().put("room", "general"));
-      assertEquals(0, body(history).getJsonArray("messages").size(), history.encode());
-      JsonObject ok = send(client, "still \\ud83d\\ude00 fine");
-      assertEquals("message", ok.getString("type"), ok.encode());
-      assertEquals(List.of("still \uD83D\uDE00 fine"), storedTexts(session.getString("token")));
-    } finally {
-      client.close();
+    BridgeClient client = service.connect(session.getString("token"));
+    client.join("general", session.getJsonObject("user").getString("id"));
+    for (String text : REFUSED) {
+      JsonObject reply = send(client, text);
+      assertEquals("err", reply.getString("type"), text + ": " + reply.encode());
+      assertEquals(ErrorCodes.INVALID_TEXT, reply.getInteger("failureCode"), text);
     }
+    JsonObject history = client.request("chat.history", new JsonObject().put("room", "general"));
+    assertEquals(0, body(history).getJsonArray("messages").size(), history.encode());
+    JsonObject ok = send(client, "still \\ud83d\\ude00 fine");
+    assertEquals("message", ok.getString("type"), ok.encode());
+    assertEquals(List.of("still \uD83D\uDE00 fine"), storedTexts(session.getString("token")));
   }
 
   @Test
-  void roomNamesAndTopicsMustBeWellFormedAndNamesVisible() {
+  void roomNamesAndTopicsMustBeWellFormedAndNamesVisible(Http http) {
     String token = http.guestToken("rooms");
     for (String body : List.of("{\"id\":\"r1\",\"name\":\"x\\ud800\"}", "{\"id\":\"r2\",\"topic\":\"\\udfff\"}",
         "{\"id\":\"r3\",\"name\":\"\\u200b\\u3164\"}")) {

@@ -3,12 +3,14 @@ package dev.vertxchat.http;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.vertxchat.bus.ErrorCodes;
-import dev.vertxchat.support.ServiceTest;
+import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.Http;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import static dev.vertxchat.support.Http.errorCode;
@@ -21,9 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * its length within the limit; a body that cannot be decoded gets 400 with the error JSON, never 500,
  * and the access log records the status actually sent.
  */
-class BodyFormatTest extends ServiceTest {
+class BodyFormatTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+
   private HttpResponse<Buffer> post(String path, String token, String contentType, String body) {
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
+    WebClient web = WebClient.create(service.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()));
     try {
       return await(web.post(path).putHeader("Authorization", "Bearer " + token)
           .putHeader("Content-Type", contentType).sendBuffer(Buffer.buffer(body)));
@@ -57,7 +62,7 @@ class BodyFormatTest extends ServiceTest {
   }
 
   @Test
-  void jsonSentAsAFormIsStoredWhateverItsLength() {
+  void jsonSentAsAFormIsStoredWhateverItsLength(Http http) {
     String token = http.guestToken("curl-user");
     String text = "x".repeat(3000);
     HttpResponse<Buffer> res = postForm("/api/rooms/general/messages", token, "{\"text\":\"" + text + "\"}");
@@ -67,7 +72,7 @@ class BodyFormatTest extends ServiceTest {
   }
 
   @Test
-  void anUndecodableFormIs400AndLoggedAs400() throws InterruptedException {
+  void anUndecodableFormIs400AndLoggedAs400(Http http) throws InterruptedException {
     String token = http.guestToken("form-user");
     try (AccessLogLines log = new AccessLogLines()) {
       HttpResponse<Buffer> res = postForm("/api/rooms/general/messages", token, "a=1&".repeat(1000));
@@ -86,7 +91,7 @@ class BodyFormatTest extends ServiceTest {
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(strings = {"/api/auth/guest", "/api/auth/register", "/api/auth/login",
       "/api/rooms", "/api/rooms/general/messages"})
-  void badBodiesOnEveryRouteAre4xxAndLoggedAsSent(String path) throws InterruptedException {
+  void badBodiesOnEveryRouteAre4xxAndLoggedAsSent(String path, Http http) throws InterruptedException {
     String token = http.guestToken("body-" + path.replaceAll("[^a-z]", "").substring(0, 8));
     try (AccessLogLines log = new AccessLogLines()) {
       record Case(String contentType, String body, int status, int code) {}

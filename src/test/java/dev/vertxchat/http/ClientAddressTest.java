@@ -1,7 +1,8 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
-import dev.vertxchat.support.ServiceTest;
+import dev.vertxchat.support.ChatService;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +10,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -17,12 +19,11 @@ import static dev.vertxchat.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** How the per-address limits key a client: the address a trusted proxy saw, IPv4 however it is written. */
-class ClientAddressTest extends ServiceTest {
-  @Override
-  protected JsonObject overrides() {
-    return new JsonObject().put("http", new JsonObject().put("trustedProxies", new JsonArray().add("127.0.0.1")))
-        .put("limits", new JsonObject().put("guestSignInsPerMinute", 1));
-  }
+class ClientAddressTest {
+  @RegisterExtension
+  final ChatService service = new ChatService(new JsonObject()
+      .put("http", new JsonObject().put("trustedProxies", new JsonArray().add("127.0.0.1")))
+      .put("limits", new JsonObject().put("guestSignInsPerMinute", 1)));
 
   @Test
   void ipv4KeysAreTheSameHoweverTheAddressIsWritten() {
@@ -33,14 +34,14 @@ class ClientAddressTest extends ServiceTest {
   }
 
   private HttpResponse<Buffer> guestVia(WebClient web, List<String> forwardedLines, String name) {
-    HttpRequest<Buffer> req = web.post(server.port, "127.0.0.1", "/api/auth/guest");
+    HttpRequest<Buffer> req = web.post(service.port(), "127.0.0.1", "/api/auth/guest");
     forwardedLines.forEach(line -> req.headers().add("X-Forwarded-For", line));
     return await(req.sendJsonObject(new JsonObject().put("name", name)));
   }
 
   /** A client's own X-Forwarded-For line does not change its key: the proxy's line (the last) does. */
   @Test
-  void aForgedForwardedLineDoesNotChooseTheKey() {
+  void aForgedForwardedLineDoesNotChooseTheKey(Vertx vertx) {
     WebClient web = WebClient.create(vertx);
     try {
       assertEquals(200, guestVia(web, List.of("10.9.9.1", "203.0.113.9"), "first").statusCode());

@@ -1,26 +1,21 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
-import dev.vertxchat.support.Http;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.RawSocket;
-import dev.vertxchat.support.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,36 +23,23 @@ import static dev.vertxchat.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Slowloris, silent connections and connection floods are bounded in time and count. */
-@ExtendWith(VertxExtension.class)
 class ConnectionLimitsTest {
   private static final String HEALTH = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  final List<RawSocket> sockets = new ArrayList<>();
+  @RegisterExtension
+  final ChatService service = new ChatService();
 
-  private void start(Vertx vertx, JsonObject http) {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("http", http));
-  }
-
-  @AfterEach
-  void stop() throws IOException {
-    for (RawSocket s : sockets) {
-      s.close();
-    }
-    server.stop();
+  private void start(JsonObject http) {
+    service.start(new JsonObject().put("http", http));
   }
 
   private RawSocket open() throws IOException {
-    RawSocket s = RawSocket.open(server.port);
-    sockets.add(s);
-    return s;
+    return service.closeAfter(RawSocket.open(service.port()));
   }
 
   @Test
-  void halfSentHeadersAndSilentConnectionsAreDropped(Vertx vertx) throws IOException {
-    start(vertx, new JsonObject().put("headerTimeoutMs", 1000));
+  void halfSentHeadersAndSilentConnectionsAreDropped() throws IOException {
+    start(new JsonObject().put("headerTimeoutMs", 1000));
     RawSocket slowloris = open();
     slowloris.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: a");
     RawSocket silent = open();
@@ -71,8 +53,8 @@ class ConnectionLimitsTest {
   }
 
   @Test
-  void aBodyThatStopsHalfWayIsDroppedAfterTheBodyTimeout(Vertx vertx) throws IOException {
-    start(vertx, new JsonObject().put("bodyTimeoutMs", 1000));
+  void aBodyThatStopsHalfWayIsDroppedAfterTheBodyTimeout() throws IOException {
+    start(new JsonObject().put("bodyTimeoutMs", 1000));
     RawSocket stalled = open();
     stalled.send("POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         + "Content-Length: 1000\r\n\r\n{\"name\":\"alice\",\"pass");
@@ -81,8 +63,8 @@ class ConnectionLimitsTest {
 
   /** Bodies still arriving are budgeted over all connections, so trickling uploads cannot fill the heap. */
   @Test
-  void bodiesStillArrivingAreBudgetedInTotal(Vertx vertx) throws IOException {
-    start(vertx, new JsonObject().put("maxPendingBodyBytes", 65_536));
+  void bodiesStillArrivingAreBudgetedInTotal() throws IOException {
+    start(new JsonObject().put("maxPendingBodyBytes", 65_536));
     String head = "POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         + "Content-Length: 60000\r\n\r\n";
     RawSocket first = open();
@@ -99,8 +81,8 @@ class ConnectionLimitsTest {
   }
 
   @Test
-  void connectionsPerAddressAreCapped(Vertx vertx) throws IOException {
-    start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3));
+  void connectionsPerAddressAreCapped() throws IOException {
+    start(new JsonObject().put("maxConnectionsPerAddress", 3));
     List<RawSocket> held = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       held.add(open());
@@ -124,8 +106,8 @@ class ConnectionLimitsTest {
   }
 
   @Test
-  void connectionsInTotalAreCapped(Vertx vertx) throws IOException {
-    start(vertx, new JsonObject().put("maxConnections", 2));
+  void connectionsInTotalAreCapped() throws IOException {
+    start(new JsonObject().put("maxConnections", 2));
     open();
     open();
     RawSocket extra = open();
@@ -140,12 +122,10 @@ class ConnectionLimitsTest {
    * connections are not capped) cannot pass the cap together: each reserves its place at the handshake.
    */
   @Test
-  void sessionOpensInFlightCannotPassTheCapTogether(Vertx vertx) throws IOException {
-    start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3)
+  void sessionOpensInFlightCannotPassTheCapTogether() throws IOException {
+    start(new JsonObject().put("maxConnectionsPerAddress", 3)
         .put("trustedProxies", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
-    Http http = new Http(vertx, server.port);
-    String token = http.guestToken("burst");
-    http.close();
+    String token = service.http().guestToken("burst");
     List<RawSocket> inFlight = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       RawSocket s = open();
@@ -174,12 +154,10 @@ class ConnectionLimitsTest {
    * TCP cap per peer does not apply) could open as many as it liked.
    */
   @Test
-  void webSocketsReusingAnOpenSessionsIdAreCappedToo(Vertx vertx) throws IOException {
-    start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3)
+  void webSocketsReusingAnOpenSessionsIdAreCappedToo() throws IOException {
+    start(new JsonObject().put("maxConnectionsPerAddress", 3)
         .put("trustedProxies", new io.vertx.core.json.JsonArray().add("127.0.0.1")));
-    Http http = new Http(vertx, server.port);
-    String token = http.guestToken("reuser");
-    http.close();
+    String token = service.http().guestToken("reuser");
     String forwarded = "X-Forwarded-For: 203.0.113.7\r\n";
     RawSocket poll = open();
     poll.send("POST /eventbus/000/shared/xhr?token=" + token + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + forwarded
@@ -202,11 +180,9 @@ class ConnectionLimitsTest {
   /** SockJS sessions outlive their HTTP requests, so they count against the per-address cap too. */
   @Test
   void sockJsSessionsCountPerAddress(Vertx vertx) {
-    start(vertx, new JsonObject().put("maxConnectionsPerAddress", 3));
-    Http http = new Http(vertx, server.port);
-    String token = http.guestToken("collector");
-    http.close();
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port).setKeepAlive(false));
+    start(new JsonObject().put("maxConnectionsPerAddress", 3));
+    String token = service.http().guestToken("collector");
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()).setKeepAlive(false));
     for (int i = 0; i < 3; i++) {
       HttpResponse<Buffer> open = await(web.post("/eventbus/000/session" + i + "/xhr?token=" + token).send());
       assertEquals("o\n", open.bodyAsString());
@@ -219,7 +195,7 @@ class ConnectionLimitsTest {
     // a WebSocket (raw endpoint, SockJS transport) is a bridge connection too
     for (String uri : List.of("/eventbus/websocket?token=" + token, "/eventbus/000/session5/websocket?token=" + token)) {
       Throwable refused = await(vertx.createWebSocketClient().connect(new WebSocketConnectOptions()
-          .setHost("127.0.0.1").setPort(server.port).setURI(uri)).transform(ar -> Future.succeededFuture(ar.cause())));
+          .setHost("127.0.0.1").setPort(service.port()).setURI(uri)).transform(ar -> Future.succeededFuture(ar.cause())));
       assertTrue(refused instanceof UpgradeRejectedException r && r.getStatus() == 503, uri + ": " + refused);
     }
     assertEquals(204, await(web.post("/eventbus/000/session0/xhr_send?token=" + token).putHeader("Content-Type", "text/plain")

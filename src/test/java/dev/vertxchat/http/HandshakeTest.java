@@ -6,11 +6,10 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -20,14 +19,10 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -37,39 +32,24 @@ import static dev.vertxchat.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Who may open an event-bus bridge connection, over the raw WebSocket and the SockJS XHR transport. */
-@ExtendWith(VertxExtension.class)
 class HandshakeTest {
   static final String EVIL = "http://evil.example";
   static final String ALLOWED = "https://chat.example.com";
 
-  @TempDir
-  Path dataDir;
-  Vertx vertx;
-  TestServer server;
+  @RegisterExtension
+  final ChatService service = new ChatService();
   Http http;
   WebClient web;
-  final List<BridgeClient> clients = new ArrayList<>();
 
   private static JsonObject allowing() {
     return new JsonObject().put("http", new JsonObject().put("allowedOrigins", new JsonArray().add(ALLOWED)));
   }
 
-  private void start(Vertx vertx, JsonObject overrides) {
-    this.vertx = vertx;
-    server = TestServer.start(vertx, dataDir, overrides);
-    http = new Http(vertx, server.port);
+  private void start(JsonObject overrides) {
+    http = service.start(overrides).http();
     // SockJS polling responses close their connection (vertx-web), so every request gets a fresh one
-    web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port).setKeepAlive(false));
-  }
-
-  @AfterEach
-  void stop() {
-    clients.forEach(BridgeClient::close);
-    if (server != null) {
-      web.close();
-      http.close();
-      server.stop();
-    }
+    web = WebClient.create(service.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port())
+        .setKeepAlive(false));
   }
 
   /**
@@ -82,9 +62,9 @@ class HandshakeTest {
   }
 
   private AsyncResult<BridgeClient> attempt(WebSocketConnectOptions options) {
-    AsyncResult<BridgeClient> ar = await(BridgeClient.tryConnect(vertx, server.port, options).transform(Future::succeededFuture));
+    AsyncResult<BridgeClient> ar = await(BridgeClient.tryConnect(service.vertx(), service.port(), options).transform(Future::succeededFuture));
     if (ar.succeeded()) {
-      clients.add(ar.result());
+      service.closeAfter(ar.result());
     }
     return ar;
   }
@@ -129,8 +109,8 @@ class HandshakeTest {
   }
 
   @Test
-  void withoutATokenEveryBridgeRequestIs401AndOpensNoSession(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void withoutATokenEveryBridgeRequestIs401AndOpensNoSession() {
+    start(new JsonObject());
     HttpResponse<Buffer> info = send(web.get("/eventbus/info"), null, null);
     assertEquals(401, info.statusCode());
     assertEquals(ErrorCodes.UNAUTHENTICATED, code(info.body()));
@@ -152,8 +132,8 @@ class HandshakeTest {
   }
 
   @Test
-  void aTokenInTheAuthorizationHeaderOpensTheBridge(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void aTokenInTheAuthorizationHeaderOpensTheBridge() {
+    start(new JsonObject());
     JsonObject session = http.guest("header");
     BridgeClient client = connect(upgrade("/eventbus/websocket", null)
         .putHeader("Authorization", "Bearer " + session.getString("token")));
@@ -161,8 +141,8 @@ class HandshakeTest {
   }
 
   @Test
-  void foreignOriginsAre403AndTheServersOwnOriginOrNoneIsAccepted(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void foreignOriginsAre403AndTheServersOwnOriginOrNoneIsAccepted() {
+    start(new JsonObject());
     String token = http.guestToken("origin");
     UpgradeRejectedException evil = rejected(upgrade("/eventbus/websocket?token=" + token, EVIL));
     assertEquals(403, evil.getStatus());
@@ -173,14 +153,14 @@ class HandshakeTest {
     assertEquals(ErrorCodes.ORIGIN_NOT_ALLOWED, code(xhr.body()));
 
     JsonObject own = http.guest("own");
-    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + own.getString("token"), server.base())), own);
+    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + own.getString("token"), service.base())), own);
     JsonObject none = http.guest("none");
     assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + none.getString("token"), null)), none);
   }
 
   @Test
-  void aConfiguredOriginIsAcceptedWithCorsHeaders(Vertx vertx) {
-    start(vertx, allowing());
+  void aConfiguredOriginIsAcceptedWithCorsHeaders() {
+    start(allowing());
     JsonObject session = http.guest("cors");
     String token = session.getString("token");
     assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + token, ALLOWED)), session);
@@ -196,8 +176,8 @@ class HandshakeTest {
    * fetch {@code /info}, so no SockJS transport works for it.
    */
   @Test
-  void sockJsRequestsFromAConfiguredOriginMayCarryCredentials(Vertx vertx) {
-    start(vertx, allowing());
+  void sockJsRequestsFromAConfiguredOriginMayCarryCredentials() {
+    start(allowing());
     String token = http.guestToken("credentialed");
     HttpResponse<Buffer> info = send(web.get("/eventbus/info?token=" + token), ALLOWED, null);
     assertEquals(200, info.statusCode(), info.bodyAsString());
@@ -210,8 +190,8 @@ class HandshakeTest {
   }
 
   @Test
-  void withConfiguredOriginsAForeignOriginIsStill403(Vertx vertx) {
-    start(vertx, allowing());
+  void withConfiguredOriginsAForeignOriginIsStill403() {
+    start(allowing());
     String token = http.guestToken("cors");
     UpgradeRejectedException evil = rejected(upgrade("/eventbus/websocket?token=" + token, EVIL));
     assertEquals(403, evil.getStatus(), evil.getBody().toString());
@@ -222,10 +202,10 @@ class HandshakeTest {
   }
 
   @Test
-  void withConfiguredOriginsThePageServedByTheServerItselfStillConnects(Vertx vertx) {
-    start(vertx, allowing());
+  void withConfiguredOriginsThePageServedByTheServerItselfStillConnects() {
+    start(allowing());
     JsonObject session = http.guest("own");
-    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + session.getString("token"), server.base())), session);
+    assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + session.getString("token"), service.base())), session);
   }
 
   /** A browser on a page of evil.example, whose DNS points at the service, sends this Origin and Host. */
@@ -237,9 +217,9 @@ class HandshakeTest {
   }
 
   @Test
-  void withoutAPublicOriginTheHostHeaderNamesTheOwnOrigin(Vertx vertx) {
+  void withoutAPublicOriginTheHostHeaderNamesTheOwnOrigin() {
     // the documented default (set http.publicOrigin in production): the request's own Host is trusted
-    start(vertx, new JsonObject());
+    start(new JsonObject());
     JsonObject session = http.guest("rebound");
     String token = session.getString("token");
     assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + token, REBOUND_ORIGIN).putHeader("Host", REBOUND_HOST)),
@@ -249,8 +229,8 @@ class HandshakeTest {
   }
 
   @Test
-  void withAPublicOriginTheHostHeaderIsNotTrusted(Vertx vertx) {
-    start(vertx, publicOrigin(ALLOWED));
+  void withAPublicOriginTheHostHeaderIsNotTrusted() {
+    start(publicOrigin(ALLOWED));
     JsonObject session = http.guest("public");
     String token = session.getString("token");
 
@@ -263,7 +243,7 @@ class HandshakeTest {
     assertEquals(403, xhr.statusCode(), xhr.bodyAsString());
     assertEquals(ErrorCodes.ORIGIN_NOT_ALLOWED, code(xhr.body()));
     // the address the request happened to reach is no longer the own origin either
-    UpgradeRejectedException direct = rejected(upgrade("/eventbus/websocket?token=" + token, server.base()));
+    UpgradeRejectedException direct = rejected(upgrade("/eventbus/websocket?token=" + token, service.base()));
     assertEquals(403, direct.getStatus());
 
     // the public origin (any spelling of it) and clients without Origin are served
@@ -275,8 +255,8 @@ class HandshakeTest {
   }
 
   @Test
-  void aPublicOriginWorksTogetherWithAllowedOrigins(Vertx vertx) {
-    start(vertx, allowing().mergeIn(publicOrigin("https://chat.example.org"), true));
+  void aPublicOriginWorksTogetherWithAllowedOrigins() {
+    start(allowing().mergeIn(publicOrigin("https://chat.example.org"), true));
     JsonObject session = http.guest("both");
     String token = session.getString("token");
     assertWorkingBridge(connect(upgrade("/eventbus/websocket?token=" + token, "https://chat.example.org")), session);
@@ -288,19 +268,17 @@ class HandshakeTest {
   }
 
   @Test
-  void anInvalidPublicOriginStopsDeployment(Vertx vertx) {
+  void anInvalidPublicOriginStopsDeployment() {
     for (String bad : new String[] {"chat.example.com", "https://chat.example.com/app", "ftp://chat.example.com",
         "https://user@chat.example.com"}) {
-      JsonObject config = TestServer.baseConfig(dataDir).mergeIn(publicOrigin(bad), true);
-      AsyncResult<String> result = await(TestServer.deploy(vertx, config).transform(Future::succeededFuture));
-      assertTrue(result.failed(), bad + " was accepted");
-      assertTrue(result.cause().getMessage().contains("http.publicOrigin"), result.cause().getMessage());
+      Throwable refused = service.refusedStart(publicOrigin(bad));
+      assertTrue(refused.getMessage().contains("http.publicOrigin"), bad + ": " + refused.getMessage());
     }
   }
 
   @Test
-  void theSockJsXhrTransportCarriesBridgeFramesForItsOwnerOnly(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void theSockJsXhrTransportCarriesBridgeFramesForItsOwnerOnly() {
+    start(new JsonObject());
     JsonObject alice = http.guest("alice");
     String a = alice.getString("token");
     String b = http.guestToken("bob");
@@ -375,8 +353,8 @@ class HandshakeTest {
   }
 
   @Test
-  void theAccessLogNeverContainsTheToken(Vertx vertx) throws InterruptedException {
-    start(vertx, new JsonObject());
+  void theAccessLogNeverContainsTheToken() throws InterruptedException {
+    start(new JsonObject());
     JsonObject guest = http.guest("logged");
     String token = guest.getString("token");
     String userId = guest.getJsonObject("user").getString("id");

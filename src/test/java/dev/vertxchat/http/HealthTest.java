@@ -2,13 +2,14 @@ package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.store.Database;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.ServiceTest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -18,7 +19,10 @@ import java.sql.Statement;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** What a load balancer and a browser see: the health endpoint, the page and its headers, unknown paths. */
-class HealthTest extends ServiceTest {
+class HealthTest {
+  @RegisterExtension
+  final ChatService service = new ChatService();
+
   private static JsonObject check(JsonObject health, String id) {
     JsonArray checks = health.getJsonArray("checks", new JsonArray());
     return checks.stream().map(JsonObject.class::cast).filter(c -> id.equals(c.getString("id"))).findFirst()
@@ -26,7 +30,7 @@ class HealthTest extends ServiceTest {
   }
 
   @Test
-  void healthIsUpWhileTheDatabaseWorksAndDownWhenItDoesNot() throws SQLException {
+  void healthIsUpWhileTheDatabaseWorksAndDownWhenItDoesNot(Http http) throws SQLException {
     HttpResponse<Buffer> up = http.get("/health", null);
     assertEquals(200, up.statusCode(), up.bodyAsString());
     JsonObject body = up.bodyAsJsonObject();
@@ -34,7 +38,7 @@ class HealthTest extends ServiceTest {
     assertEquals("UP", check(body, "database").getString("status"), body.encode());
 
     // the same embedded database the service uses (same JVM, same file): shut it down under the service
-    try (Connection conn = DriverManager.getConnection(Database.url(dataDir.toString()), "sa", "");
+    try (Connection conn = DriverManager.getConnection(Database.url(service.dataDir().toString()), "sa", "");
          Statement st = conn.createStatement()) {
       st.execute("SHUTDOWN");
     }
@@ -47,7 +51,7 @@ class HealthTest extends ServiceTest {
   }
 
   @Test
-  void thePageIsServedWithAStrictContentSecurityPolicy() {
+  void thePageIsServedWithAStrictContentSecurityPolicy(Http http) {
     HttpResponse<Buffer> page = http.get("/", null);
     assertEquals(200, page.statusCode());
     assertTrue(page.getHeader("Content-Type").startsWith("text/html"), page.getHeader("Content-Type"));
@@ -62,7 +66,7 @@ class HealthTest extends ServiceTest {
   }
 
   @Test
-  void anUnknownPathIsAJson404() {
+  void anUnknownPathIsAJson404(Http http) {
     HttpResponse<Buffer> res = http.get("/no/such/page", null);
     assertEquals(404, res.statusCode(), res.bodyAsString());
     assertTrue(res.getHeader("Content-Type").startsWith("application/json"), res.getHeader("Content-Type"));

@@ -2,11 +2,9 @@ package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
@@ -14,13 +12,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,36 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Case 5 of issue 8: free guest accounts must not let anyone fill the room table or the storage.
  * Rooms per user and in total, the server-wide message ceiling, and the low-disk refusal.
  */
-@ExtendWith(VertxExtension.class)
 class RoomLimitsTest {
-  @TempDir
-  Path dataDir;
-  TestServer server;
-  Http http;
-  final List<BridgeClient> clients = new ArrayList<>();
-
-  @AfterEach
-  void stop() {
-    clients.forEach(BridgeClient::close);
-    if (http != null) {
-      http.close();
-    }
-    if (server != null) {
-      server.stop();
-    }
-  }
-
-  private void start(Vertx vertx, JsonObject overrides) {
-    server = TestServer.start(vertx, dataDir, overrides);
-    http = new Http(vertx, server.port);
-  }
+  @RegisterExtension
+  final ChatService service = new ChatService();
 
   private static JsonObject limits(JsonObject limits) {
     return new JsonObject().put("limits", limits);
   }
 
   private HttpResponse<Buffer> createRoom(String token, String id) {
-    return http.post("/api/rooms", token, new JsonObject().put("id", id));
+    return service.http().post("/api/rooms", token, new JsonObject().put("id", id));
   }
 
   /** Every room id, walking the pages. */
@@ -73,7 +47,7 @@ class RoomLimitsTest {
     Set<String> ids = new TreeSet<>();
     String after = null;
     for (int i = 0; i < 100; i++) {
-      JsonObject page = http.get("/api/rooms?limit=200" + (after == null ? "" : "&after=" + after), token).bodyAsJsonObject();
+      JsonObject page = service.http().get("/api/rooms?limit=200" + (after == null ? "" : "&after=" + after), token).bodyAsJsonObject();
       page.getJsonArray("rooms").forEach(r -> ids.add(((JsonObject) r).getString("id")));
       after = page.getString("next");
       if (after == null) {
@@ -84,8 +58,8 @@ class RoomLimitsTest {
   }
 
   /** Sends {@code requests} all at once (over up to 32 connections) and returns every answer. */
-  private List<HttpResponse<Buffer>> concurrently(Vertx vertx, List<JsonObject> requests) {
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port),
+  private List<HttpResponse<Buffer>> concurrently(List<JsonObject> requests) {
+    WebClient web = WebClient.create(service.vertx(), new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()),
         new PoolOptions().setHttp1MaxSize(32));
     try {
       List<Future<HttpResponse<Buffer>>> answers = new ArrayList<>();
@@ -110,8 +84,7 @@ class RoomLimitsTest {
   }
 
   @Test
-  void theEleventhRoomOfAUserIsRefusedEvenWhenAllAreAskedForAtOnce(Vertx vertx) {
-    start(vertx, new JsonObject());
+  void theEleventhRoomOfAUserIsRefusedEvenWhenAllAreAskedForAtOnce(Http http) {
     String alice = http.guestToken("alice");
     for (int i = 0; i < 10; i++) {
       assertEquals(201, createRoom(alice, "alice-" + i).statusCode());
@@ -129,7 +102,7 @@ class RoomLimitsTest {
     for (int i = 0; i < 40; i++) {
       burst.add(createRequest(bob, "bob-" + i));
     }
-    List<HttpResponse<Buffer>> answers = concurrently(vertx, burst);
+    List<HttpResponse<Buffer>> answers = concurrently(burst);
     assertEquals(10, answers.stream().filter(r -> r.statusCode() == 201).count());
     answers.stream().filter(r -> r.statusCode() != 201).forEach(r -> assertRefused(r, 429, ErrorCodes.ROOM_QUOTA));
 
@@ -141,8 +114,8 @@ class RoomLimitsTest {
   }
 
   @Test
-  void theServerWideRoomCeilingHoldsAcrossFreshGuests(Vertx vertx) {
-    start(vertx, limits(new JsonObject().put("maxRooms", 6)));
+  void theServerWideRoomCeilingHoldsAcrossFreshGuests() {
+    Http http = service.start(limits(new JsonObject().put("maxRooms", 6))).http();
     // general is one of the six; ten fresh guests ask for three rooms each, all at once
     List<JsonObject> burst = new ArrayList<>();
     String token = null;
@@ -152,7 +125,7 @@ class RoomLimitsTest {
         burst.add(createRequest(token, "g" + g + "-" + i));
       }
     }
-    List<HttpResponse<Buffer>> answers = concurrently(vertx, burst);
+    List<HttpResponse<Buffer>> answers = concurrently(burst);
     assertEquals(5, answers.stream().filter(r -> r.statusCode() == 201).count());
     for (HttpResponse<Buffer> refused : answers.stream().filter(r -> r.statusCode() != 201).toList()) {
       assertRefused(refused, 429, ErrorCodes.ROOM_QUOTA);
@@ -164,10 +137,10 @@ class RoomLimitsTest {
   }
 
   @Test
-  void messagesBeyondTheServerWideCeilingAreRefusedOnEveryTransportAndNotStored(Vertx vertx) {
+  void messagesBeyondTheServerWideCeilingAreRefusedOnEveryTransportAndNotStored() {
     // two messages a second for the whole server (burst four), however many users send
-    start(vertx, limits(new JsonObject().put("globalMessagesPerSecond", 2)
-        .put("messagesPerSecond", 10_000).put("messageBurst", 10_000)));
+    Http http = service.start(limits(new JsonObject().put("globalMessagesPerSecond", 2)
+        .put("messagesPerSecond", 10_000).put("messageBurst", 10_000))).http();
     List<JsonObject> sessions = List.of(http.guest("ann"), http.guest("ben"), http.guest("cy"));
     Set<Long> accepted = new HashSet<>();
     int refused = 0;
@@ -188,9 +161,8 @@ class RoomLimitsTest {
     for (boolean sockJs : new boolean[] {false, true}) {
       JsonObject session = sessions.get(sockJs ? 1 : 2);
       String user = session.getJsonObject("user").getString("id");
-      BridgeClient client = sockJs ? BridgeClient.connectSockJs(vertx, server.port, session.getString("token"))
-          : BridgeClient.connect(vertx, server.port, session.getString("token"));
-      clients.add(client);
+      BridgeClient client = service.connect(session.getString("token"),
+          sockJs ? BridgeClient.Transport.SOCKJS_WEBSOCKET : BridgeClient.Transport.RAW);
       client.join("general", user);
       boolean sawRefusal = false;
       for (int i = 0; i < 12 && !sawRefusal; i++) {
@@ -213,9 +185,9 @@ class RoomLimitsTest {
   }
 
   @Test
-  void aDataDirectoryLowOnSpaceRefusesSendsAndStoresNothing(Vertx vertx) {
+  void aDataDirectoryLowOnSpaceRefusesSendsAndStoresNothing() {
     // a petabyte free is more than any test machine has: the watch trips at once
-    start(vertx, new JsonObject().put("store", new JsonObject().put("minFreeDiskBytes", 1L << 50)));
+    Http http = service.start(new JsonObject().put("store", new JsonObject().put("minFreeDiskBytes", 1L << 50))).http();
     JsonObject session = http.guest("writer");
     String token = session.getString("token");
     HttpResponse<Buffer> res = http.post("/api/rooms/general/messages", token, new JsonObject().put("text", "no room on disk"));
@@ -223,8 +195,7 @@ class RoomLimitsTest {
     assertEquals("1", res.getHeader("Retry-After"));
     assertTrue(res.bodyAsJsonObject().getJsonObject("error").getString("message").contains("low on storage"), res.bodyAsString());
 
-    BridgeClient client = BridgeClient.connect(vertx, server.port, token);
-    clients.add(client);
+    BridgeClient client = service.connect(token);
     client.join("general", session.getJsonObject("user").getString("id"));
     JsonObject reply = client.request("chat.send", new JsonObject().put("room", "general").put("text", "nor here"));
     assertEquals("err", reply.getString("type"), reply.encode());
@@ -238,19 +209,17 @@ class RoomLimitsTest {
   }
 
   @Test
-  void theNewLimitsAreCheckedAtStartUp(Vertx vertx) {
+  void theNewLimitsAreCheckedAtStartUp() {
     for (JsonObject bad : List.of(
         limits(new JsonObject().put("roomsPerUser", -1)),
         limits(new JsonObject().put("maxRooms", 0)),
         limits(new JsonObject().put("roomsPageMax", 0)),
         limits(new JsonObject().put("globalMessagesPerSecond", 0)),
         new JsonObject().put("store", new JsonObject().put("minFreeDiskBytes", -1)))) {
-      JsonObject config = TestServer.baseConfig(dataDir).mergeIn(bad, true);
-      AsyncResult<String> result = await(TestServer.deploy(vertx, config).transform(Future::succeededFuture));
-      assertTrue(result.failed(), bad.encode());
+      Throwable refused = service.refusedStart(bad);
       String key = bad.fieldNames().iterator().next() + "." + bad.getJsonObject(bad.fieldNames().iterator().next())
           .fieldNames().iterator().next();
-      assertTrue(result.cause().getMessage().contains(key), result.cause().getMessage());
+      assertTrue(refused.getMessage().contains(key), refused.getMessage());
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,13 +11,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,22 +22,13 @@ import static dev.vertxchat.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** Sign-in routes need no token, so they are limited per client address and per account name. */
-@ExtendWith(VertxExtension.class)
 class SignInLimitsTest {
-  @TempDir
-  Path dataDir;
-  TestServer server;
+  @RegisterExtension
+  final ChatService service = new ChatService();
   Http http;
 
-  private void start(Vertx vertx, JsonObject limits, JsonObject auth) {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("limits", limits).put("auth", auth));
-    http = new Http(vertx, server.port);
-  }
-
-  @AfterEach
-  void stop() {
-    http.close();
-    server.stop();
+  private void start(JsonObject limits, JsonObject auth) {
+    http = service.start(new JsonObject().put("limits", limits).put("auth", auth)).http();
   }
 
   private HttpResponse<Buffer> login(String name, String password) {
@@ -55,8 +42,8 @@ class SignInLimitsTest {
   }
 
   @Test
-  void loginAndRegisterAttemptsArePerAddress(Vertx vertx) {
-    start(vertx, new JsonObject().put("signInsPerMinute", 5), new JsonObject());
+  void loginAndRegisterAttemptsArePerAddress() {
+    start(new JsonObject().put("signInsPerMinute", 5), new JsonObject());
     for (int i = 0; i < 5; i++) {
       assertEquals(401, login("nobody" + i, "wrong password").statusCode());
     }
@@ -65,8 +52,8 @@ class SignInLimitsTest {
   }
 
   @Test
-  void guestSignInsArePerAddress(Vertx vertx) {
-    start(vertx, new JsonObject().put("guestSignInsPerMinute", 3), new JsonObject());
+  void guestSignInsArePerAddress() {
+    start(new JsonObject().put("guestSignInsPerMinute", 3), new JsonObject());
     for (int i = 0; i < 3; i++) {
       http.guest("guest" + i);
     }
@@ -74,8 +61,8 @@ class SignInLimitsTest {
   }
 
   @Test
-  void failedLoginsLockANameOnlyUntilTheWindowLetsTheOwnerIn(Vertx vertx) throws InterruptedException {
-    start(vertx, new JsonObject().put("failedLoginsPerName", 3).put("failedLoginsWindowSeconds", 15), new JsonObject());
+  void failedLoginsLockANameOnlyUntilTheWindowLetsTheOwnerIn() throws InterruptedException {
+    start(new JsonObject().put("failedLoginsPerName", 3).put("failedLoginsWindowSeconds", 15), new JsonObject());
     assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "target").put("password", "the right one")).statusCode());
     // every spelling that reaches the account spends the same budget
     List<String> spellings = List.of("target", "TARGET", "ｔａｒｇｅｔ");
@@ -86,6 +73,7 @@ class SignInLimitsTest {
     assertThrottled(locked);
     assertEquals(401, login("someone-else", "guess").statusCode(), "other names are not locked");
 
+    // the lock lasts until the window lets the owner in: time passing is the behaviour under test
     Thread.sleep(Long.parseLong(locked.getHeader("Retry-After")) * 1000);
     HttpResponse<Buffer> owner = login("target", "the right one");
     assertEquals(200, owner.statusCode(), owner.bodyAsString());
@@ -102,12 +90,11 @@ class SignInLimitsTest {
    */
   @Test
   void anAttackerLocksOutOnlyItsOwnAddress(Vertx vertx) {
-    server = TestServer.start(vertx, dataDir, new JsonObject()
+    http = service.start(new JsonObject()
         .put("http", new JsonObject().put("trustedProxies", new io.vertx.core.json.JsonArray().add("127.0.0.1")))
-        .put("limits", new JsonObject().put("failedLoginsPerName", 1)));
-    http = new Http(vertx, server.port);
+        .put("limits", new JsonObject().put("failedLoginsPerName", 1))).http();
     assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "owner").put("password", "the right one")).statusCode());
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port));
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()));
     try {
       assertEquals(401, loginFrom(web, "203.0.113.7", "owner", "guess").statusCode());
       assertThrottled(loginFrom(web, "203.0.113.7", "owner", "the right one"));
@@ -125,9 +112,9 @@ class SignInLimitsTest {
   /** Simultaneous guesses cannot all pass before the first failure is counted. */
   @Test
   void simultaneousGuessesShareTheAccountsBudget(Vertx vertx) {
-    start(vertx, new JsonObject().put("failedLoginsPerName", 3), new JsonObject());
+    start(new JsonObject().put("failedLoginsPerName", 3), new JsonObject());
     assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "target").put("password", "the right one")).statusCode());
-    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port),
+    WebClient web = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()),
         new PoolOptions().setHttp1MaxSize(16));
     List<Future<HttpResponse<Buffer>>> guesses = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
@@ -149,10 +136,10 @@ class SignInLimitsTest {
   /** 200 concurrent wrong-password logins: hashing has its own bounded pool, so everything else keeps working. */
   @Test
   void aLoginFloodLeavesHealthAndChatServed(Vertx vertx) {
-    start(vertx, new JsonObject(), new JsonObject().put("hashThreads", 1).put("hashQueue", 4));
+    start(new JsonObject(), new JsonObject().put("hashThreads", 1).put("hashQueue", 4));
     assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "flooded").put("password", "the right one")).statusCode());
     String token = http.guestToken("bystander");
-    WebClient flood = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.port),
+    WebClient flood = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(service.port()),
         new PoolOptions().setHttp1MaxSize(200));
     List<Future<HttpResponse<Buffer>>> attempts = new ArrayList<>();
     for (int i = 0; i < 200; i++) {

@@ -1,16 +1,13 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
-import dev.vertxchat.support.TestServer;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -27,48 +24,36 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (package.json, package-lock.json, .npmrc with a registry token, node_modules/) and dot files answer
  * 404 with the JSON error body, as a service run from the repository would otherwise hand them out.
  */
-@ExtendWith(VertxExtension.class)
 class StaticFilesTest {
   /** What a webroot of a checkout holds besides the app, each with content that must never leave. */
   static final List<String> PRIVATE = List.of("package.json", "package-lock.json", ".npmrc", "node_modules/x.js",
       "node_modules/sockjs-client/dist/sockjs.min.js", ".git/config", "app/.secret.js", "notes.md", "index.html~",
       "app/main.js.orig");
 
-  @TempDir
-  Path dataDir;
+  @RegisterExtension
+  final ChatService service = new ChatService();
   @TempDir
   Path webroot;
-  TestServer server;
-  Http http;
 
-  @AfterEach
-  void stop() {
-    if (server != null) {
-      http.close();
-      server.stop();
-    }
-  }
-
-  private void start(Vertx vertx, String root) {
-    server = TestServer.start(vertx, dataDir, new JsonObject().put("http", new JsonObject().put("webroot", root)));
-    http = new Http(vertx, server.port);
+  private Http start(String root) {
+    return service.start(new JsonObject().put("http", new JsonObject().put("webroot", root))).http();
   }
 
   private void assertNotServed(String path) {
-    HttpResponse<Buffer> res = http.get(path, null);
+    HttpResponse<Buffer> res = service.http().get(path, null);
     assertEquals(404, res.statusCode(), path + " was served: " + res.bodyAsString());
     assertEquals(ErrorCodes.NOT_FOUND, Http.errorCode(res), path);
     assertFalse(res.bodyAsString().contains("SECRET"), path);
   }
 
   private String served(String path) {
-    HttpResponse<Buffer> res = http.get(path, null);
+    HttpResponse<Buffer> res = service.http().get(path, null);
     assertEquals(200, res.statusCode(), path + ": " + res.bodyAsString());
     return res.bodyAsString();
   }
 
   @Test
-  void aWebrootServesTheAppAndNothingElse(Vertx vertx) throws IOException {
+  void aWebrootServesTheAppAndNothingElse() throws IOException {
     Files.writeString(webroot.resolve("index.html"), "<title>vertx-chat</title>");
     Files.writeString(webroot.resolve("style.css"), "body {}");
     Files.createDirectories(webroot.resolve("app"));
@@ -78,7 +63,7 @@ class StaticFilesTest {
       Files.createDirectories(p.getParent());
       Files.writeString(p, "SECRET " + file);
     }
-    start(vertx, webroot.toString());
+    start(webroot.toString());
 
     assertTrue(served("/").contains("<title>vertx-chat</title>"));
     assertTrue(served("/index.html").contains("<title>vertx-chat</title>"));
@@ -95,10 +80,10 @@ class StaticFilesTest {
   }
 
   @Test
-  void runFromTheRepositoryOnlyTheAppAndItsLibrariesAreServed(Vertx vertx) {
+  void runFromTheRepositoryOnlyTheAppAndItsLibrariesAreServed() {
     // the default webroot, relative to the working directory: the repository's webroot/ with its npm files
     assertTrue(Files.isRegularFile(Path.of("webroot", "package.json")), "the test runs from the repository");
-    start(vertx, "webroot");
+    Http http = start("webroot");
     assertTrue(served("/").contains("<title>vertx-chat</title>"));
     served("/app/main.js");
     served("/style.css");

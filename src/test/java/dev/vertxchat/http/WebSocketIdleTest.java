@@ -1,9 +1,11 @@
 package dev.vertxchat.http;
 
+import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.Http;
 import dev.vertxchat.support.RawSocket;
-import dev.vertxchat.support.ServiceTest;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -15,20 +17,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * written for that long is closed. The bridge's ping timeout is set far beyond it, so only the idle
  * timeout can close it. Takes about 30 s (the smallest idle timeout allowed).
  */
-class WebSocketIdleTest extends ServiceTest {
+class WebSocketIdleTest {
   private static final long IDLE_MS = 30_000;
 
-  @Override
-  protected JsonObject overrides() {
-    return new JsonObject()
-        .put("http", new JsonObject().put("idleTimeoutMs", IDLE_MS))
-        .put("limits", new JsonObject().put("pingTimeoutMs", 600_000));
-  }
+  @RegisterExtension
+  final ChatService service = new ChatService(new JsonObject()
+      .put("http", new JsonObject().put("idleTimeoutMs", IDLE_MS))
+      .put("limits", new JsonObject().put("pingTimeoutMs", 600_000)));
 
   @Test
-  void aWebSocketSilentBothWaysIsClosedAfterTheIdleTimeout() throws Exception {
+  void aWebSocketSilentBothWaysIsClosedAfterTheIdleTimeout(Http http) throws Exception {
     String token = http.guestToken("silent");
-    try (RawSocket socket = RawSocket.open(server.port)) {
+    try (RawSocket socket = RawSocket.open(service.port())) {
       long opened = System.nanoTime();
       String head = socket.upgrade("/eventbus/websocket?token=" + token);
       assertTrue(head.startsWith("HTTP/1.1 101"), head);

@@ -4,9 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -32,7 +32,7 @@ import static dev.vertxchat.support.TestServer.await;
  * {@code c[code,"reason"]}). Every frame received is kept, so a test can wait for one and later count
  * them. The close code is that of the SockJS close frame when one arrived, else the WebSocket status.
  */
-public final class BridgeClient {
+public final class BridgeClient implements AutoCloseable {
   /** The ways a client reaches the bridge. */
   public enum Transport {
     RAW, SOCKJS_WEBSOCKET, XHR_STREAMING, XHR_POLLING;
@@ -431,6 +431,38 @@ public final class BridgeClient {
     }
   }
 
+  /**
+   * Waits until {@code count} received frames (past or future) match, woken by each frame that arrives;
+   * fails after 15 s saying how many did.
+   */
+  public void awaitFrames(int count, Predicate<JsonObject> match) {
+    long deadline = System.currentTimeMillis() + 15_000;
+    synchronized (frames) {
+      int seen = 0;
+      int checked = 0;
+      while (true) {
+        for (; checked < frames.size(); checked++) {
+          if (match.test(frames.get(checked))) {
+            seen++;
+          }
+        }
+        if (seen >= count) {
+          return;
+        }
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          throw new AssertionError(seen + " of " + count + " matching frames within 15 s");
+        }
+        try {
+          frames.wait(left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+  }
+
   /** Every frame received so far that matches. */
   public List<JsonObject> received(Predicate<JsonObject> match) {
     synchronized (frames) {
@@ -457,6 +489,7 @@ public final class BridgeClient {
     return closed.future().isComplete();
   }
 
+  @Override
   public void close() {
     await(link.close());
   }

@@ -3,6 +3,7 @@ package dev.vertxchat.support;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -26,6 +28,9 @@ public final class Browser implements AutoCloseable {
   public static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   public static final String INSTALL_HINT =
       "Chromium is not installed: run 'apt-get install -y chromium chromium-driver' to run the browser tests";
+
+  /** The longest a {@link #waitFor} goes without checking its condition again. */
+  private static final long RECHECK_MS = 250;
 
   public final ChromeDriver driver;
   private final Path profile;
@@ -81,6 +86,45 @@ public final class Browser implements AutoCloseable {
     waitFor("status online", () -> "online".equals(status()));
   }
 
+  /**
+   * Records every state the page's status shows, from the first byte of every page load on
+   * ({@link #states()}, in order): the app connects as soon as its module runs.
+   */
+  public void recordStates() {
+    driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source",
+        "window.stateLog = []; new MutationObserver(() => { const s = document.getElementById('status');"
+            + " if (s && window.stateLog[window.stateLog.length - 1] !== s.textContent) window.stateLog.push(s.textContent); })"
+            + ".observe(document, {childList: true, characterData: true, subtree: true});"));
+  }
+
+  /** Starts the state log afresh with the state shown now. */
+  public void restartStates() {
+    js("window.stateLog = [document.getElementById('status').textContent]");
+  }
+
+  /** The states recorded since the page loaded or {@link #restartStates()}. */
+  @SuppressWarnings("unchecked")
+  public List<String> states() {
+    return (List<String>) js("return window.stateLog");
+  }
+
+  /** The state log shows the connection went away after being online, then came back online. */
+  public static boolean backOnline(List<String> log) {
+    int away = -1;
+    for (int i = 1; i < log.size(); i++) {
+      if (!"online".equals(log.get(i)) && away < 0) {
+        away = i;
+      }
+    }
+    return away > 0 && "online".equals(log.get(log.size() - 1));
+  }
+
+  /** The session the page keeps for its tab: {@code {token, user, kind}}, or null. */
+  @SuppressWarnings("unchecked")
+  public Map<String, Object> storedSession() {
+    return (Map<String, Object>) js("return JSON.parse(sessionStorage.getItem('vertx-chat.session'))");
+  }
+
   public String status() {
     return driver.findElement(By.cssSelector("[role=status]")).getText().trim();
   }
@@ -95,6 +139,11 @@ public final class Browser implements AutoCloseable {
     return driver.findElements(By.cssSelector("[role=log] .message .text")).stream().map(WebElement::getText).toList();
   }
 
+  /** The texts of the messages the log marks as the signed-in user's own, in display order. */
+  public List<String> ownMessages() {
+    return driver.findElements(By.cssSelector("[role=log] .message.own .text")).stream().map(WebElement::getText).toList();
+  }
+
   public Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
@@ -105,11 +154,20 @@ public final class Browser implements AutoCloseable {
     Files.copy(shot.toPath(), file, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** Polls until the condition holds; fails naming it after 15 s. */
-  public static void waitFor(String what, Supplier<Boolean> condition) {
-    long deadline = System.currentTimeMillis() + 15_000;
+  /**
+   * Waits until the condition holds, checking it again whenever this page's document changes (and at
+   * least every {@value #RECHECK_MS} ms, for what no DOM change shows, such as storage or another page);
+   * fails naming it after 15 s.
+   */
+  public void waitFor(String what, Supplier<Boolean> condition) {
+    waitFor(what, 15_000, condition);
+  }
+
+  /** As {@link #waitFor(String, Supplier)}, failing after {@code timeoutMs}. */
+  public void waitFor(String what, long timeoutMs, Supplier<Boolean> condition) {
+    long deadline = System.currentTimeMillis() + timeoutMs;
     RuntimeException last = null;
-    while (System.currentTimeMillis() < deadline) {
+    while (true) {
       try {
         if (Boolean.TRUE.equals(condition.get())) {
           return;
@@ -117,14 +175,24 @@ public final class Browser implements AutoCloseable {
       } catch (RuntimeException e) {
         last = e;
       }
-      try {
-        Thread.sleep(100);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
+      if (System.currentTimeMillis() >= deadline) {
+        throw new AssertionError("timed out waiting for " + what, last);
       }
+      nextChange();
     }
-    throw new AssertionError("timed out waiting for " + what, last);
+  }
+
+  /** Returns when the page's document next changes, or after {@value #RECHECK_MS} ms. */
+  private void nextChange() {
+    try {
+      driver.executeAsyncScript("const done = arguments[arguments.length - 1];"
+          + " const timer = setTimeout(() => { observer.disconnect(); done(); }, arguments[0]);"
+          + " const observer = new MutationObserver(() => { observer.disconnect(); clearTimeout(timer); done(); });"
+          + " observer.observe(document, {childList: true, subtree: true, characterData: true, attributes: true});",
+          RECHECK_MS);
+    } catch (WebDriverException navigatedAway) {
+      // the page was replaced while waiting (a reload): the condition is checked again at once
+    }
   }
 
   @Override

@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real service, deployed in-process through {@link MainVerticle} exactly as the launcher does,
- * on a free port (http.port 0) with its own data directory.
+ * on a free port (http.port 0) with its own data directory. Tests start it through {@link ChatService}
+ * (one Vert.x, data directory and client set-up per test); this is the deployment underneath, and the
+ * configuration every test starts from.
  */
 public final class TestServer {
   public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";

@@ -15,10 +15,20 @@ public final class Tokens {
 
   /** A token for {@code userId}/{@code name} that expires {@code seconds} from now. */
   public static String expiringIn(Vertx vertx, String userId, String name, int seconds) {
+    long now = System.currentTimeMillis() / 1000;
+    return token(vertx, userId, name, now, now + seconds);
+  }
+
+  /** A token for {@code userId}/{@code name} that expired {@code seconds} ago, after a lifetime of an hour. */
+  public static String expiredAgo(Vertx vertx, String userId, String name, int seconds) {
+    long exp = System.currentTimeMillis() / 1000 - seconds;
+    return token(vertx, userId, name, exp - 3600, exp);
+  }
+
+  private static String token(Vertx vertx, String userId, String name, long iat, long exp) {
     JWTAuth auth = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(TestServer.SECRET)));
-    long now = System.currentTimeMillis() / 1000;
-    return auth.generateToken(new JsonObject().put("sub", userId).put("name", name).put("iat", now).put("exp", now + seconds),
+    return auth.generateToken(new JsonObject().put("sub", userId).put("name", name).put("iat", iat).put("exp", exp),
         new JWTOptions().setAlgorithm("HS256").setIssuer("vertx-chat").setAudience(List.of("vertx-chat")).setNoTimestamp(true));
   }
 }
