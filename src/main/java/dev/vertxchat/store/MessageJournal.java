@@ -24,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.ArrayList;
@@ -74,7 +73,7 @@ public final class MessageJournal {
   private final String key;
   private final Vertx vertx;
   private final Path dir;
-  private final String jdbcUrl;
+  private final String dataDir;
   private final Options options;
   private final WorkerExecutor executor;
   /** Copies into the table on its own thread, so that appends never wait for the database. */
@@ -106,7 +105,7 @@ public final class MessageJournal {
     this.key = key;
     this.vertx = vertx;
     this.dir = dir;
-    this.jdbcUrl = Database.url(dataDir);
+    this.dataDir = dataDir;
     this.options = options;
     String suffix = Integer.toHexString(key.hashCode());
     this.executor = vertx.createSharedWorkerExecutor("vertxchat-journal-" + suffix, 1);
@@ -314,7 +313,7 @@ public final class MessageJournal {
 
   private Connection connection() throws SQLException {
     if (connection == null) {
-      connection = DriverManager.getConnection(jdbcUrl, "sa", "");
+      connection = Database.connect(dataDir);
     }
     return connection;
   }
