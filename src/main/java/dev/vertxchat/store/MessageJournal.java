@@ -9,7 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -30,12 +28,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
  * The durable commit point for chat messages: an append-only log under {@code <data.dir>/journal},
@@ -90,8 +88,7 @@ public final class MessageJournal {
   private boolean broken;
   private List<Envelope> unindexed = new ArrayList<>();
   private final List<Path> sealed = new ArrayList<>();
-  private final Buffer buffer = new Buffer();
-  private final CRC32 crc = new CRC32();
+  private final JournalRecord.Batch buffer = new JournalRecord.Batch();
 
   // any thread
   private volatile long lastAppended;
@@ -353,39 +350,20 @@ public final class MessageJournal {
       ByteArrayOutputStream line = new ByteArrayOutputStream(256);
       int b;
       while ((b = in.read()) >= 0) {
-        if (b != '\n') {
+        if (b != JournalRecord.END) {
           line.write(b);
           continue;
         }
-        Envelope e = decode(line.toByteArray());
-        if (e == null) {
+        Optional<Envelope> e = JournalRecord.decode(line.toByteArray());
+        if (e.isEmpty()) {
           return valid;
         }
-        into.add(e);
+        into.add(e.get());
         valid += line.size() + 1;
         line.reset();
       }
     }
     return valid;
-  }
-
-  private static Envelope decode(byte[] line) {
-    if (line.length < 10 || line[8] != '\t') {
-      return null;
-    }
-    try {
-      long crc = Long.parseLong(new String(line, 0, 8, StandardCharsets.US_ASCII), 16);
-      CRC32 check = new CRC32();
-      check.update(line, 9, line.length - 9);
-      if (check.getValue() != crc) {
-        return null;
-      }
-      JsonObject json = new JsonObject(new String(line, 9, line.length - 9, StandardCharsets.UTF_8));
-      Envelope e = Envelope.fromJson(json);
-      return e.id() == null || e.room() == null || e.user() == null || e.text() == null ? null : e;
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   private List<Path> segments() throws IOException {
@@ -426,24 +404,15 @@ public final class MessageJournal {
       throw new ChatException(ErrorCodes.UNAVAILABLE, "message storage is behind, try again shortly");
     }
     List<MessageStore.Stored> stored = new ArrayList<>(batch.size());
-    Buffer out = buffer;
-    out.reset();
+    buffer.clear();
     long id = nextId;
     for (NewMessage m : batch) {
       Envelope e = Envelope.chat(id++, m.room(), m.user(), m.text(), ts);
-      String text = e.toJson().encode();
-      byte[] json = text.getBytes(StandardCharsets.UTF_8);
-      crc.reset();
-      crc.update(json);
-      out.writeHex8(crc.getValue());
-      out.write('\t');
-      out.writeBytes(json);
-      out.write('\n');
-      stored.add(new MessageStore.Stored(e, text));
+      stored.add(new MessageStore.Stored(e, buffer.add(e)));
     }
     long start = channel.position();
     try {
-      ByteBuffer bytes = out.view();
+      ByteBuffer bytes = buffer.view();
       while (bytes.hasRemaining()) {
         channel.write(bytes);
       }
@@ -482,32 +451,5 @@ public final class MessageJournal {
       startSegment();
     }
     return new Cut(batch, List.copyOf(sealed), through);
-  }
-
-  /** The journal thread's reusable write buffer: one batch of records, no copy before the write. */
-  private static final class Buffer extends ByteArrayOutputStream {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-
-    Buffer() {
-      super(64 * 1024);
-    }
-
-    void writeHex8(long value) {
-      for (int shift = 28; shift >= 0; shift -= 4) {
-        write(HEX[(int) (value >>> shift) & 0xF]);
-      }
-    }
-
-    ByteBuffer view() {
-      return ByteBuffer.wrap(buf, 0, count);
-    }
-
-    @Override
-    public void reset() {
-      super.reset();
-      if (buf.length > 1 << 20) {
-        buf = new byte[64 * 1024]; // do not keep a buffer grown by one huge batch
-      }
-    }
   }
 }
