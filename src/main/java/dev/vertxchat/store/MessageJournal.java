@@ -12,15 +12,8 @@ import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
@@ -28,12 +21,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The durable commit point for chat messages: an append-only log under {@code <data.dir>/journal},
@@ -57,7 +45,6 @@ import java.util.stream.Stream;
 public final class MessageJournal {
   private static final Logger LOG = LoggerFactory.getLogger(MessageJournal.class);
   private static final Map<String, MessageJournal> OPEN = new ConcurrentHashMap<>();
-  private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{12})\\.log");
   private static final int REPLAY_CHUNK = 2000;
 
   /** Tuning, from the {@code store.*} configuration. */
@@ -81,13 +68,9 @@ public final class MessageJournal {
   private Future<Void> opened;
 
   // journal thread only
-  private FileChannel channel;
-  private Path current;
-  private long nextSegment;
+  private final JournalSegments segments;
   private long nextId;
-  private boolean broken;
   private List<Envelope> unindexed = new ArrayList<>();
-  private final List<Path> sealed = new ArrayList<>();
   private final JournalRecord.Batch buffer = new JournalRecord.Batch();
 
   // any thread
@@ -103,6 +86,7 @@ public final class MessageJournal {
     this.vertx = vertx;
     this.dir = dir;
     this.dataDir = dataDir;
+    this.segments = new JournalSegments(dir);
     this.options = options;
     String suffix = Integer.toHexString(key.hashCode());
     this.executor = vertx.createSharedWorkerExecutor("vertxchat-journal-" + suffix, 1);
@@ -187,10 +171,7 @@ public final class MessageJournal {
               throw err instanceof Exception e ? e : new IllegalStateException(err);
             }, false))
             .compose(v -> executor.executeBlocking(() -> {
-              for (Path segment : cut.segments()) {
-                Files.deleteIfExists(segment);
-                sealed.remove(segment);
-              }
+              segments.delete(cut.segments());
               return cut.through();
             }, false)))
         .onComplete(ar -> {
@@ -234,10 +215,7 @@ public final class MessageJournal {
         : Future.succeededFuture());
     return done
         .compose(v -> executor.<Void>executeBlocking(() -> {
-          closeChannel();
-          if (unindexed.isEmpty() && current != null) {
-            Files.deleteIfExists(current);
-          }
+          segments.close(unindexed.isEmpty());
           return null;
         }, false))
         .eventually(() -> {
@@ -261,18 +239,17 @@ public final class MessageJournal {
   // ---- start-up: replay ------------------------------------------------------------------------
 
   private Future<Void> open() {
-    return executor.<List<Envelope>>executeBlocking(this::readAll, false)
-        .compose(records -> indexer.executeBlocking(() -> H2MessageStore.maxId(connection()), false).compose(maxId -> {
+    return executor.executeBlocking(segments::readAll, false)
+        .compose(found -> indexer.executeBlocking(() -> H2MessageStore.maxId(connection()), false).compose(maxId -> {
+          List<Envelope> records = found.records();
           List<Envelope> missing = records.stream().filter(e -> e.id() > maxId).toList();
           long top = Math.max(maxId, records.stream().mapToLong(Envelope::id).max().orElse(0));
           return replay(missing, 0).compose(v -> executor.<Void>executeBlocking(() -> {
-            for (Path segment : segments()) {
-              Files.delete(segment);
-            }
+            segments.delete(found.files());
             nextId = top + 1;
             lastAppended = top;
             indexedThrough = top;
-            startSegment();
+            segments.start();
             if (!missing.isEmpty()) {
               LOG.info("Journal: copied {} acknowledged messages into the database at start", missing.size());
             }
@@ -326,78 +303,13 @@ public final class MessageJournal {
     }
   }
 
-  private List<Envelope> readAll() throws IOException {
-    DataFiles.createDirectory(dir);
-    DataFiles.restrict(dir);
-    DataFiles.restrictFiles(dir, name -> SEGMENT.matcher(name).matches());
-    List<Envelope> records = new ArrayList<>();
-    for (Path segment : segments()) {
-      long valid = read(segment, records);
-      long size = Files.size(segment);
-      if (valid < size) {
-        LOG.warn("Journal segment {}: ignoring {} bytes of an incomplete or corrupt record at offset {}"
-            + " (a write cut short by a crash; it was never acknowledged)", segment.getFileName(), size - valid, valid);
-      }
-      nextSegment = Math.max(nextSegment, sequence(segment) + 1);
-    }
-    return records;
-  }
-
-  /** Reads the valid records of one segment; returns the length of its valid prefix. */
-  private static long read(Path segment, List<Envelope> into) throws IOException {
-    long valid = 0;
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(segment), 1 << 16)) {
-      ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-      int b;
-      while ((b = in.read()) >= 0) {
-        if (b != JournalRecord.END) {
-          line.write(b);
-          continue;
-        }
-        Optional<Envelope> e = JournalRecord.decode(line.toByteArray());
-        if (e.isEmpty()) {
-          return valid;
-        }
-        into.add(e.get());
-        valid += line.size() + 1;
-        line.reset();
-      }
-    }
-    return valid;
-  }
-
-  private List<Path> segments() throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches())
-          .sorted().toList();
-    }
-  }
-
-  private static long sequence(Path segment) {
-    Matcher m = SEGMENT.matcher(segment.getFileName().toString());
-    return m.matches() ? Long.parseLong(m.group(1)) : 0;
-  }
-
   // ---- journal thread --------------------------------------------------------------------------
 
-  private void startSegment() throws IOException {
-    current = dir.resolve(String.format("segment-%012d.log", nextSegment++));
-    channel = FileChannel.open(current, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-        DataFiles.ownerOnlyFile(dir));
-  }
-
-  private void closeChannel() throws IOException {
-    if (channel != null) {
-      channel.close();
-      channel = null;
-    }
-  }
-
   private List<MessageStore.Stored> write(List<NewMessage> batch, long ts) throws IOException {
-    if (channel == null) {
+    if (!segments.isOpen()) {
       throw new ChatException(ErrorCodes.UNAVAILABLE, "the server is shutting down");
     }
-    if (broken) {
+    if (segments.isBroken()) {
       throw new ChatException(ErrorCodes.UNAVAILABLE, "message storage failed; see the server log");
     }
     if (unindexed.size() + batch.size() > options.maxUnindexed()) {
@@ -410,26 +322,7 @@ public final class MessageJournal {
       Envelope e = Envelope.chat(id++, m.room(), m.user(), m.text(), ts);
       stored.add(new MessageStore.Stored(e, buffer.add(e)));
     }
-    long start = channel.position();
-    try {
-      ByteBuffer bytes = buffer.view();
-      while (bytes.hasRemaining()) {
-        channel.write(bytes);
-      }
-      if (options.fsync()) {
-        channel.force(false);
-      }
-    } catch (IOException e) {
-      // take back a partial record so later records stay readable; if that fails too, stop accepting
-      try {
-        channel.truncate(start);
-        channel.position(start);
-      } catch (IOException again) {
-        broken = true;
-        LOG.error("Journal {} is unusable after a failed write; refusing messages until restart", current, again);
-      }
-      throw e;
-    }
+    segments.write(buffer.view(), options.fsync());
     nextId = id;
     stored.forEach(m -> unindexed.add(m.envelope()));
     unindexedCount = unindexed.size();
@@ -440,16 +333,12 @@ public final class MessageJournal {
   private Cut cut() throws IOException {
     long through = nextId - 1;
     if (unindexed.isEmpty()) {
-      return new Cut(List.of(), List.copyOf(sealed), through);
+      return new Cut(List.of(), segments.sealed(), through);
     }
     List<Envelope> batch = unindexed;
     unindexed = new ArrayList<>();
     unindexedCount = 0;
-    if (channel != null) {
-      closeChannel();
-      sealed.add(current);
-      startSegment();
-    }
-    return new Cut(batch, List.copyOf(sealed), through);
+    segments.seal();
+    return new Cut(batch, segments.sealed(), through);
   }
 }
