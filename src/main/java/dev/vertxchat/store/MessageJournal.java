@@ -20,12 +20,11 @@ import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The durable commit point for chat messages: an append-only log under {@code <data.dir>/journal},
- * one process-wide instance per data directory. A batch is acknowledged once its records are written to
+ * The durable commit point for chat messages: an append-only log under {@code <data.dir>/journal}.
+ * Whoever {@link #open opens} it owns it and {@link #close closes} it; there must be one per data
+ * directory and process, shared by everyone who appends or reads (safe from any event loop). A batch is acknowledged once its records are written to
  * the log file (one {@code write} per batch; with {@code store.fsync} also forced to the device). The
  * records are then copied into the H2 {@code messages} table in large batches in the background
  * ("indexing"), and a log segment is deleted only after everything in it is committed there. At start
@@ -44,7 +43,6 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MessageJournal {
   private static final Logger LOG = LoggerFactory.getLogger(MessageJournal.class);
-  private static final Map<String, MessageJournal> OPEN = new ConcurrentHashMap<>();
   private static final int REPLAY_CHUNK = 2000;
 
   /** Tuning, from the {@code store.*} configuration. */
@@ -55,7 +53,6 @@ public final class MessageJournal {
   /** What one indexing round copies into the table, and the sealed segments it frees. */
   private record Cut(List<Envelope> batch, List<Path> segments, long through) {}
 
-  private final String key;
   private final Vertx vertx;
   private final Path dir;
   private final String dataDir;
@@ -64,8 +61,8 @@ public final class MessageJournal {
   /** Copies into the table on its own thread, so that appends never wait for the database. */
   private final WorkerExecutor indexer;
   private Connection connection; // indexer thread only
-  private int refs;
-  private Future<Void> opened;
+  private long timer = -1;
+  private Promise<Void> closing; // guarded by this
 
   // journal thread only
   private final JournalSegments segments;
@@ -81,34 +78,30 @@ public final class MessageJournal {
   private boolean indexing;
   private Future<Void> indexRound;
 
-  private MessageJournal(String key, Vertx vertx, String dataDir, Path dir, Options options) {
-    this.key = key;
+  private MessageJournal(Vertx vertx, String dataDir, Options options) {
     this.vertx = vertx;
-    this.dir = dir;
+    this.dir = Path.of(dataDir).toAbsolutePath().normalize().resolve("journal");
     this.dataDir = dataDir;
     this.segments = new JournalSegments(dir);
     this.options = options;
-    String suffix = Integer.toHexString(key.hashCode());
+    String suffix = Integer.toHexString(dir.hashCode());
     this.executor = vertx.createSharedWorkerExecutor("vertxchat-journal-" + suffix, 1);
     this.indexer = vertx.createSharedWorkerExecutor("vertxchat-indexer-" + suffix, 1);
   }
 
   /**
-   * The journal of {@code dataDir} in this Vert.x instance, opened (and replayed) by the first caller;
-   * every caller must {@link #release()} it once.
+   * Opens the journal of {@code dataDir}: replays what it holds into the table, then takes appends and
+   * copies them into the table every {@code indexIntervalMs} (or at {@code indexBatchMax} waiting).
+   * Open one per data directory and process, and {@link #close()} it once.
    */
-  public static Future<MessageJournal> acquire(Vertx vertx, String dataDir, Options options) {
-    Path dir = Path.of(dataDir).toAbsolutePath().normalize().resolve("journal");
-    String key = System.identityHashCode(vertx) + ":" + dir;
-    MessageJournal journal;
-    synchronized (OPEN) {
-      journal = OPEN.computeIfAbsent(key, k -> new MessageJournal(k, vertx, dataDir, dir, options));
-      journal.refs++;
-      if (journal.opened == null) {
-        journal.opened = journal.open();
-      }
-    }
-    return journal.opened.map(journal).onFailure(err -> journal.release());
+  public static Future<MessageJournal> open(Vertx vertx, String dataDir, Options options) {
+    MessageJournal journal = new MessageJournal(vertx, dataDir, options);
+    return journal.replay()
+        .map(v -> {
+          journal.timer = vertx.setPeriodic(options.indexIntervalMs(), id -> journal.indexIfDue(true));
+          return journal;
+        })
+        .recover(err -> journal.close().transform(ar -> Future.failedFuture(err)));
   }
 
   /** Messages stored but not yet copied into the table. */
@@ -122,11 +115,17 @@ public final class MessageJournal {
    * holds its lock); appends themselves are serialized on the journal thread.
    */
   public Future<List<MessageStore.Stored>> append(List<NewMessage> batch, long ts) {
-    return executor.executeBlocking(() -> write(batch, ts), false);
+    if (isClosing()) {
+      return Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "the server is shutting down"));
+    }
+    return executor.executeBlocking(() -> write(batch, ts), false).onSuccess(stored -> indexIfDue(false));
   }
 
   /** Completes once every message acknowledged so far is in the table. */
   public Future<Void> caughtUp() {
+    if (isClosing()) {
+      return Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "the server is shutting down"));
+    }
     long target = lastAppended;
     if (indexedThrough >= target) {
       return Future.succeededFuture();
@@ -140,7 +139,7 @@ public final class MessageJournal {
   }
 
   /** Copies unindexed messages into the table when there are enough of them (or {@code force}). */
-  public void indexIfDue(boolean force) {
+  private void indexIfDue(boolean force) {
     int pending = unindexedCount;
     if (pending > 0 && (force || pending >= options.indexBatchMax())) {
       index();
@@ -202,18 +201,20 @@ public final class MessageJournal {
     return done.future();
   }
 
-  /** Called once per {@link #acquire}; the last release copies what is left into the table and closes. */
-  public Future<Void> release() {
-    synchronized (OPEN) {
-      if (--refs > 0) {
-        return Future.succeededFuture();
+  /**
+   * Copies what is left into the table (what cannot be copied stays in the journal for the next start)
+   * and closes; appends and reads fail from then on. Safe to call more than once.
+   */
+  public Future<Void> close() {
+    Promise<Void> promise;
+    synchronized (this) {
+      if (closing != null) {
+        return closing.future();
       }
-      OPEN.remove(key);
+      closing = promise = Promise.promise();
     }
-    Future<Void> done = opened == null ? Future.succeededFuture() : opened.transform(ar -> ar.succeeded()
-        ? index().recover(err -> Future.succeededFuture())
-        : Future.succeededFuture());
-    return done
+    vertx.cancelTimer(timer);
+    index().recover(err -> Future.succeededFuture())
         .compose(v -> executor.<Void>executeBlocking(() -> {
           segments.close(unindexed.isEmpty());
           return null;
@@ -224,7 +225,13 @@ public final class MessageJournal {
             disconnect();
             return null;
           }, false).eventually(executor::close).eventually(indexer::close);
-        });
+        })
+        .onComplete(promise);
+    return promise.future();
+  }
+
+  private synchronized boolean isClosing() {
+    return closing != null;
   }
 
   private void failWaiters(ChatException e) {
@@ -238,7 +245,7 @@ public final class MessageJournal {
 
   // ---- start-up: replay ------------------------------------------------------------------------
 
-  private Future<Void> open() {
+  private Future<Void> replay() {
     return executor.executeBlocking(segments::readAll, false)
         .compose(found -> indexer.executeBlocking(() -> H2MessageStore.maxId(connection()), false).compose(maxId -> {
           List<Envelope> records = found.records();
