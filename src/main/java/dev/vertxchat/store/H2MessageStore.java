@@ -18,9 +18,9 @@ import java.util.List;
 
 /**
  * The {@code messages} table in H2: the queryable copy of the {@link MessageJournal}. Pages are read
- * through the shared pool; rows are written only by the journal's indexer, in large batches with the
- * ids the journal allocated, and {@code MERGE} makes copying a batch twice (a retry after an unclear
- * failure, a replay at start) harmless.
+ * through the shared pool; rows are written only by the journal ({@link JournalIndexer}), in large
+ * batches with the ids the journal allocated, and {@code MERGE} makes copying a batch twice (a retry
+ * after an unclear failure, a replay at start) harmless.
  */
 public final class H2MessageStore {
   private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts";
