@@ -14,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -158,9 +157,12 @@ final class JournalIndexer {
     return thread.executeBlocking(() -> {
       try {
         try {
-          H2MessageStore.insert(connection(), messages, false);
-        } catch (SQLIntegrityConstraintViolationException e) {
-          H2MessageStore.insert(connection(), messages, true);
+          H2MessageStore.insert(connection(), messages);
+        } catch (SQLException e) {
+          if (!H2MessageStore.isDuplicateKey(e)) {
+            throw e;
+          }
+          H2MessageStore.merge(connection(), messages);
         }
       } catch (SQLException | RuntimeException e) {
         disconnect();

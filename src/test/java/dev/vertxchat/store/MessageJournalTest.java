@@ -147,7 +147,7 @@ class MessageJournalTest {
   @Test
   void replayInsertsOnlyWhatTheTableMissesAndIdsContinueAfterTheHighest() throws Exception {
     try (Connection conn = Database.connect(dataDir.toString())) {
-      H2MessageStore.insert(conn, List.of(message(1, "table 1"), message(2, "table 2"), message(3, "table 3")), false);
+      H2MessageStore.insert(conn, List.of(message(1, "table 1"), message(2, "table 2"), message(3, "table 3")));
     }
     Files.createDirectories(journalDir());
     // what a crash leaves: records already copied (2, 3) and records that were not (4, 5, 6), the last segment torn
@@ -171,7 +171,7 @@ class MessageJournalTest {
   @Test
   void replayOfAJournalTheTableAlreadyHasInsertsNothingAndIdsContinueAfterTheTable() throws Exception {
     try (Connection conn = Database.connect(dataDir.toString())) {
-      H2MessageStore.insert(conn, List.of(message(1, "table 1"), message(9, "table 9")), false);
+      H2MessageStore.insert(conn, List.of(message(1, "table 1"), message(9, "table 9")));
     }
     Files.createDirectories(journalDir());
     Files.writeString(journalDir().resolve("segment-000000000001.log"), record(message(1, "journal 1").toJson().encode()),
@@ -206,6 +206,20 @@ class MessageJournalTest {
     await(journal.caughtUp());
     await(journal.close());
     assertEquals(List.of(), segmentFiles());
+  }
+
+  @Test
+  void aCopyThatFindsSomeOfItsRowsAlreadyThereMergesThem() throws Exception {
+    MessageJournal journal = open(LAZY);
+    await(journal.append(messages("a", "b", "c"), 1));
+    // what a commit that succeeded but reported a failure (a lost connection) leaves for the retry
+    try (Connection conn = Database.connect(dataDir.toString())) {
+      H2MessageStore.insert(conn, List.of(message(2, "b")));
+    }
+    await(journal.index());
+    assertEquals(Map.of(1L, "a", 2L, "b", 3L, "c"), table());
+    assertEquals(List.of(), journaled());
+    await(journal.close());
   }
 
   @Test
