@@ -12,6 +12,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -21,6 +24,8 @@ import java.util.List;
 public final class Database {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private static final String POOL_NAME = "vertxchat-h2";
+  private static final String USER = "sa";
+  private static final String PASSWORD = "";
 
   /** Ordered schema migrations; a migration, once released, is never edited, only followed by a new one. */
   private static final List<List<String>> MIGRATIONS = List.of(
@@ -56,10 +61,18 @@ public final class Database {
 
   public static Pool pool(Vertx vertx, String dataDir, int size) {
     return JDBCPool.pool(vertx,
-        new JDBCConnectOptions().setJdbcUrl(url(dataDir)).setUser("sa").setPassword(""),
+        new JDBCConnectOptions().setJdbcUrl(url(dataDir)).setUser(USER).setPassword(PASSWORD),
         // shared by name: the name must differ per database, or a second service in the same Vert.x
         // instance (tests do this) would silently get the first one's pool
         new PoolOptions().setMaxSize(size).setShared(true).setName(POOL_NAME + ":" + url(dataDir)));
+  }
+
+  /**
+   * A plain JDBC connection to the same database as {@link #pool}, for code that writes large batches on
+   * a thread of its own (the journal's indexer); the caller closes it. Blocking.
+   */
+  public static Connection connect(String dataDir) throws SQLException {
+    return DriverManager.getConnection(url(dataDir), USER, PASSWORD);
   }
 
   /** Creates or upgrades the schema; safe to call at every start. */

@@ -18,12 +18,13 @@ import java.util.List;
 
 /**
  * The {@code messages} table in H2: the queryable copy of the {@link MessageJournal}. Pages are read
- * through the shared pool; rows are written only by the journal's indexer, in large batches with the
- * ids the journal allocated, and {@code MERGE} makes copying a batch twice (a retry after an unclear
- * failure, a replay at start) harmless.
+ * through the shared pool; rows are written only by the journal ({@link JournalIndexer}), in large
+ * batches with the ids the journal allocated, and {@code MERGE} makes copying a batch twice (a retry
+ * after an unclear failure, a replay at start) harmless.
  */
 public final class H2MessageStore {
   private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts";
+  private static final String UNIQUE_VIOLATION = "23505";
   private final Pool pool;
 
   public H2MessageStore(Pool pool) {
@@ -31,10 +32,33 @@ public final class H2MessageStore {
   }
 
   /**
-   * Stores the envelopes (chat messages with their ids) in one transaction of a plain JDBC connection;
-   * the caller runs on a worker thread.
+   * Stores the envelopes (chat messages with their ids) in one transaction of a plain JDBC connection
+   * (one JDBC batch); the caller runs on a worker thread.
    */
-  static void insert(Connection conn, List<Envelope> batch, boolean merge) throws SQLException {
+  static void insert(Connection conn, List<Envelope> batch) throws SQLException {
+    write(conn, batch, false);
+  }
+
+  /** {@link #insert}, replacing rows that are there already. */
+  static void merge(Connection conn, List<Envelope> batch) throws SQLException {
+    write(conn, batch, true);
+  }
+
+  /**
+   * Whether an insert failed because some of its rows are there already. A JDBC batch reports that as a
+   * {@link java.sql.BatchUpdateException} (not a {@link java.sql.SQLIntegrityConstraintViolationException}),
+   * with the SQL state of the first failure: 23505, unique violation.
+   */
+  static boolean isDuplicateKey(SQLException e) {
+    for (SQLException x = e; x != null; x = x.getNextException()) {
+      if (UNIQUE_VIOLATION.equals(x.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void write(Connection conn, List<Envelope> batch, boolean merge) throws SQLException {
     conn.setAutoCommit(false);
     try (PreparedStatement st = conn.prepareStatement(merge
         ? "MERGE INTO messages (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?)"

@@ -1,514 +1,137 @@
 package dev.vertxchat.store;
 
-import dev.vertxchat.bus.ChatException;
-import dev.vertxchat.bus.Envelope;
-import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.store.MessageStore.NewMessage;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.json.JsonObject;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.SQLIntegrityConstraintViolationException;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
- * The durable commit point for chat messages: an append-only log under {@code <data.dir>/journal},
- * one process-wide instance per data directory. A batch is acknowledged once its records are written to
- * the log file (one {@code write} per batch; with {@code store.fsync} also forced to the device). The
- * records are then copied into the H2 {@code messages} table in large batches in the background
- * ("indexing"), and a log segment is deleted only after everything in it is committed there. At start
- * the log is replayed: records the table misses are inserted before the service takes traffic.
+ * The durable commit point for chat messages: an append-only log under {@code <data.dir>/journal}.
+ * Whoever {@link #open opens} it owns it and {@link #close closes} it; there must be one per data
+ * directory and process, shared by everyone who appends or reads ({@link #append}, {@link #caughtUp}
+ * and {@link #close} are safe from any event loop). A batch is acknowledged once its records are
+ * written to the log file (one {@code write} per batch; with {@code store.fsync} also forced to the
+ * device). The records are then copied into the H2 {@code messages} table in large batches in the
+ * background ("indexing"), and a log segment is deleted only after everything in it is committed
+ * there. At start the log is replayed: records the table misses are inserted before the service takes
+ * traffic.
  *
- * <p>Record format, one per line: 8 hex digits of the CRC-32 of the JSON, a tab, the envelope's JSON,
- * {@code \n}. A torn or corrupt tail (a crash in the middle of a write) ends the replay of its segment;
- * such a record was never acknowledged.
+ * <p>The parts, one job each: {@link JournalRecord} (the record format: CRC-32 hex, tab, JSON,
+ * newline; a torn or corrupt record ends its segment's replay, it was never acknowledged),
+ * {@link JournalSegments} (the files), {@link JournalWriter} (appends and id allocation),
+ * {@link JournalBacklog} (backpressure: {@code store.maxUnindexed}), {@link JournalIndexer} (the copy
+ * into the table, and readers waiting for it), {@link JournalReplay} (start-up).
  *
- * <p>Threads: every file operation, id allocation and the list of unindexed messages belong to one
- * worker thread ({@link #executor}); the copy into the table runs on another ({@link #indexer}), so an
- * append never waits for the database. Tasks are submitted unordered on purpose: Vert.x orders
- * "ordered" blocking tasks per calling context across all executors, which would queue appends behind
- * a running copy; each executor has one thread, so its own tasks still run in submission order.
- * Readers wait on {@link #caughtUp()} so a history query sees every message acknowledged before it.
+ * <p>Threads: every file operation, id allocation and the backlog belong to one worker thread (the
+ * journal thread, {@link JournalWriter}); the copy into the table runs on another (the indexer thread,
+ * {@link JournalIndexer}), so an append never waits for the database. Tasks are submitted unordered on
+ * purpose: Vert.x orders "ordered" blocking tasks per calling context across all executors, which would
+ * queue appends behind a running copy; each executor has one thread, so its own tasks still run in
+ * submission order. Readers wait on {@link #caughtUp()} so a history query sees every message
+ * acknowledged before it.
  */
 public final class MessageJournal {
-  private static final Logger LOG = LoggerFactory.getLogger(MessageJournal.class);
-  private static final Map<String, MessageJournal> OPEN = new ConcurrentHashMap<>();
-  private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{12})\\.log");
-  private static final int REPLAY_CHUNK = 2000;
 
   /** Tuning, from the {@code store.*} configuration. */
   public record Options(boolean fsync, long indexIntervalMs, int indexBatchMax, int maxUnindexed) {}
 
-  private record Waiter(long id, Context context, Promise<Void> promise) {}
-
-  /** What one indexing round copies into the table, and the sealed segments it frees. */
-  private record Cut(List<Envelope> batch, List<Path> segments, long through) {}
-
-  private final String key;
   private final Vertx vertx;
-  private final Path dir;
-  private final String jdbcUrl;
   private final Options options;
-  private final WorkerExecutor executor;
-  /** Copies into the table on its own thread, so that appends never wait for the database. */
-  private final WorkerExecutor indexer;
-  private Connection connection; // indexer thread only
-  private int refs;
-  private Future<Void> opened;
+  private final JournalWriter writer;
+  private final JournalIndexer indexer;
+  private volatile long timer = -1;
+  private Promise<Void> closing; // guarded by this
 
-  // journal thread only
-  private FileChannel channel;
-  private Path current;
-  private long nextSegment;
-  private long nextId;
-  private boolean broken;
-  private List<Envelope> unindexed = new ArrayList<>();
-  private final List<Path> sealed = new ArrayList<>();
-  private final Buffer buffer = new Buffer();
-  private final CRC32 crc = new CRC32();
-
-  // any thread
-  private volatile long lastAppended;
-  private volatile long indexedThrough;
-  private volatile int unindexedCount;
-  private final List<Waiter> waiters = new ArrayList<>();
-  private boolean indexing;
-  private Future<Void> indexRound;
-
-  private MessageJournal(String key, Vertx vertx, String dataDir, Path dir, Options options) {
-    this.key = key;
+  private MessageJournal(Vertx vertx, Options options, JournalWriter writer, JournalIndexer indexer) {
     this.vertx = vertx;
-    this.dir = dir;
-    this.jdbcUrl = Database.url(dataDir);
     this.options = options;
-    String suffix = Integer.toHexString(key.hashCode());
-    this.executor = vertx.createSharedWorkerExecutor("vertxchat-journal-" + suffix, 1);
-    this.indexer = vertx.createSharedWorkerExecutor("vertxchat-indexer-" + suffix, 1);
+    this.writer = writer;
+    this.indexer = indexer;
   }
 
   /**
-   * The journal of {@code dataDir} in this Vert.x instance, opened (and replayed) by the first caller;
-   * every caller must {@link #release()} it once.
+   * Opens the journal of {@code dataDir}: replays what it holds into the table, then takes appends and
+   * copies them into the table every {@code indexIntervalMs} (sooner at {@code indexBatchMax} waiting).
+   * Open one per data directory and process, and {@link #close()} it once.
    */
-  public static Future<MessageJournal> acquire(Vertx vertx, String dataDir, Options options) {
+  public static Future<MessageJournal> open(Vertx vertx, String dataDir, Options options) {
     Path dir = Path.of(dataDir).toAbsolutePath().normalize().resolve("journal");
-    String key = System.identityHashCode(vertx) + ":" + dir;
-    MessageJournal journal;
-    synchronized (OPEN) {
-      journal = OPEN.computeIfAbsent(key, k -> new MessageJournal(k, vertx, dataDir, dir, options));
-      journal.refs++;
-      if (journal.opened == null) {
-        journal.opened = journal.open();
-      }
-    }
-    return journal.opened.map(journal).onFailure(err -> journal.release());
-  }
-
-  /** Messages stored but not yet copied into the table. */
-  public int unindexed() {
-    return unindexedCount;
+    String suffix = Integer.toHexString(dir.hashCode());
+    WorkerExecutor journalThread = vertx.createSharedWorkerExecutor("vertxchat-journal-" + suffix, 1);
+    WorkerExecutor indexerThread = vertx.createSharedWorkerExecutor("vertxchat-indexer-" + suffix, 1);
+    JournalSegments segments = new JournalSegments(dir);
+    JournalWriter writer = new JournalWriter(journalThread, segments, new JournalBacklog(options.maxUnindexed()),
+        options.fsync());
+    JournalIndexer indexer = new JournalIndexer(vertx, indexerThread, dataDir, writer);
+    MessageJournal journal = new MessageJournal(vertx, options, writer, indexer);
+    return JournalReplay.run(journalThread, segments, indexer)
+        .compose(top -> writer.start(top).map(top))
+        .map(top -> {
+          indexer.startAt(top);
+          journal.timer = vertx.setPeriodic(options.indexIntervalMs(), id -> journal.indexIfDue(true));
+          return journal;
+        })
+        .recover(err -> journal.close().transform(ar -> Future.failedFuture(err)));
   }
 
   /**
    * Writes a batch to the log: ids are allocated here, after every id written before. Callers must not
    * append concurrently if they care about the order in which they see the results (the send pipeline
-   * holds its lock); appends themselves are serialized on the journal thread.
+   * holds its lock); appends themselves are serialized on the journal thread. Refused with
+   * {@code UNAVAILABLE} when {@code store.maxUnindexed} messages already wait for the copy (nothing of
+   * the batch is written then) and once the journal is closed.
    */
   public Future<List<MessageStore.Stored>> append(List<NewMessage> batch, long ts) {
-    return executor.executeBlocking(() -> write(batch, ts), false);
+    return writer.append(batch, ts).onSuccess(stored -> indexIfDue(false));
   }
 
   /** Completes once every message acknowledged so far is in the table. */
   public Future<Void> caughtUp() {
-    long target = lastAppended;
-    if (indexedThrough >= target) {
-      return Future.succeededFuture();
-    }
-    Promise<Void> promise = Promise.promise();
-    synchronized (waiters) {
-      waiters.add(new Waiter(target, vertx.getOrCreateContext(), promise));
-    }
-    index();
-    return promise.future();
+    return indexer.caughtUp(writer.lastAppended());
   }
 
-  /** Copies unindexed messages into the table when there are enough of them (or {@code force}). */
-  public void indexIfDue(boolean force) {
-    int pending = unindexedCount;
+  /** Messages stored but not yet copied into the table. */
+  public int unindexed() {
+    return writer.backlog();
+  }
+
+  /** One copy into the table now (or the one running). */
+  Future<Void> index() {
+    return indexer.index();
+  }
+
+  private void indexIfDue(boolean force) {
+    int pending = writer.backlog();
     if (pending > 0 && (force || pending >= options.indexBatchMax())) {
-      index();
+      indexer.index();
     }
   }
 
   /**
-   * One indexing round (or the one already running): seal the current segment, copy what it and the
-   * earlier sealed segments hold into the table in one transaction, then delete them.
+   * Copies what is left into the table (what cannot be copied stays in the journal for the next
+   * start) and closes: appends and reads fail with {@code UNAVAILABLE} from then on. Safe to call more
+   * than once; every call gets the same result.
    */
-  public Future<Void> index() {
-    Promise<Void> done = Promise.promise();
-    synchronized (waiters) {
-      if (indexing) {
-        return indexRound;
+  public Future<Void> close() {
+    Promise<Void> promise;
+    synchronized (this) {
+      if (closing != null) {
+        return closing.future();
       }
-      indexing = true;
-      indexRound = done.future();
+      closing = promise = Promise.promise();
     }
-    executor.executeBlocking(this::cut, false)
-        .compose(cut -> (cut.batch().isEmpty() ? Future.<Void>succeededFuture() : insert(cut.batch()))
-            .recover(err -> executor.<Void>executeBlocking(() -> {
-              // keep the messages and their segments for the next round
-              List<Envelope> back = new ArrayList<>(cut.batch());
-              back.addAll(unindexed);
-              unindexed = back;
-              unindexedCount = back.size();
-              throw err instanceof Exception e ? e : new IllegalStateException(err);
-            }, false))
-            .compose(v -> executor.executeBlocking(() -> {
-              for (Path segment : cut.segments()) {
-                Files.deleteIfExists(segment);
-                sealed.remove(segment);
-              }
-              return cut.through();
-            }, false)))
-        .onComplete(ar -> {
-          if (ar.succeeded()) {
-            indexedThrough = Math.max(indexedThrough, ar.result());
-          } else {
-            LOG.warn("Copying journaled messages into the database failed; will retry", ar.cause());
-          }
-          List<Waiter> ready = new ArrayList<>();
-          boolean again;
-          synchronized (waiters) {
-            indexing = false;
-            for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
-              Waiter w = it.next();
-              if (w.id() <= indexedThrough) {
-                ready.add(w);
-                it.remove();
-              }
-            }
-            again = !waiters.isEmpty() && ar.succeeded();
-          }
-          ready.forEach(w -> w.context().runOnContext(v -> w.promise().complete()));
-          done.handle(ar.mapEmpty());
-          if (again) {
-            index();
-          }
-        });
-    return done.future();
-  }
-
-  /** Called once per {@link #acquire}; the last release copies what is left into the table and closes. */
-  public Future<Void> release() {
-    synchronized (OPEN) {
-      if (--refs > 0) {
-        return Future.succeededFuture();
-      }
-      OPEN.remove(key);
-    }
-    Future<Void> done = opened == null ? Future.succeededFuture() : opened.transform(ar -> ar.succeeded()
-        ? index().recover(err -> Future.succeededFuture())
-        : Future.succeededFuture());
-    return done
-        .compose(v -> executor.<Void>executeBlocking(() -> {
-          closeChannel();
-          if (unindexed.isEmpty() && current != null) {
-            Files.deleteIfExists(current);
-          }
-          return null;
-        }, false))
-        .eventually(() -> {
-          failWaiters(new ChatException(ErrorCodes.UNAVAILABLE, "the server is shutting down"));
-          return indexer.<Void>executeBlocking(() -> {
-            disconnect();
-            return null;
-          }, false).eventually(executor::close).eventually(indexer::close);
-        });
-  }
-
-  private void failWaiters(ChatException e) {
-    List<Waiter> all;
-    synchronized (waiters) {
-      all = new ArrayList<>(waiters);
-      waiters.clear();
-    }
-    all.forEach(w -> w.context().runOnContext(v -> w.promise().tryFail(e)));
-  }
-
-  // ---- start-up: replay ------------------------------------------------------------------------
-
-  private Future<Void> open() {
-    return executor.<List<Envelope>>executeBlocking(this::readAll, false)
-        .compose(records -> indexer.executeBlocking(() -> H2MessageStore.maxId(connection()), false).compose(maxId -> {
-          List<Envelope> missing = records.stream().filter(e -> e.id() > maxId).toList();
-          long top = Math.max(maxId, records.stream().mapToLong(Envelope::id).max().orElse(0));
-          return replay(missing, 0).compose(v -> executor.<Void>executeBlocking(() -> {
-            for (Path segment : segments()) {
-              Files.delete(segment);
-            }
-            nextId = top + 1;
-            lastAppended = top;
-            indexedThrough = top;
-            startSegment();
-            if (!missing.isEmpty()) {
-              LOG.info("Journal: copied {} acknowledged messages into the database at start", missing.size());
-            }
-            return null;
-          }, false));
-        }));
-  }
-
-  private Future<Void> replay(List<Envelope> missing, int from) {
-    if (from >= missing.size()) {
-      return Future.succeededFuture();
-    }
-    int to = Math.min(missing.size(), from + REPLAY_CHUNK);
-    return insert(missing.subList(from, to)).compose(v -> replay(missing, to));
-  }
-
-  // ---- indexer thread --------------------------------------------------------------------------
-
-  private Future<Void> insert(List<Envelope> batch) {
-    return indexer.executeBlocking(() -> {
-      try {
-        try {
-          H2MessageStore.insert(connection(), batch, false);
-        } catch (SQLIntegrityConstraintViolationException e) {
-          // some of these rows are there already (a retry after an unclear failure): merge instead
-          H2MessageStore.insert(connection(), batch, true);
-        }
-      } catch (SQLException | RuntimeException e) {
-        disconnect();
-        throw e;
-      }
-      return null;
-    }, false);
-  }
-
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      connection = DriverManager.getConnection(jdbcUrl, "sa", "");
-    }
-    return connection;
-  }
-
-  private void disconnect() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        LOG.debug("Closing the indexer's database connection failed", e);
-      }
-      connection = null;
-    }
-  }
-
-  private List<Envelope> readAll() throws IOException {
-    DataFiles.createDirectory(dir);
-    DataFiles.restrict(dir);
-    DataFiles.restrictFiles(dir, name -> SEGMENT.matcher(name).matches());
-    List<Envelope> records = new ArrayList<>();
-    for (Path segment : segments()) {
-      long valid = read(segment, records);
-      long size = Files.size(segment);
-      if (valid < size) {
-        LOG.warn("Journal segment {}: ignoring {} bytes of an incomplete or corrupt record at offset {}"
-            + " (a write cut short by a crash; it was never acknowledged)", segment.getFileName(), size - valid, valid);
-      }
-      nextSegment = Math.max(nextSegment, sequence(segment) + 1);
-    }
-    return records;
-  }
-
-  /** Reads the valid records of one segment; returns the length of its valid prefix. */
-  private static long read(Path segment, List<Envelope> into) throws IOException {
-    long valid = 0;
-    try (InputStream in = new BufferedInputStream(Files.newInputStream(segment), 1 << 16)) {
-      ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-      int b;
-      while ((b = in.read()) >= 0) {
-        if (b != '\n') {
-          line.write(b);
-          continue;
-        }
-        Envelope e = decode(line.toByteArray());
-        if (e == null) {
-          return valid;
-        }
-        into.add(e);
-        valid += line.size() + 1;
-        line.reset();
-      }
-    }
-    return valid;
-  }
-
-  private static Envelope decode(byte[] line) {
-    if (line.length < 10 || line[8] != '\t') {
-      return null;
-    }
-    try {
-      long crc = Long.parseLong(new String(line, 0, 8, StandardCharsets.US_ASCII), 16);
-      CRC32 check = new CRC32();
-      check.update(line, 9, line.length - 9);
-      if (check.getValue() != crc) {
-        return null;
-      }
-      JsonObject json = new JsonObject(new String(line, 9, line.length - 9, StandardCharsets.UTF_8));
-      Envelope e = Envelope.fromJson(json);
-      return e.id() == null || e.room() == null || e.user() == null || e.text() == null ? null : e;
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
-  private List<Path> segments() throws IOException {
-    try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches())
-          .sorted().toList();
-    }
-  }
-
-  private static long sequence(Path segment) {
-    Matcher m = SEGMENT.matcher(segment.getFileName().toString());
-    return m.matches() ? Long.parseLong(m.group(1)) : 0;
-  }
-
-  // ---- journal thread --------------------------------------------------------------------------
-
-  private void startSegment() throws IOException {
-    current = dir.resolve(String.format("segment-%012d.log", nextSegment++));
-    channel = FileChannel.open(current, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-        DataFiles.ownerOnlyFile(dir));
-  }
-
-  private void closeChannel() throws IOException {
-    if (channel != null) {
-      channel.close();
-      channel = null;
-    }
-  }
-
-  private List<MessageStore.Stored> write(List<NewMessage> batch, long ts) throws IOException {
-    if (channel == null) {
-      throw new ChatException(ErrorCodes.UNAVAILABLE, "the server is shutting down");
-    }
-    if (broken) {
-      throw new ChatException(ErrorCodes.UNAVAILABLE, "message storage failed; see the server log");
-    }
-    if (unindexed.size() + batch.size() > options.maxUnindexed()) {
-      throw new ChatException(ErrorCodes.UNAVAILABLE, "message storage is behind, try again shortly");
-    }
-    List<MessageStore.Stored> stored = new ArrayList<>(batch.size());
-    Buffer out = buffer;
-    out.reset();
-    long id = nextId;
-    for (NewMessage m : batch) {
-      Envelope e = Envelope.chat(id++, m.room(), m.user(), m.text(), ts);
-      String text = e.toJson().encode();
-      byte[] json = text.getBytes(StandardCharsets.UTF_8);
-      crc.reset();
-      crc.update(json);
-      out.writeHex8(crc.getValue());
-      out.write('\t');
-      out.writeBytes(json);
-      out.write('\n');
-      stored.add(new MessageStore.Stored(e, text));
-    }
-    long start = channel.position();
-    try {
-      ByteBuffer bytes = out.view();
-      while (bytes.hasRemaining()) {
-        channel.write(bytes);
-      }
-      if (options.fsync()) {
-        channel.force(false);
-      }
-    } catch (IOException e) {
-      // take back a partial record so later records stay readable; if that fails too, stop accepting
-      try {
-        channel.truncate(start);
-        channel.position(start);
-      } catch (IOException again) {
-        broken = true;
-        LOG.error("Journal {} is unusable after a failed write; refusing messages until restart", current, again);
-      }
-      throw e;
-    }
-    nextId = id;
-    stored.forEach(m -> unindexed.add(m.envelope()));
-    unindexedCount = unindexed.size();
-    lastAppended = id - 1;
-    return stored;
-  }
-
-  private Cut cut() throws IOException {
-    long through = nextId - 1;
-    if (unindexed.isEmpty()) {
-      return new Cut(List.of(), List.copyOf(sealed), through);
-    }
-    List<Envelope> batch = unindexed;
-    unindexed = new ArrayList<>();
-    unindexedCount = 0;
-    if (channel != null) {
-      closeChannel();
-      sealed.add(current);
-      startSegment();
-    }
-    return new Cut(batch, List.copyOf(sealed), through);
-  }
-
-  /** The journal thread's reusable write buffer: one batch of records, no copy before the write. */
-  private static final class Buffer extends ByteArrayOutputStream {
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-
-    Buffer() {
-      super(64 * 1024);
-    }
-
-    void writeHex8(long value) {
-      for (int shift = 28; shift >= 0; shift -= 4) {
-        write(HEX[(int) (value >>> shift) & 0xF]);
-      }
-    }
-
-    ByteBuffer view() {
-      return ByteBuffer.wrap(buf, 0, count);
-    }
-
-    @Override
-    public void reset() {
-      super.reset();
-      if (buf.length > 1 << 20) {
-        buf = new byte[64 * 1024]; // do not keep a buffer grown by one huge batch
-      }
-    }
+    vertx.cancelTimer(timer);
+    // a round that was already running may have cut before the last appends: one more takes those
+    indexer.index().transform(ar -> indexer.index())
+        .otherwiseEmpty()
+        .compose(v -> indexer.stop())
+        .compose(v -> writer.close())
+        .eventually(indexer::close)
+        .onComplete(promise);
+    return promise.future();
   }
 }
