@@ -39,6 +39,7 @@ public final class LocalChat {
   final DiskSpace disk;
   private final Vertx vertx;
   private final long sweepTimer;
+  private MessageJournal journal;
   private JournaledMessageStore messages;
   SendPipeline pipeline;
 
@@ -61,17 +62,19 @@ public final class LocalChat {
 
   /**
    * Opens the chat side over the service's database: replays the message journal, creates the default
-   * rooms, starts the disk watch. The calling context becomes the owner of the send pipeline.
+   * rooms, starts the disk watch. The calling context becomes the owner of the send pipeline and of the
+   * journal's threads and timer; {@link #close} must run there too.
    */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool) {
     Context owner = vertx.getOrCreateContext();
     LocalChat chat = new LocalChat(vertx, config, pool);
     MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
         config.storeIndexBatchMax(), config.storeMaxUnindexed());
-    return JournaledMessageStore.open(vertx, config.dataDir(), new H2MessageStore(pool), journal)
-        .compose(store -> {
-          chat.messages = store;
-          chat.pipeline = new SendPipeline(vertx, owner, store, config.storeBatchMax(), config.storeCommitDelayMs());
+    return MessageJournal.open(vertx, config.dataDir(), journal)
+        .compose(opened -> {
+          chat.journal = opened;
+          chat.messages = new JournaledMessageStore(opened, new H2MessageStore(pool));
+          chat.pipeline = new SendPipeline(vertx, owner, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs());
           return chat.createDefaultRooms();
         })
         .compose(v -> chat.disk.start())
@@ -95,7 +98,7 @@ public final class LocalChat {
     vertx.cancelTimer(sweepTimer);
     disk.stop();
     Future<Void> drained = pipeline == null ? Future.succeededFuture() : pipeline.drain();
-    return drained.eventually(() -> messages == null ? Future.succeededFuture() : messages.close());
+    return drained.eventually(() -> journal == null ? Future.succeededFuture() : journal.close());
   }
 
   private Future<Void> createDefaultRooms() {
