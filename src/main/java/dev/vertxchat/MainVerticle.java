@@ -1,13 +1,14 @@
 package dev.vertxchat;
 
+import dev.vertxchat.auth.JwtSecret;
 import dev.vertxchat.auth.Names;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
-import dev.vertxchat.config.ConfigFiles;
 import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.config.ConfigLoader;
 import dev.vertxchat.config.ConfigValidator;
+import dev.vertxchat.store.DataFiles;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
 import io.vertx.core.DeploymentOptions;
@@ -27,6 +28,8 @@ public class MainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
 
   private Pool pool;
+  /** The HS256 secret of the service's own tokens, resolved once at start; not part of the configuration. */
+  private String jwtSecret;
 
   @Override
   public Future<?> start() {
@@ -67,10 +70,12 @@ public class MainVerticle extends VerticleBase {
   /** Validation and file system preparation; blocking, so it runs on a worker thread. */
   private ChatConfig prepare(ChatConfig config) {
     ConfigValidator.validate(config);
-    ChatConfig prepared = ConfigFiles.prepare(config);
-    new TokenService(vertx, prepared); // fails with a ConfigException when the public key cannot be used
+    DataFiles.prepareDataDir(config.dataDir());
+    jwtSecret = JwtSecret.resolve(config);
+    JwtSecret.share(vertx, jwtSecret);
+    new TokenService(vertx, config, jwtSecret); // fails with a ConfigException when the public key cannot be used
     Names.keys("warm-up"); // ICU reads its normalization and confusable data here, not on an event loop
-    return prepared;
+    return config;
   }
 
   private Future<Void> deployAll(ChatConfig config) {

@@ -13,8 +13,8 @@ import static dev.vertxchat.config.ConfigKeys.*;
 
 /**
  * Checks the effective configuration before anything is deployed. The first problem found stops
- * start-up with a {@link ConfigException} naming the key. Checks that touch the file system (data
- * directory, public key file) are done by {@link ConfigFiles}.
+ * start-up with a {@link ConfigException} naming the key. Checks that touch the file system are made
+ * where those files are used ({@code store.DataFiles}, {@code auth.JwtSecret}, {@code auth.TokenService}).
  */
 public final class ConfigValidator {
   private static final Set<String> PUBLIC_KEY_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");

@@ -1,6 +1,7 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.auth.AuthService;
+import dev.vertxchat.auth.JwtSecret;
 import dev.vertxchat.auth.Names;
 import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.PasswordHashing;
@@ -61,7 +62,7 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     config = new ChatConfig(config());
     pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
-    TokenService tokens = new TokenService(vertx, config);
+    TokenService tokens = new TokenService(vertx, config, JwtSecret.shared(vertx));
     hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
     Origins origins = new Origins(config.allowedOrigins(), config.publicOrigin());
     ClientAddress addresses = new ClientAddress(config.trustedProxies());
