@@ -8,6 +8,7 @@ import dev.vertxchat.config.ConfigException;
 import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.config.ConfigLoader;
 import dev.vertxchat.config.ConfigValidator;
+import dev.vertxchat.http.HttpVerticle;
 import dev.vertxchat.store.DataFiles;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
@@ -19,25 +20,55 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * The deployment plan, and the only place that knows it: builds the effective configuration, checks
  * it, prepares the data directory and the database schema, then deploys every entry of
  * {@code deployments} in order, each with its own deployment options and the effective configuration.
+ *
+ * <p>Deployed once per process: it is the composition root. The launcher's {@code -instances N} reaches
+ * it as {@code scale}, which multiplies every entry's instances ({@link Launcher}).
  */
 public class MainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
 
+  private final int scale;
+  private final String configSource;
   private Pool pool;
   /** The HS256 secret of the service's own tokens, resolved once at start; not part of the configuration. */
   private String jwtSecret;
+  private String deployed = "nothing";
+
+  /** As an in-process deployment (tests): the deployment config is the config file's part, plan as written. */
+  public MainVerticle() {
+    this(1, null);
+  }
+
+  /**
+   * @param scale        multiplies the instances of every entry of {@code deployments} (the launcher's {@code -instances})
+   * @param configSource the name of the file the deployment config was read from (the launcher's {@code -conf}),
+   *                     null when none was given: then {@code conf/config.json} is read when it exists
+   */
+  public MainVerticle(int scale, String configSource) {
+    if (scale < 1) {
+      throw new IllegalArgumentException("scale must be at least 1, got " + scale);
+    }
+    this.scale = scale;
+    this.configSource = configSource;
+  }
 
   @Override
   public Future<?> start() {
-    return ConfigLoader.load(vertx, config())
+    long began = System.nanoTime();
+    return ConfigLoader.load(vertx, config(), configSource)
         .compose(config -> vertx.executeBlocking(() -> prepare(config), false))
         .compose(config -> {
           pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
-          // with the launcher's -instances, several main verticles start at once: one migrates at a time
+          // two services deployed in one Vert.x instance (tests) start at once: one migrates at a time
           return vertx.sharedData().getLocalLockWithTimeout("vertxchat.migrate", 60_000)
               .compose(lock -> Database.migrate(pool)
                   .compose(v -> H2AccountStore.rekeyIfStale(vertx, pool, Names.KEYS_VERSION, Names::keys))
@@ -52,8 +83,11 @@ public class MainVerticle extends VerticleBase {
           Database.restrictFiles(config.dataDir());
           return config;
         }, false))
-        .compose(this::deployAll)
-        .onSuccess(v -> LOG.info("Network transport: {}", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"))
+        .compose(config -> deployAll(config).map(config))
+        .onSuccess(config -> LOG.info("vertx-chat started in {} ms ({}{}, data dir {}, transport {})",
+            (System.nanoTime() - began) / 1_000_000, listening(config), deployed,
+            Path.of(config.dataDir()).toAbsolutePath(),
+            vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"))
         .onFailure(err -> {
           // a ConfigException is printed by the launcher as one line; anything else deserves its trace here
           if (!(err instanceof ConfigException)) {
@@ -80,18 +114,41 @@ public class MainVerticle extends VerticleBase {
 
   private Future<Void> deployAll(ChatConfig config) {
     Future<Void> chain = Future.succeededFuture();
+    List<String> counts = new ArrayList<>();
     for (Object entry : config.array(ConfigKeys.DEPLOYMENTS)) {
       JsonObject plan = (JsonObject) entry;
       String verticle = plan.getString("verticle");
       JsonObject options = plan.copy();
       options.remove("verticle");
       DeploymentOptions deployment = new DeploymentOptions(options).setConfig(config.json());
+      deployment.setInstances(deployment.getInstances() * scale);
+      counts.add(shortName(verticle) + " x" + deployment.getInstances());
       chain = chain.compose(v -> vertx.deployVerticle(verticle, deployment)
           .recover(err -> Future.failedFuture(err instanceof ConfigException ? err
               : new IllegalStateException("deploying " + verticle + " failed: " + err.getMessage(), err)))
-          .onSuccess(id -> LOG.info("Deployed {} x{}", verticle, deployment.getInstances()))
+          .onSuccess(id -> LOG.debug("Deployed {} x{}", verticle, deployment.getInstances()))
           .mapEmpty());
     }
-    return chain;
+    return chain.onSuccess(v -> deployed = String.join(", ", counts));
+  }
+
+  /** What this deployed, e.g. {@code chat x2, http x2} (for the launcher's stop line). */
+  public String deployed() {
+    return deployed;
+  }
+
+  /** {@code dev.vertxchat.chat.ChatVerticle} -> {@code chat}. */
+  private static String shortName(String verticle) {
+    String name = verticle.substring(verticle.lastIndexOf('.') + 1);
+    if (name.endsWith("Verticle") && name.length() > "Verticle".length()) {
+      name = name.substring(0, name.length() - "Verticle".length());
+    }
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  /** "HTTP on host:port, " when the HTTP verticle is deployed (the port it really listens on). */
+  private String listening(ChatConfig config) {
+    Object port = vertx.sharedData().getLocalMap(HttpVerticle.SERVER_INFO).get(HttpVerticle.ACTUAL_PORT);
+    return port == null ? "" : "HTTP on " + config.host() + ":" + port + ", ";
   }
 }

@@ -14,14 +14,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Builds the effective configuration with {@link ConfigRetriever} and explicitly declared stores, later
@@ -63,32 +60,19 @@ public final class ConfigLoader {
   }
 
   /**
-   * @param launcherConfig the JSON the launcher read from {@code -conf}; empty when none was given
+   * @param given       the configuration the main verticle was deployed with: the launcher's {@code -conf},
+   *                    parsed (empty when none was given), or what an in-process deployment passes
+   * @param givenSource the name of {@code given} in messages, e.g. the {@code -conf} file; null when the
+   *                    launcher had no {@code -conf}: then an empty {@code given} means "read conf/config.json"
    */
-  public static Future<ChatConfig> load(Vertx vertx, JsonObject launcherConfig) {
-    // the file named by -conf is read here again: the launcher ignores one that is not valid JSON
-    return vertx.executeBlocking(() -> {
-      Optional<String> conf = LauncherArgs.confOption();
-      return conf.map(c -> new ConfArg(c, Files.isRegularFile(Path.of(c))));
-    }, false).compose(conf -> load(vertx, launcherConfig, conf));
-  }
-
-  private record ConfArg(String value, boolean isFile) {}
-
-  private static Future<ChatConfig> load(Vertx vertx, JsonObject launcherConfig, Optional<ConfArg> confArg) {
+  public static Future<ChatConfig> load(Vertx vertx, JsonObject given, String givenSource) {
     JsonObject defaults = defaults();
     Map<String, String> env = envNames();
-    Optional<String> conf = confArg.map(ConfArg::value);
     String source;
     ConfigStoreOptions base;
-    if (confArg.isPresent() && confArg.get().isFile()) {
-      source = conf.get();
-      base = new ConfigStoreOptions().setType("file").setFormat("json").setConfig(new JsonObject().put("path", source));
-    } else if (conf.isPresent() && (launcherConfig == null || launcherConfig.isEmpty()) && !isJsonObject(conf.get())) {
-      return Future.failedFuture(new ConfigException("-conf", "'" + conf.get() + "' is neither a readable file nor a JSON object"));
-    } else if (launcherConfig != null && !launcherConfig.isEmpty()) {
-      source = "-conf";
-      base = new ConfigStoreOptions().setType("json").setConfig(launcherConfig);
+    if (givenSource != null || given != null && !given.isEmpty()) {
+      source = givenSource != null ? givenSource : "the deployment configuration";
+      base = new ConfigStoreOptions().setType("json").setConfig(given == null ? new JsonObject() : given);
     } else {
       source = DEFAULT_FILE;
       base = new ConfigStoreOptions().setType("file").setFormat("json").setOptional(true)
@@ -137,15 +121,6 @@ public final class ConfigLoader {
           });
           return new ChatConfig(effective);
         });
-  }
-
-  private static boolean isJsonObject(String text) {
-    try {
-      new JsonObject(text);
-      return true;
-    } catch (DecodeException e) {
-      return false;
-    }
   }
 
   private static String rootMessage(Throwable t) {
