@@ -5,9 +5,7 @@ import dev.vertxchat.auth.Names;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
-import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.config.ConfigLoader;
-import dev.vertxchat.config.ConfigValidator;
 import dev.vertxchat.http.HttpVerticle;
 import dev.vertxchat.store.DataFiles;
 import dev.vertxchat.store.Database;
@@ -101,9 +99,8 @@ public class MainVerticle extends VerticleBase {
     return pool == null ? Future.succeededFuture() : pool.close();
   }
 
-  /** Validation and file system preparation; blocking, so it runs on a worker thread. */
+  /** File system preparation; blocking, so it runs on a worker thread. */
   private ChatConfig prepare(ChatConfig config) {
-    ConfigValidator.validate(config);
     DataFiles.prepareDataDir(config.dataDir());
     jwtSecret = JwtSecret.resolve(config);
     JwtSecret.share(vertx, jwtSecret);
@@ -115,7 +112,7 @@ public class MainVerticle extends VerticleBase {
   private Future<Void> deployAll(ChatConfig config) {
     Future<Void> chain = Future.succeededFuture();
     List<String> counts = new ArrayList<>();
-    for (Object entry : config.array(ConfigKeys.DEPLOYMENTS)) {
+    for (Object entry : config.deployments()) {
       JsonObject plan = (JsonObject) entry;
       String verticle = plan.getString("verticle");
       JsonObject options = plan.copy();

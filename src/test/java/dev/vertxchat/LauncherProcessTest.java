@@ -107,6 +107,18 @@ class LauncherProcessTest {
     return child.output().lines().filter(match).count();
   }
 
+  @Test
+  void aMisspelledEnvironmentVariableIsWarnedAboutOnce() throws Exception {
+    ServiceProcess child = ServiceProcess.start(tmp.resolve("work"), writeConfig("typo-env.json", new JsonObject()),
+        Map.of("CHAT_LIMITS_MAXTEXTLENTH", "5"), List.of("-instances", "2"));
+    children.add(child);
+    assertNotNull(child.awaitLine(l -> l.contains("vertx-chat started in"), 30_000), child.output());
+    String output = child.output();
+    assertEquals(1, count(child, l -> l.contains("CHAT_LIMITS_MAXTEXTLENTH")), output);
+    String warning = child.awaitLine(l -> l.contains("CHAT_LIMITS_MAXTEXTLENTH"), 0);
+    assertTrue(warning.contains(" WARN ") && warning.contains("did you mean CHAT_LIMITS_MAXTEXTLENGTH?"), warning);
+  }
+
   /**
    * {@code -instances 2}: one composition root with every deployment doubled (one port, one start line, one
    * generated-secret warning), and a shutdown with bridge connections open in a room on both HTTP instances
