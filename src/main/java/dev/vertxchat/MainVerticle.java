@@ -10,18 +10,22 @@ import dev.vertxchat.http.HttpVerticle;
 import dev.vertxchat.store.DataFiles;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * The deployment plan, and the only place that knows it: builds the effective configuration, checks
@@ -29,7 +33,9 @@ import java.util.Locale;
  * {@code deployments} in order, each with its own deployment options and the effective configuration.
  *
  * <p>Deployed once per process: it is the composition root. The launcher's {@code -instances N} reaches
- * it as {@code scale}, which multiplies every entry's instances ({@link Launcher}).
+ * it as {@code scale}, which multiplies every entry's instances ({@link Launcher}). Undeployed, it stops
+ * the entries in reverse order, and no entry's event-bus consumers go away before every entry has
+ * stopped ({@link StopOrder}); then it closes the database pool.
  */
 public class MainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
@@ -110,23 +116,57 @@ public class MainVerticle extends VerticleBase {
   }
 
   private Future<Void> deployAll(ChatConfig config) {
+    JsonArray plan = config.deployments();
+    StopOrder stopOrder = new StopOrder(plan.size());
     Future<Void> chain = Future.succeededFuture();
     List<String> counts = new ArrayList<>();
-    for (Object entry : config.deployments()) {
-      JsonObject plan = (JsonObject) entry;
-      String verticle = plan.getString("verticle");
-      JsonObject options = plan.copy();
+    for (int i = 0; i < plan.size(); i++) {
+      int index = i;
+      String verticle = plan.getJsonObject(i).getString("verticle");
+      JsonObject options = plan.getJsonObject(i).copy();
       options.remove("verticle");
       DeploymentOptions deployment = new DeploymentOptions(options).setConfig(config.json());
       deployment.setInstances(deployment.getInstances() * scale);
       counts.add(shortName(verticle) + " x" + deployment.getInstances());
-      chain = chain.compose(v -> vertx.deployVerticle(verticle, deployment)
+      Supplier<? extends Deployable> instances = instancesOf(verticle);
+      chain = chain.compose(v -> (instances == null ? vertx.deployVerticle(verticle, deployment)
+              : vertx.deployVerticle(stopOrder.entry(index, instances), deployment))
           .recover(err -> Future.failedFuture(err instanceof ConfigException ? err
               : new IllegalStateException("deploying " + verticle + " failed: " + err.getMessage(), err)))
           .onSuccess(id -> LOG.debug("Deployed {} x{}", verticle, deployment.getInstances()))
           .mapEmpty());
     }
-    return chain.onSuccess(v -> deployed = String.join(", ", counts));
+    return chain.onSuccess(v -> {
+      stopOrder.planDeployed();
+      deployed = String.join(", ", counts);
+    });
+  }
+
+  /**
+   * New instances of a {@link Deployable} class named in the plan (stopped in the plan's order); null for
+   * anything else (a name a verticle factory resolves, {@code js:...}; a class it cannot load; an old-style
+   * {@code Verticle}), which Vert.x deploys by name.
+   */
+  private static Supplier<Deployable> instancesOf(String verticle) {
+    Class<?> type;
+    try {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      type = Class.forName(verticle, false, loader != null ? loader : MainVerticle.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
+    }
+    if (!Deployable.class.isAssignableFrom(type)) {
+      return null;
+    }
+    return () -> {
+      try {
+        return (Deployable) type.getDeclaredConstructor().newInstance();
+      } catch (InvocationTargetException e) {
+        throw new IllegalStateException(verticle + " could not be created: " + e.getCause(), e.getCause());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(verticle + " could not be created: " + e, e);
+      }
+    };
   }
 
   /** What this deployed, e.g. {@code chat x2, http x2} (for the launcher's stop line). */
