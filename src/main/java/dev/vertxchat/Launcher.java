@@ -1,32 +1,172 @@
 package dev.vertxchat;
 
+import dev.vertxchat.config.ConfigFileReader;
+import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The jar's entry point: Vert.x's application launcher (same command line: {@code -conf},
- * {@code --vertx-options}, {@code -Dvertx.options.*}) with {@link MainVerticle}, and Vert.x told to
- * prefer a native transport unless {@code -Dvertx.options.preferNativeTransport} says otherwise. On
- * Linux x86-64 that is Netty's epoll transport (a dependency of the service), which writes to a socket
- * without NIO's per-write locking and buffer views; elsewhere, or when the native library cannot load,
- * Vert.x stays on NIO. The transport in use is logged at start ("Network transport: ...").
+ * {@code -instances}, {@code --vertx-options}, {@code -Dvertx.options.*}, {@code -cluster} ...) with this
+ * class as its hooks, which
+ * <ul>
+ *   <li>refuse to start, with one line naming the file and what is wrong with it, when {@code -conf} is
+ *   not a readable JSON object (the launcher itself only warns and starts on an empty configuration);</li>
+ *   <li>deploy {@link MainVerticle}, the composition root, once, and hand the launcher's instance count to
+ *   it: {@code -instances N} multiplies the instances of every entry of {@code deployments};</li>
+ *   <li>prefer a native transport unless {@code -Dvertx.options.preferNativeTransport} or the
+ *   {@code --vertx-options} JSON says otherwise. On Linux x86-64 that is Netty's epoll transport (a
+ *   dependency of the service), which writes to a socket without NIO's per-write locking and buffer
+ *   views; elsewhere, or when the native library cannot load, Vert.x stays on NIO;</li>
+ *   <li>log when the service starts stopping and when it has stopped, with how long that took.</li>
+ * </ul>
  */
-public final class Launcher {
-  private static final String PREFER_NATIVE = "vertx.options.preferNativeTransport";
+public final class Launcher extends VertxApplication implements VertxApplicationHooks {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  private static final String PREFER_NATIVE = "preferNativeTransport";
+  private static final String PREFER_NATIVE_PROPERTY = "vertx.options." + PREFER_NATIVE;
+  /** The launcher's options that take a value; it accepts them with one or two dashes, in any case, and as {@code -name=value}. */
+  private static final Set<String> WITH_VALUE = Set.of("options", "vertx-options", "cluster-port", "cluster-host",
+      "cluster-public-port", "cluster-public-host", "deployment-options", "instances", "conf");
 
-  private Launcher() {}
+  /** The {@code -conf} value as given (a file or inline JSON), null when there is none. */
+  private final String confOption;
+  /** The main verticle named on the command line, null when none (the launcher's optional parameter). */
+  private final String verticleArgument;
+  private String configSource;
+  private boolean optionsNameTransport;
+  private volatile int scale = 1;
+  private volatile MainVerticle main;
+  private volatile long stoppingSince;
+
+  public Launcher(String[] args) {
+    super(args, null); // no separate hooks: the launcher uses this object, which implements them
+    String conf = null;
+    String verticle = null;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--")) {
+        verticle = verticle == null && i + 1 < args.length ? args[i + 1] : verticle;
+        break;
+      }
+      if (!arg.startsWith("-")) {
+        verticle = verticle == null ? arg : verticle;
+        continue;
+      }
+      String name = arg.substring(arg.startsWith("--") ? 2 : 1).toLowerCase(Locale.ROOT);
+      String value = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = arg.substring(arg.indexOf('=') + 1);
+        name = name.substring(0, eq);
+      } else if (WITH_VALUE.contains(name) && i + 1 < args.length) {
+        value = args[++i];
+      }
+      if (name.equals("conf")) {
+        conf = value;
+      }
+    }
+    this.confOption = conf;
+    this.verticleArgument = verticle;
+  }
 
   public static void main(String[] args) {
-    if (System.getProperty(PREFER_NATIVE) == null) {
-      System.setProperty(PREFER_NATIVE, "true");
+    new Launcher(args).launch();
+  }
+
+  @Override
+  public JsonObject afterVertxOptionsParsed(JsonObject vertxOptions) {
+    optionsNameTransport = vertxOptions != null && vertxOptions.containsKey(PREFER_NATIVE);
+    return vertxOptions;
+  }
+
+  /**
+   * The launcher hands over null when {@code -conf} is neither a readable JSON file nor a JSON object;
+   * throwing from a hook makes it end with a non-zero exit code before Vert.x starts.
+   */
+  @Override
+  public JsonObject afterConfigParsed(JsonObject config) {
+    if (verticleArgument != null && !verticleArgument.equals(MainVerticle.class.getName())) {
+      throw refuse(new IllegalArgumentException("This launcher runs " + MainVerticle.class.getName() + ", not "
+          + verticleArgument + "; start other verticles with " + VertxApplication.class.getName()));
     }
-    // the launcher finds its main verticle in the manifest only when it is the jar's Main-Class itself
-    boolean verticleGiven = args.length > 0 && !args[0].startsWith("-");
-    String[] withVerticle = args;
-    if (!verticleGiven) {
-      withVerticle = new String[args.length + 1];
-      withVerticle[0] = MainVerticle.class.getName();
-      System.arraycopy(args, 0, withVerticle, 1, args.length);
+    if (confOption == null) {
+      return config;
     }
-    VertxApplication.main(withVerticle);
+    if (config == null) {
+      throw refuse(ConfigFileReader.unusable(confOption));
+    }
+    configSource = isFile(confOption) ? confOption : "-conf";
+    return config;
+  }
+
+  @Override
+  public void beforeStartingVertx(HookContext context) {
+    if (!optionsNameTransport && System.getProperty(PREFER_NATIVE_PROPERTY) == null) {
+      context.vertxOptions().setPreferNativeTransport(true);
+    }
+  }
+
+  @Override
+  public Supplier<? extends Deployable> verticleSupplier() {
+    // called once, at deployment, after beforeDeployingVerticle has taken the instance count
+    return () -> {
+      MainVerticle root = new MainVerticle(scale, configSource);
+      main = root;
+      return root;
+    };
+  }
+
+  /** The composition root exists once per process: the launcher's instance count goes to its plan instead. */
+  @Override
+  public void beforeDeployingVerticle(HookContext context) {
+    DeploymentOptions options = context.deploymentOptions();
+    if (options.getInstances() < 1) {
+      throw refuse(new IllegalArgumentException("-instances must be at least 1, got " + options.getInstances()));
+    }
+    scale = options.getInstances();
+    options.setInstances(1);
+  }
+
+  @Override
+  public void beforeStoppingVertx(HookContext context) {
+    MainVerticle root = main;
+    if (context.deploymentId() != null && root != null) {
+      stoppingSince = System.nanoTime();
+      LOG.info("vertx-chat stopping ({})", root.deployed());
+    }
+  }
+
+  @Override
+  public void afterVertxStopped(HookContext context) {
+    long since = stoppingSince;
+    if (since != 0) {
+      LOG.info("vertx-chat stopped in {} ms", (System.nanoTime() - since) / 1_000_000);
+    }
+  }
+
+  private static RuntimeException refuse(RuntimeException problem) {
+    LOG.error("{}", problem.getMessage());
+    return problem;
+  }
+
+  private static boolean isFile(String conf) {
+    try {
+      return Files.isRegularFile(Path.of(conf));
+    } catch (InvalidPathException e) {
+      return false;
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.vertxchat;
 
+import dev.vertxchat.auth.JwtSecret;
 import dev.vertxchat.auth.Names;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bus.RoomMessage;
@@ -7,47 +8,81 @@ import dev.vertxchat.chat.ChatVerticle;
 import dev.vertxchat.chat.LocalChat;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
-import dev.vertxchat.config.ConfigFiles;
-import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.config.ConfigLoader;
-import dev.vertxchat.config.ConfigValidator;
-import dev.vertxchat.store.Database;
 import dev.vertxchat.http.HttpParts;
 import dev.vertxchat.http.HttpVerticle;
+import dev.vertxchat.store.DataFiles;
+import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 
 /**
  * The composition root and the deployment plan, the only place that knows every package: builds the
  * effective configuration, checks it, prepares the data directory and the database schema, opens the
- * parts each service has once (the database pool, the chat side with its state, the sign-in service),
- * then deploys every entry of {@code deployments} in order, each with its own deployment options.
- * The service's own verticles get those parts; any other verticle named there is deployed by class name
- * with the effective configuration. On undeploy the verticles stop first, then the parts close.
+ * parts each service has once (the database pool, the chat side with its state, the HTTP side's shared
+ * parts), then deploys every entry of {@code deployments} in order, each with its own deployment
+ * options. The service's own verticles get those parts; any other class named there is deployed by
+ * name with the effective configuration.
+ *
+ * <p>Deployed once per process: it is the composition root. The launcher's {@code -instances N} reaches
+ * it as {@code scale}, which multiplies every entry's instances ({@link Launcher}). Undeployed, it stops
+ * the entries in reverse order, and no entry's event-bus consumers go away before every entry has
+ * stopped ({@link StopOrder}); then it closes the parts (the chat side drains its pipeline and closes
+ * the journal) and the database pool.
  */
 public class MainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);
 
+  private final int scale;
+  private final String configSource;
   private Pool pool;
   private LocalChat chat;
   private HttpParts http;
+  /** The HS256 secret of the service's own tokens, resolved once at start; not part of the configuration. */
+  private String jwtSecret;
+  private String deployed = "nothing";
+
+  /** As an in-process deployment (tests): the deployment config is the config file's part, plan as written. */
+  public MainVerticle() {
+    this(1, null);
+  }
+
+  /**
+   * @param scale        multiplies the instances of every entry of {@code deployments} (the launcher's {@code -instances})
+   * @param configSource the name of the file the deployment config was read from (the launcher's {@code -conf}),
+   *                     null when none was given: then {@code conf/config.json} is read when it exists
+   */
+  public MainVerticle(int scale, String configSource) {
+    if (scale < 1) {
+      throw new IllegalArgumentException("scale must be at least 1, got " + scale);
+    }
+    this.scale = scale;
+    this.configSource = configSource;
+  }
 
   @Override
   public Future<?> start() {
-    return ConfigLoader.load(vertx, config())
+    long began = System.nanoTime();
+    return ConfigLoader.load(vertx, config(), configSource)
         .compose(config -> vertx.executeBlocking(() -> prepare(config), false))
         .compose(config -> {
           pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
-          // with the launcher's -instances, several main verticles start at once: one migrates at a time
+          // two services deployed in one Vert.x instance (tests) start at once: one migrates at a time
           return vertx.sharedData().getLocalLockWithTimeout("vertxchat.migrate", 60_000)
               .compose(lock -> Database.migrate(pool)
                   .compose(v -> H2AccountStore.rekeyIfStale(vertx, pool, Names.KEYS_VERSION, Names::keys))
@@ -63,8 +98,11 @@ public class MainVerticle extends VerticleBase {
           return config;
         }, false))
         .compose(config -> openParts(config).map(config))
-        .compose(this::deployAll)
-        .onSuccess(v -> LOG.info("Network transport: {}", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"))
+        .compose(config -> deployAll(config).map(config))
+        .onSuccess(config -> LOG.info("vertx-chat started in {} ms ({}{}, data dir {}, transport {})",
+            (System.nanoTime() - began) / 1_000_000, listening(config), deployed,
+            Path.of(config.dataDir()).toAbsolutePath(),
+            vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"))
         .onFailure(err -> {
           // a ConfigException is printed by the launcher as one line; anything else deserves its trace here
           if (!(err instanceof ConfigException)) {
@@ -75,7 +113,7 @@ public class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    // the deployed verticles have stopped by now (children are undeployed before their parent stops)
+    // the deployed verticles have stopped by now, in the plan's reverse order (StopOrder)
     Future<Void> parts = http == null ? Future.succeededFuture() : http.close();
     return parts
         .eventually(() -> chat == null ? Future.succeededFuture() : chat.close())
@@ -87,48 +125,98 @@ public class MainVerticle extends VerticleBase {
     RoomMessage.registerCodec(vertx);
     return LocalChat.open(vertx, config, pool).map(opened -> {
       chat = opened;
-      http = HttpParts.create(vertx, config, new TokenService(vertx, config), new H2AccountStore(pool, Names::keys),
+      http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret), new H2AccountStore(pool, Names::keys),
           chat.membership(), () -> Database.ping(pool));
       return null;
     });
   }
 
-  /** The service's own verticles get the shared parts; another class named in the plan is deployed by name. */
-  private Supplier<? extends Deployable> factory(String verticle) {
+  /** File system preparation; blocking, so it runs on a worker thread. */
+  private ChatConfig prepare(ChatConfig config) {
+    DataFiles.prepareDataDir(config.dataDir());
+    jwtSecret = JwtSecret.resolve(config);
+    new TokenService(vertx, config, jwtSecret); // fails with a ConfigException when the public key cannot be used
+    Names.keys("warm-up"); // ICU reads its normalization and confusable data here, not on an event loop
+    return config;
+  }
+
+  private Future<Void> deployAll(ChatConfig config) {
+    JsonArray plan = config.deployments();
+    StopOrder stopOrder = new StopOrder(plan.size());
+    Future<Void> chain = Future.succeededFuture();
+    List<String> counts = new ArrayList<>();
+    for (int i = 0; i < plan.size(); i++) {
+      int index = i;
+      String verticle = plan.getJsonObject(i).getString("verticle");
+      JsonObject options = plan.getJsonObject(i).copy();
+      options.remove("verticle");
+      DeploymentOptions deployment = new DeploymentOptions(options).setConfig(config.json());
+      deployment.setInstances(deployment.getInstances() * scale);
+      counts.add(shortName(verticle) + " x" + deployment.getInstances());
+      Supplier<? extends Deployable> instances = instancesOf(verticle);
+      chain = chain.compose(v -> (instances == null ? vertx.deployVerticle(verticle, deployment)
+              : vertx.deployVerticle(stopOrder.entry(index, instances), deployment))
+          .recover(err -> Future.failedFuture(err instanceof ConfigException ? err
+              : new IllegalStateException("deploying " + verticle + " failed: " + err.getMessage(), err)))
+          .onSuccess(id -> LOG.debug("Deployed {} x{}", verticle, deployment.getInstances()))
+          .mapEmpty());
+    }
+    return chain.onSuccess(v -> {
+      stopOrder.planDeployed();
+      deployed = String.join(", ", counts);
+    });
+  }
+
+  /**
+   * New instances of a {@link Deployable} class named in the plan (stopped in the plan's order); null for
+   * anything else (a name a verticle factory resolves, {@code js:...}; a class it cannot load; an old-style
+   * {@code Verticle}), which Vert.x deploys by name.
+   */
+  private Supplier<Deployable> instancesOf(String verticle) {
     if (verticle.equals(ChatVerticle.class.getName())) {
       return () -> new ChatVerticle(chat);
     }
     if (verticle.equals(HttpVerticle.class.getName())) {
       return () -> new HttpVerticle(http);
     }
-    return null;
-  }
-
-  /** Validation and file system preparation; blocking, so it runs on a worker thread. */
-  private ChatConfig prepare(ChatConfig config) {
-    ConfigValidator.validate(config);
-    ChatConfig prepared = ConfigFiles.prepare(config);
-    new TokenService(vertx, prepared); // fails with a ConfigException when the public key cannot be used
-    Names.keys("warm-up"); // ICU reads its normalization and confusable data here, not on an event loop
-    return prepared;
-  }
-
-  private Future<Void> deployAll(ChatConfig config) {
-    Future<Void> chain = Future.succeededFuture();
-    for (Object entry : config.array(ConfigKeys.DEPLOYMENTS)) {
-      JsonObject plan = (JsonObject) entry;
-      String verticle = plan.getString("verticle");
-      JsonObject options = plan.copy();
-      options.remove("verticle");
-      DeploymentOptions deployment = new DeploymentOptions(options).setConfig(config.json());
-      Supplier<? extends Deployable> factory = factory(verticle);
-      chain = chain.compose(v -> (factory == null ? vertx.deployVerticle(verticle, deployment)
-              : vertx.deployVerticle(factory, deployment))
-          .recover(err -> Future.failedFuture(err instanceof ConfigException ? err
-              : new IllegalStateException("deploying " + verticle + " failed: " + err.getMessage(), err)))
-          .onSuccess(id -> LOG.info("Deployed {} x{}", verticle, deployment.getInstances()))
-          .mapEmpty());
+    Class<?> type;
+    try {
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
+      type = Class.forName(verticle, false, loader != null ? loader : MainVerticle.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
     }
-    return chain;
+    if (!Deployable.class.isAssignableFrom(type)) {
+      return null;
+    }
+    return () -> {
+      try {
+        return (Deployable) type.getDeclaredConstructor().newInstance();
+      } catch (InvocationTargetException e) {
+        throw new IllegalStateException(verticle + " could not be created: " + e.getCause(), e.getCause());
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(verticle + " could not be created: " + e, e);
+      }
+    };
+  }
+
+  /** What this deployed, e.g. {@code chat x2, http x2} (for the launcher's stop line). */
+  public String deployed() {
+    return deployed;
+  }
+
+  /** {@code dev.vertxchat.chat.ChatVerticle} -> {@code chat}. */
+  private static String shortName(String verticle) {
+    String name = verticle.substring(verticle.lastIndexOf('.') + 1);
+    if (name.endsWith("Verticle") && name.length() > "Verticle".length()) {
+      name = name.substring(0, name.length() - "Verticle".length());
+    }
+    return name.toLowerCase(Locale.ROOT);
+  }
+
+  /** "HTTP on host:port, " when the HTTP verticle is deployed (the port it really listens on). */
+  private String listening(ChatConfig config) {
+    Object port = vertx.sharedData().getLocalMap(HttpVerticle.SERVER_INFO).get(HttpVerticle.ACTUAL_PORT);
+    return port == null ? "" : "HTTP on " + config.host() + ":" + port + ", ";
   }
 }

@@ -93,12 +93,80 @@ class LauncherProcessTest {
   @Test
   void aMalformedConfigFileStopsStartUp() throws Exception {
     Path config = Files.writeString(tmp.resolve("broken.json"), "{\"http\": {\"host\": \"127.0.0.1\", \"port\": 0},");
-    refusedStart(config, contained(), l -> l.contains("broken.json") || l.contains("malformed JSON"));
+    String line = refusedStart(config, contained(), l -> l.contains("broken.json") || l.contains("malformed JSON"));
+    assertTrue(line.contains("Invalid configuration: " + config + ": not valid JSON at line 1, column"), line);
   }
 
   @Test
   void aMissingConfigFileStopsStartUp() throws Exception {
-    refusedStart(tmp.resolve("typo.json"), contained(), l -> l.contains("typo.json"));
+    String line = refusedStart(tmp.resolve("typo.json"), contained(), l -> l.contains("typo.json"));
+    assertTrue(line.contains("Invalid configuration: -conf " + tmp.resolve("typo.json") + ": is neither a readable file"), line);
+  }
+
+  private static long count(ServiceProcess child, Predicate<String> match) {
+    return child.output().lines().filter(match).count();
+  }
+
+  @Test
+  void aMisspelledEnvironmentVariableIsWarnedAboutOnce() throws Exception {
+    ServiceProcess child = ServiceProcess.start(tmp.resolve("work"), writeConfig("typo-env.json", new JsonObject()),
+        Map.of("CHAT_LIMITS_MAXTEXTLENTH", "5"), List.of("-instances", "2"));
+    children.add(child);
+    assertNotNull(child.awaitLine(l -> l.contains("vertx-chat started in"), 30_000), child.output());
+    String output = child.output();
+    assertEquals(1, count(child, l -> l.contains("CHAT_LIMITS_MAXTEXTLENTH")), output);
+    String warning = child.awaitLine(l -> l.contains("CHAT_LIMITS_MAXTEXTLENTH"), 0);
+    assertTrue(warning.contains(" WARN ") && warning.contains("did you mean CHAT_LIMITS_MAXTEXTLENGTH?"), warning);
+  }
+
+  /**
+   * {@code -instances 2}: one composition root with every deployment doubled (one port, one start line, one
+   * generated-secret warning), and a shutdown with bridge connections open in a room on both HTTP instances
+   * that logs its two lines and nothing the event bus discarded.
+   */
+  @Test
+  void instancesTwoRunsOneServiceAndStopsCleanly(Vertx vertx) throws Exception {
+    JsonObject noSecret = new JsonObject().put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", "")));
+    ServiceProcess child = ServiceProcess.start(tmp.resolve("work"), writeConfig("twice.json", noSecret), Map.of(),
+        List.of("-instances", "2"));
+    children.add(child);
+    String started = child.awaitLine(l -> l.contains("vertx-chat started in"), 30_000);
+    assertNotNull(started, child.output());
+    assertTrue(started.contains("chat x2, http x2"), started);
+    int port = child.awaitPort();
+    assertTrue(started.contains("HTTP on 127.0.0.1:" + port + ","), started);
+    List<String> listening = child.output().lines().filter(l -> ServiceProcess.LISTENING.matcher(l).find()).toList();
+    assertEquals(2, listening.size(), child.output());
+    listening.forEach(l -> assertTrue(l.endsWith(":" + port), "both HTTP instances share the port: " + l));
+
+    Http http = new Http(vertx, port);
+    List<BridgeClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) { // the instances take connections in turn: both get some
+        JsonObject session = http.guest("twice" + i);
+        BridgeClient client = BridgeClient.connect(vertx, port, session.getString("token"));
+        clients.add(client);
+        client.join("general", session.getJsonObject("user").getString("id"));
+        JsonObject reply = client.request("chat.send", new JsonObject().put("room", "general").put("text", "hello" + i));
+        assertEquals("message", reply.getString("type"), reply.encode());
+      }
+      // SIGTERM through the handle: Process.destroy() would also close our end of its output
+      assertTrue(child.process().toHandle().destroy());
+      for (BridgeClient client : clients) {
+        assertEquals(1001, client.awaitClose());
+      }
+    } finally {
+      clients.forEach(BridgeClient::close);
+      http.close();
+    }
+    child.awaitExit(30_000);
+    String output = child.output();
+    assertEquals(1, count(child, l -> l.contains("vertx-chat started in")), output);
+    assertEquals(1, count(child, l -> l.contains("No auth.jwt.secret configured")), output);
+    assertEquals(1, count(child, l -> l.contains("vertx-chat stopping (chat x2, http x2)")), output);
+    assertEquals(1, count(child, l -> l.contains("vertx-chat stopped in")), output);
+    assertEquals(0, count(child, l -> l.contains("Discarding message")), output);
+    assertEquals(0, count(child, l -> l.contains(" ERROR ")), output);
   }
 
   @Test

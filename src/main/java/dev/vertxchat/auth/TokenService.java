@@ -57,12 +57,16 @@ public final class TokenService {
   private final String audience;
   private final int ttlSeconds;
 
-  public TokenService(Vertx vertx, ChatConfig config) {
+  /**
+   * @param secret the HS256 secret of the service's own tokens ({@link JwtSecret#resolve})
+   * @throws ConfigException naming {@code auth.jwt.publicKeyFile} when that key cannot be used
+   */
+  public TokenService(Vertx vertx, ChatConfig config, String secret) {
     this.issuer = config.issuer();
     this.audience = config.audience();
     this.ttlSeconds = config.tokenTtlSeconds();
     this.internal = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(INTERNAL_ALG).setBuffer(config.jwtSecret()))
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(INTERNAL_ALG).setBuffer(secret))
         .setJWTOptions(verifyOptions(issuer)));
     this.renewable = JWTAuth.create(vertx, new JWTAuthOptions()
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(INTERNAL_ALG).setBuffer(config.jwtSecret()))

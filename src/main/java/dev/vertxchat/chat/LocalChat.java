@@ -2,7 +2,6 @@ package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Room;
 import dev.vertxchat.config.ChatConfig;
-import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.store.H2MessageStore;
 import dev.vertxchat.store.H2RoomStore;
 import dev.vertxchat.store.JournaledMessageStore;
@@ -103,7 +102,7 @@ public final class LocalChat {
 
   private Future<Void> createDefaultRooms() {
     Future<Void> chain = Future.succeededFuture();
-    for (Object o : config.array(ConfigKeys.ROOMS_DEFAULTS)) {
+    for (Object o : config.roomDefaults()) {
       JsonObject r = (JsonObject) o;
       Room room = new Room(r.getString("id"), r.getString("name", r.getString("id")), r.getString("topic", ""), 0);
       chain = chain.compose(v -> rooms.create(room, null).<Void>mapEmpty());

@@ -12,59 +12,64 @@ import java.util.Set;
 import static dev.vertxchat.config.ConfigKeys.*;
 
 /**
- * Checks the effective configuration before anything is deployed. The first problem found stops
- * start-up with a {@link ConfigException} naming the key. Checks that touch the file system (data
- * directory, public key file) are done by {@link ConfigFiles}.
+ * Every check of a configuration value, in one place: each value has the JSON type its default has, and
+ * lies in its range. The first problem found throws a {@link ConfigException} naming the key. Runs when a
+ * {@link ChatConfig} is built, so there is no unchecked one. Checks that need the file system (the data
+ * directory, the public key file) are made where those are used ({@code store.DataFiles},
+ * {@code auth.TokenService}).
  */
 public final class ConfigValidator {
   private static final Set<String> PUBLIC_KEY_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
 
   private ConfigValidator() {}
 
-  public static void validate(ChatConfig config) {
-    checkTypes(config.json(), ConfigLoader.defaults(), "");
+  /** @param json the effective configuration: every key of the defaults, nothing else needed */
+  public static void validate(JsonObject json) {
+    checkTypes(json, ConfigDefaults.json(), "");
 
-    range(config, HTTP_PORT, 0, 65535);
-    nonEmpty(config, HTTP_HOST);
-    for (String origin : config.allowedOrigins()) {
-      if (!isOrigin(origin)) {
+    range(json, HTTP_PORT, 0, 65535);
+    nonEmpty(json, HTTP_HOST);
+    for (Object origin : (JsonArray) ChatConfig.at(json, HTTP_ALLOWED_ORIGINS)) {
+      if (!(origin instanceof String s) || !isOrigin(s)) {
         throw new ConfigException(HTTP_ALLOWED_ORIGINS, "'" + origin + "' is not an origin like https://chat.example.com[:port]");
       }
     }
-    String publicOrigin = config.publicOrigin();
+    String publicOrigin = (String) ChatConfig.at(json, HTTP_PUBLIC_ORIGIN);
     if (!publicOrigin.isEmpty() && !isOrigin(publicOrigin)) {
       throw new ConfigException(HTTP_PUBLIC_ORIGIN, "'" + publicOrigin
           + "' is not an origin like https://chat.example.com[:port] (or empty to use the Host header)");
     }
-    nonEmpty(config, HTTP_WEBROOT);
-    range(config, HTTP_HEADER_TIMEOUT_MS, 1000, 600_000);
-    range(config, HTTP_BODY_TIMEOUT_MS, 1000, 600_000);
-    range(config, HTTP_MAX_PENDING_BODY_BYTES, 65_536, 1L << 40);
+    nonEmpty(json, HTTP_WEBROOT);
+    range(json, HTTP_HEADER_TIMEOUT_MS, 1000, 600_000);
+    range(json, HTTP_BODY_TIMEOUT_MS, 1000, 600_000);
+    range(json, HTTP_MAX_PENDING_BODY_BYTES, 65_536, 1L << 40);
     // SockJS's polling and streaming transports stay silent for up to its 25 s heartbeat
-    range(config, HTTP_IDLE_TIMEOUT_MS, 30_000, 3_600_000);
-    range(config, HTTP_MAX_CONNECTIONS, 1, 10_000_000);
-    range(config, HTTP_MAX_CONNECTIONS_PER_ADDRESS, 1, 10_000_000);
-    for (String proxy : config.trustedProxies()) {
-      if (!NetUtil.isValidIpV4Address(proxy) && !NetUtil.isValidIpV6Address(proxy)) {
-        throw new ConfigException(HTTP_TRUSTED_PROXIES, "'" + proxy + "' is not an IP address");
+    range(json, HTTP_IDLE_TIMEOUT_MS, 30_000, 3_600_000);
+    range(json, HTTP_MAX_CONNECTIONS, 1, 10_000_000);
+    range(json, HTTP_MAX_CONNECTIONS_PER_ADDRESS, 1, 10_000_000);
+    for (Object proxy : (JsonArray) ChatConfig.at(json, HTTP_TRUSTED_PROXIES)) {
+      String p = String.valueOf(proxy);
+      if (!(proxy instanceof String) || !NetUtil.isValidIpV4Address(p) && !NetUtil.isValidIpV6Address(p)) {
+        throw new ConfigException(HTTP_TRUSTED_PROXIES, "'" + p + "' is not an IP address");
       }
     }
-    nonEmpty(config, DATA_DIR);
+    nonEmpty(json, DATA_DIR);
 
-    range(config, AUTH_TOKEN_TTL, 60, 30L * 24 * 3600);
-    range(config, AUTH_HASH_THREADS, 1, 64);
-    range(config, AUTH_HASH_QUEUE, 1, 100_000);
-    String secret = config.jwtSecret();
+    range(json, AUTH_TOKEN_TTL, 60, 30L * 24 * 3600);
+    range(json, AUTH_HASH_THREADS, 1, 64);
+    range(json, AUTH_HASH_QUEUE, 1, 100_000);
+    String secret = (String) ChatConfig.at(json, JWT_SECRET);
     if (!secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
       throw new ConfigException(JWT_SECRET, "must be at least 32 bytes (or empty to let the service generate one)");
     }
-    nonEmpty(config, JWT_ISSUER);
-    nonEmpty(config, JWT_AUDIENCE);
-    if (!config.publicKeyFile().isEmpty() && !PUBLIC_KEY_ALGORITHMS.contains(config.publicKeyAlgorithm())) {
+    nonEmpty(json, JWT_ISSUER);
+    nonEmpty(json, JWT_AUDIENCE);
+    String publicKeyFile = (String) ChatConfig.at(json, JWT_PUBLIC_KEY_FILE);
+    if (!publicKeyFile.isEmpty() && !PUBLIC_KEY_ALGORITHMS.contains((String) ChatConfig.at(json, JWT_PUBLIC_KEY_ALGORITHM))) {
       throw new ConfigException(JWT_PUBLIC_KEY_ALGORITHM, "must be one of " + PUBLIC_KEY_ALGORITHMS);
     }
 
-    JsonArray rooms = config.array(ROOMS_DEFAULTS);
+    JsonArray rooms = (JsonArray) ChatConfig.at(json, ROOMS_DEFAULTS);
     for (int i = 0; i < rooms.size(); i++) {
       String key = ROOMS_DEFAULTS + "[" + i + "]";
       if (!(rooms.getValue(i) instanceof JsonObject room)) {
@@ -76,35 +81,35 @@ public final class ConfigValidator {
       }
     }
 
-    range(config, MAX_TEXT_LENGTH, 1, 1_000_000);
-    positive(config, MESSAGES_PER_SECOND);
-    range(config, MESSAGE_BURST, 1, 1_000_000);
-    positive(config, TYPING_PER_SECOND);
-    range(config, MAX_FRAME_BYTES, 1024, 16 * 1024 * 1024);
-    range(config, MAX_QUEUED_BYTES, 4096, 1L << 30);
-    range(config, MAX_ROOMS_PER_CONNECTION, 1, 100_000);
-    range(config, PING_TIMEOUT_MS, 1000, 3_600_000);
-    range(config, HISTORY_MAX_PAGE, 1, 10_000);
-    range(config, HISTORY_DEFAULT_PAGE, 1, config.historyMaxPage());
-    range(config, REQUEST_TIMEOUT_MS, 100, 600_000);
-    range(config, CONTROL_FRAMES_PER_SECOND, 1, 100_000);
-    range(config, SIGN_INS_PER_MINUTE, 1, 10_000_000);
-    range(config, GUEST_SIGN_INS_PER_MINUTE, 1, 10_000_000);
-    range(config, FAILED_LOGINS_PER_NAME, 1, 10_000_000);
-    range(config, FAILED_LOGINS_WINDOW_SECONDS, 1, 7 * 24 * 3600);
-    range(config, ROOMS_PER_USER, 0, 1_000_000);
-    range(config, MAX_ROOMS, 1, 10_000_000);
-    range(config, ROOMS_PAGE_MAX, 1, 10_000);
-    positive(config, GLOBAL_MESSAGES_PER_SECOND);
-    range(config, STORE_POOL_SIZE, 1, 64);
-    range(config, STORE_BATCH_MAX, 1, 10_000);
-    range(config, STORE_COMMIT_DELAY_MS, 0, 1000);
-    range(config, STORE_INDEX_INTERVAL_MS, 10, 60_000);
-    range(config, STORE_INDEX_BATCH_MAX, 100, 100_000);
-    range(config, STORE_MAX_UNINDEXED, 1000, 10_000_000);
-    range(config, STORE_MIN_FREE_DISK_BYTES, 0, 1L << 60);
+    range(json, MAX_TEXT_LENGTH, 1, 1_000_000);
+    positive(json, MESSAGES_PER_SECOND);
+    range(json, MESSAGE_BURST, 1, 1_000_000);
+    positive(json, TYPING_PER_SECOND);
+    range(json, MAX_FRAME_BYTES, 1024, 16 * 1024 * 1024);
+    range(json, MAX_QUEUED_BYTES, 4096, 1L << 30);
+    range(json, MAX_ROOMS_PER_CONNECTION, 1, 100_000);
+    range(json, PING_TIMEOUT_MS, 1000, 3_600_000);
+    range(json, HISTORY_MAX_PAGE, 1, 10_000);
+    range(json, HISTORY_DEFAULT_PAGE, 1, ((Number) ChatConfig.at(json, HISTORY_MAX_PAGE)).longValue());
+    range(json, REQUEST_TIMEOUT_MS, 100, 600_000);
+    range(json, CONTROL_FRAMES_PER_SECOND, 1, 100_000);
+    range(json, SIGN_INS_PER_MINUTE, 1, 10_000_000);
+    range(json, GUEST_SIGN_INS_PER_MINUTE, 1, 10_000_000);
+    range(json, FAILED_LOGINS_PER_NAME, 1, 10_000_000);
+    range(json, FAILED_LOGINS_WINDOW_SECONDS, 1, 7 * 24 * 3600);
+    range(json, ROOMS_PER_USER, 0, 1_000_000);
+    range(json, MAX_ROOMS, 1, 10_000_000);
+    range(json, ROOMS_PAGE_MAX, 1, 10_000);
+    positive(json, GLOBAL_MESSAGES_PER_SECOND);
+    range(json, STORE_POOL_SIZE, 1, 64);
+    range(json, STORE_BATCH_MAX, 1, 10_000);
+    range(json, STORE_COMMIT_DELAY_MS, 0, 1000);
+    range(json, STORE_INDEX_INTERVAL_MS, 10, 60_000);
+    range(json, STORE_INDEX_BATCH_MAX, 100, 100_000);
+    range(json, STORE_MAX_UNINDEXED, 1000, 10_000_000);
+    range(json, STORE_MIN_FREE_DISK_BYTES, 0, 1L << 60);
 
-    JsonArray deployments = config.array(DEPLOYMENTS);
+    JsonArray deployments = (JsonArray) ChatConfig.at(json, DEPLOYMENTS);
     if (deployments.isEmpty()) {
       throw new ConfigException(DEPLOYMENTS, "must list at least one verticle");
     }
@@ -114,8 +119,8 @@ public final class ConfigValidator {
         throw new ConfigException(key, "must be an object with a \"verticle\" class name");
       }
       Object instances = d.getValue("instances", 1);
-      if (!(instances instanceof Number n) || n.intValue() < 1) {
-        throw new ConfigException(key + ".instances", "must be a number of at least 1");
+      if (!(instances instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.intValue() < 1) {
+        throw new ConfigException(key + ".instances", "must be a whole number of at least 1");
       }
     }
   }
@@ -145,27 +150,28 @@ public final class ConfigValidator {
     }
   }
 
-  private static String shorten(Object v) {
+  static String shorten(Object v) {
     String s = v instanceof String ? "'" + v + "'" : String.valueOf(v);
     return s.length() > 40 ? s.substring(0, 40) + "..." : s;
   }
 
-  private static void range(ChatConfig c, String key, long min, long max) {
-    double v = ((Number) c.value(key)).doubleValue();
+  private static void range(JsonObject json, String key, long min, long max) {
+    Object value = ChatConfig.at(json, key);
+    double v = ((Number) value).doubleValue();
     if (v != Math.rint(v) || v < min || v > max) {
-      throw new ConfigException(key, "must be a whole number from " + min + " to " + max + ", got " + shorten(c.value(key)));
+      throw new ConfigException(key, "must be a whole number from " + min + " to " + max + ", got " + shorten(value));
     }
   }
 
-  private static void positive(ChatConfig c, String key) {
-    double v = ((Number) c.value(key)).doubleValue();
+  private static void positive(JsonObject json, String key) {
+    double v = ((Number) ChatConfig.at(json, key)).doubleValue();
     if (!(v > 0) || Double.isInfinite(v)) {
       throw new ConfigException(key, "must be greater than 0, got " + v);
     }
   }
 
-  private static void nonEmpty(ChatConfig c, String key) {
-    if (c.string(key).isBlank()) {
+  private static void nonEmpty(JsonObject json, String key) {
+    if (((String) ChatConfig.at(json, key)).isBlank()) {
       throw new ConfigException(key, "must not be empty");
     }
   }

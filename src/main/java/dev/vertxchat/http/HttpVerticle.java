@@ -96,7 +96,9 @@ public class HttpVerticle extends VerticleBase {
 
     int frameLimit = config.maxFrameBytes() + EventBusBridge.FRAME_SLACK; // SockJS framing adds a few bytes around the bridge frame
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setHost(config.host()).setPort(config.port())
+        // port 0 would give every instance a port of its own; Vert.x binds one random port for all servers that
+        // listen on the same negative port: this deployment's instances (another service in this Vert.x has its own)
+        .setHost(config.host()).setPort(config.port() == 0 ? -1 - (deploymentID().hashCode() & 0x7fffffff) : config.port())
         .setMaxWebSocketFrameSize(frameLimit).setMaxWebSocketMessageSize(frameLimit)
         // a body sent as a form (curl -d without a Content-Type) is decoded as one too: any form that fits
         // the body limit decodes, and the JSON it carries is read from the raw body

@@ -1,10 +1,13 @@
 package dev.vertxchat.store;
 
+import dev.vertxchat.config.ConfigException;
+import dev.vertxchat.config.ConfigKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileAttribute;
@@ -29,6 +32,30 @@ public final class DataFiles {
   private static final FileAttribute<?>[] NONE = new FileAttribute<?>[0];
 
   private DataFiles() {}
+
+  /**
+   * Makes sure the data directory exists (created owner-only here: it will hold password hashes) and
+   * that this process can write in it.
+   *
+   * @return its absolute path
+   * @throws ConfigException naming {@code data.dir} when it cannot be created or written
+   */
+  public static Path prepareDataDir(String dataDir) {
+    Path dir;
+    try {
+      dir = Path.of(dataDir).toAbsolutePath();
+    } catch (InvalidPathException e) {
+      throw new ConfigException(ConfigKeys.DATA_DIR, "'" + dataDir + "' is not a valid path");
+    }
+    try {
+      createDirectory(dir);
+      Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
+      Files.delete(probe);
+    } catch (IOException | SecurityException e) {
+      throw new ConfigException(ConfigKeys.DATA_DIR, "directory " + dir + " is not writable (" + e.getClass().getSimpleName() + ")");
+    }
+    return dir;
+  }
 
   /** Creates {@code dir} and its missing parents owner-only; an existing directory is left as it is. */
   public static void createDirectory(Path dir) throws IOException {

@@ -6,7 +6,7 @@ import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
-import dev.vertxchat.config.ConfigLoader;
+import dev.vertxchat.config.ConfigDefaults;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -44,7 +44,7 @@ class FrameRulesTest {
   void setUp() {
     vertx = Vertx.vertx();
     membership = new RecordingMembership(Set.of("general", "random"));
-    JsonObject json = ConfigLoader.defaults();
+    JsonObject json = ConfigDefaults.json();
     json.getJsonObject("limits").put("maxRoomsPerConnection", 2);
     rules = new FrameRules(vertx, new ChatConfig(json), membership, new FanOut(vertx));
     wire = new RecordingWire();

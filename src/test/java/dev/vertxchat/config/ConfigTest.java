@@ -18,19 +18,24 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static dev.vertxchat.support.Http.errorCode;
 import static dev.vertxchat.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The effective configuration: override names, system properties, start-up validation, the generated secret. */
@@ -53,9 +58,24 @@ class ConfigTest {
     return message;
   }
 
+  /** The rows of README.md's configuration table: key path -> environment variable, as documented. */
+  static Map<String, String> documentedKeys() throws IOException {
+    String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+    int start = readme.indexOf("\n## Configuration\n");
+    assertTrue(start >= 0, "README.md has a '## Configuration' section");
+    int end = readme.indexOf("\n## ", start + 1);
+    String section = end < 0 ? readme.substring(start) : readme.substring(start, end);
+    Map<String, String> rows = new LinkedHashMap<>();
+    Matcher row = Pattern.compile("(?m)^\\| `([^`]+)` \\| `([^`]+)` \\|").matcher(section);
+    while (row.find()) {
+      assertNull(rows.put(row.group(1), row.group(2)), "README.md documents " + row.group(1) + " twice");
+    }
+    return rows;
+  }
+
   @Test
-  void everyKeyHasADocumentedEnvironmentVariable() {
-    Map<String, String> names = ConfigLoader.envNames();
+  void everyKeyHasADocumentedEnvironmentVariable() throws IOException {
+    Map<String, String> names = ConfigDefaults.envNames();
     assertEquals("CHAT_HTTP_PORT", names.get("http.port"));
     assertEquals("CHAT_DATA_DIR", names.get("data.dir"));
     assertEquals("CHAT_AUTH_JWT_SECRET", names.get("auth.jwt.secret"));
@@ -63,7 +83,14 @@ class ConfigTest {
     assertEquals("CHAT_LIMITS_MAXTEXTLENGTH", names.get("limits.maxTextLength"));
     assertFalse(names.containsKey("http"), "only leaves are overridable");
     assertEquals(names.size(), new HashSet<>(names.values()).size(), "no two keys share a variable");
-    names.forEach((path, env) -> assertEquals(ConfigKeys.envName(path), env));
+
+    Map<String, String> documented = documentedKeys();
+    names.forEach((path, env) -> {
+      assertTrue(documented.containsKey(path), "README.md's configuration table has no row for " + path);
+      assertEquals(env, documented.get(path), "README.md's environment variable for " + path);
+    });
+    documented.keySet().forEach(path ->
+        assertTrue(names.containsKey(path), "README.md documents " + path + ", which is no configuration key"));
   }
 
   @Test

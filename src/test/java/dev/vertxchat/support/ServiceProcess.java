@@ -53,9 +53,16 @@ public final class ServiceProcess {
    * environment added to this one's, minus every inherited {@code CHAT_*} variable.
    */
   public static ServiceProcess start(Path workDir, Path config, Map<String, String> env) throws IOException {
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    return start(workDir, config, env, List.of());
+  }
+
+  /** {@link #start(Path, Path, Map)} with more launcher arguments, e.g. {@code -instances 2}. */
+  public static ServiceProcess start(Path workDir, Path config, Map<String, String> env, List<String> launcherArgs)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        launcherClass(), MainVerticle.class.getName(), "-conf", config.toString());
+        launcherClass(), MainVerticle.class.getName(), "-conf", config.toString()));
+    command.addAll(launcherArgs);
     ProcessBuilder builder = new ProcessBuilder(command).directory(Files.createDirectories(workDir).toFile())
         .redirectErrorStream(true);
     builder.environment().keySet().removeIf(name -> name.startsWith("CHAT_"));

@@ -1,0 +1,133 @@
+package dev.vertxchat;
+
+import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
+
+/**
+ * Stops the deployment plan in order. Vert.x undeploys all children of a verticle at once: the HTTP
+ * verticles' room consumers went away while the chat verticles still published messages they had just
+ * accepted, and the chat verticles' service consumers went away while HTTP still forwarded requests to
+ * them; each such message was logged as "Discarding message since the consumer is not registered" (and
+ * a request lost that way was answered only by its timeout).
+ *
+ * <p>Once the whole plan is deployed ({@link #planDeployed()}), undeploying it (the process stopping, or
+ * {@link MainVerticle} undeployed)
+ * <ul>
+ *   <li>stops the entries in reverse order: an entry's verticles stop once every later entry's have
+ *   stopped (HTTP closes its connections and finishes its requests while chat still answers them);</li>
+ *   <li>keeps each verticle's context, and with it its event-bus consumers, until every entry has stopped,
+ *   so nothing is sent to a consumer that is going away.</li>
+ * </ul>
+ * Before that (a deployment failing and rolled back), every verticle stops at once, as in Vert.x: holding
+ * one back could wait for a deployment that is itself waiting for that rollback.
+ */
+final class StopOrder {
+  /** Per plan entry, instances started and not yet stopped. */
+  private final int[] running;
+  private final List<List<Promise<Void>>> waiting = new ArrayList<>();
+  private boolean armed;
+
+  StopOrder(int entries) {
+    running = new int[entries];
+    for (int i = 0; i < entries; i++) {
+      waiting.add(new ArrayList<>());
+    }
+  }
+
+  /** The instances of plan entry {@code entry}, each stopped in its turn. */
+  Supplier<Deployable> entry(int entry, Supplier<? extends Deployable> instances) {
+    return () -> new Staged(entry, instances.get());
+  }
+
+  /** Every entry is deployed: from now on undeploying stops them in order. */
+  synchronized void planDeployed() {
+    armed = true;
+  }
+
+  private synchronized boolean armed() {
+    return armed;
+  }
+
+  private synchronized void started(int entry) {
+    running[entry]++;
+  }
+
+  private void stopped(int entry) {
+    List<Promise<Void>> done;
+    synchronized (this) {
+      if (--running[entry] > 0) {
+        return;
+      }
+      done = new ArrayList<>(waiting.get(entry));
+      waiting.get(entry).clear();
+    }
+    done.forEach(Promise::tryComplete);
+  }
+
+  /** Completes once no instance of the entries {@code which} selects is running. */
+  private Future<Void> stoppedAll(IntPredicate which) {
+    List<Future<Void>> pending = new ArrayList<>();
+    synchronized (this) {
+      for (int i = 0; i < running.length; i++) {
+        if (which.test(i) && running[i] > 0) {
+          Promise<Void> p = Promise.promise();
+          waiting.get(i).add(p);
+          pending.add(p.future());
+        }
+      }
+    }
+    return Future.all(pending).mapEmpty();
+  }
+
+  private final class Staged implements Deployable {
+    private final int entry;
+    private final Deployable verticle;
+    private boolean started;
+
+    Staged(int entry, Deployable verticle) {
+      this.entry = entry;
+      this.verticle = verticle;
+    }
+
+    @Override
+    public Future<?> deploy(Context context) throws Exception {
+      return verticle.deploy(context).onSuccess(v -> {
+        started = true;
+        started(entry);
+      });
+    }
+
+    @Override
+    public Future<?> undeploy(Context context) {
+      if (!armed()) {
+        return stop(context);
+      }
+      return stoppedAll(i -> i > entry)
+          .compose(v -> stop(context))
+          .transform(stop -> stoppedAll(i -> i < entry)
+              .transform(v -> stop.succeeded() ? Future.succeededFuture() : Future.failedFuture(stop.cause())));
+    }
+
+    private Future<Object> stop(Context context) {
+      Future<?> stop;
+      try {
+        stop = verticle.undeploy(context);
+      } catch (Exception e) {
+        stop = Future.failedFuture(e);
+      }
+      return stop.<Object>map(v -> v).andThen(ar -> {
+        if (started) {
+          started = false;
+          stopped(entry);
+        }
+      });
+    }
+  }
+}
