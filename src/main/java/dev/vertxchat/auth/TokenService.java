@@ -69,7 +69,7 @@ public final class TokenService {
         .addPubSecKey(new PubSecKeyOptions().setAlgorithm(INTERNAL_ALG).setBuffer(secret))
         .setJWTOptions(verifyOptions(issuer)));
     this.renewable = JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(INTERNAL_ALG).setBuffer(config.jwtSecret()))
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(INTERNAL_ALG).setBuffer(secret))
         .setJWTOptions(verifyOptions(issuer).setIgnoreExpiration(true)));
     if (config.publicKeyFile().isEmpty()) {
       this.external = null;

@@ -195,6 +195,9 @@ class ConfigTest {
       assertEquals(secret, Files.readString(secretFile, StandardCharsets.UTF_8).trim(), "not regenerated");
       HttpResponse<Buffer> res = again.get("/api/rooms", token);
       assertEquals(200, res.statusCode(), "a token issued before the restart still works: " + res.bodyAsString());
+      // renewal checks the token with the same generated secret
+      HttpResponse<Buffer> renewed = again.post("/api/auth/refresh", token, new JsonObject());
+      assertEquals(200, renewed.statusCode(), "a token signed with the generated secret is renewed: " + renewed.bodyAsString());
     } finally {
       again.close();
       second.stop();
