@@ -39,6 +39,8 @@ public class ChatVerticle extends VerticleBase {
   private final LocalChat chat;
   private final ChatConfig config;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  /** Whether this instance's context owns the service's send pipeline (the first instance to start). */
+  private boolean ownsPipeline;
 
   public ChatVerticle(LocalChat chat) {
     this.chat = chat;
@@ -47,6 +49,7 @@ public class ChatVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    ownsPipeline = chat.pipeline.bind(context);
     serve(Addresses.SEND, this::send);
     serve(Addresses.HISTORY, this::history);
     serve(Addresses.PRESENCE, this::presence);
@@ -54,6 +57,12 @@ public class ChatVerticle extends VerticleBase {
     serve(Addresses.ROOMS_LIST, this::listRooms);
     serve(Addresses.ROOMS_CREATE, this::createRoom);
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  /** The instance that owns the pipeline stores and acknowledges everything accepted before it stops. */
+  @Override
+  public Future<?> stop() {
+    return ownsPipeline ? chat.pipeline.drain() : Future.succeededFuture();
   }
 
   /** Registers a service: identity from the headers, body must be an object, failures carry their code. */

@@ -7,7 +7,6 @@ import dev.vertxchat.store.H2RoomStore;
 import dev.vertxchat.store.JournaledMessageStore;
 import dev.vertxchat.store.MessageJournal;
 import dev.vertxchat.store.RoomStore;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -61,11 +60,10 @@ public final class LocalChat {
 
   /**
    * Opens the chat side over the service's database: replays the message journal, creates the default
-   * rooms, starts the disk watch. The calling context becomes the owner of the send pipeline and of the
-   * journal's threads and timer; {@link #close} must run there too.
+   * rooms, starts the disk watch. The calling context owns the journal's threads and timer; {@link #close}
+   * must run there too. The send pipeline is owned by the first chat verticle instance that starts.
    */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool) {
-    Context owner = vertx.getOrCreateContext();
     LocalChat chat = new LocalChat(vertx, config, pool);
     MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
         config.storeIndexBatchMax(), config.storeMaxUnindexed());
@@ -73,7 +71,7 @@ public final class LocalChat {
         .compose(opened -> {
           chat.journal = opened;
           chat.messages = new JournaledMessageStore(opened, new H2MessageStore(pool));
-          chat.pipeline = new SendPipeline(vertx, owner, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs());
+          chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs());
           return chat.createDefaultRooms();
         })
         .compose(v -> chat.disk.start())

@@ -23,7 +23,9 @@ import java.util.List;
  * acknowledged only after its batch is durable.
  *
  * <p>Order by construction: there is one pipeline per service, and everything it does runs on one
- * context, its owner's ({@link #submit} hops there from any other). Batches are stored one after the
+ * context, its owner's ({@link #submit} hops there from any other). The owner is the first chat
+ * verticle instance that starts ({@link #bind}), so with one instance (the default) a send never
+ * changes threads. Batches are stored one after the
  * other (ids increase from batch to batch, and within a batch in its order), and each batch is
  * published from the owner's context as soon as it is stored, before the next one is written. Vert.x
  * delivers the messages one context publishes to a consumer in the order published, so every
@@ -35,19 +37,18 @@ final class SendPipeline {
   private record Pending(NewMessage message, Promise<Envelope> promise) {}
 
   private final Vertx vertx;
-  private final Context owner;
+  /** Set once by {@link #bind}; read from any thread. */
+  private volatile Context owner;
   private final MessageStore store;
   private final int batchMax;
   private final long delayMs;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean flushing;
   private long timer = -1;
-  private Promise<Void> drained;
+  private volatile Promise<Void> drained;
 
-  /** @param owner the context every step runs on */
-  SendPipeline(Vertx vertx, Context owner, MessageStore store, int batchMax, long delayMs) {
+  SendPipeline(Vertx vertx, MessageStore store, int batchMax, long delayMs) {
     this.vertx = vertx;
-    this.owner = owner;
     this.store = store;
     this.batchMax = batchMax;
     this.delayMs = delayMs;
@@ -57,7 +58,23 @@ final class SendPipeline {
    * Queues a message; the future completes, on the caller's context, once it is stored and published
    * (or refused: nothing was stored).
    */
+  /**
+   * Makes {@code context} the owner, the context every step runs on, unless the pipeline has one;
+   * true when it became the owner (and must {@link #drain} it when it stops).
+   */
+  synchronized boolean bind(Context context) {
+    if (owner != null) {
+      return false;
+    }
+    owner = context;
+    return true;
+  }
+
   Future<Envelope> submit(NewMessage message) {
+    Context owner = this.owner;
+    if (owner == null) {
+      return Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "the chat service is not started"));
+    }
     Context caller = vertx.getOrCreateContext();
     if (caller == owner) {
       return enqueue(message);
@@ -91,10 +108,15 @@ final class SendPipeline {
 
   /** Stops accepting and completes once everything accepted so far is stored and acknowledged. */
   Future<Void> drain() {
+    Context owner = this.owner;
+    Promise<Void> done = drained;
+    if (owner == null || (done != null && done.future().isComplete())) {
+      return done == null ? Future.succeededFuture() : done.future(); // nothing ever ran, or drained already
+    }
     if (Vertx.currentContext() != owner) {
-      Promise<Void> done = Promise.promise();
-      owner.runOnContext(v -> drain().onComplete(done));
-      return done.future();
+      Promise<Void> hop = Promise.promise();
+      owner.runOnContext(v -> drain().onComplete(hop));
+      return hop.future();
     }
     if (drained == null) {
       drained = Promise.promise();
