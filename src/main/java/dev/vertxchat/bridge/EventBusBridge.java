@@ -126,7 +126,8 @@ public final class EventBusBridge {
 
   /**
    * Closes every connection (server shutdown) with 1001; completes when the close frames are on their
-   * way (a SockJS polling client gets its close frame with its next poll), at most 2 s later.
+   * way (a SockJS polling client gets its close frame with its next poll) and the requests the
+   * connections sent have their answers, at most 2 s later.
    */
   public Future<Void> closeAll() {
     vertx.cancelTimer(sweepTimer);
@@ -135,6 +136,7 @@ public final class EventBusBridge {
       conn.close(CloseCodes.GOING_AWAY, "server shutting down");
       delivered.add(conn.wire.closeDelivered());
     }
+    delivered.add(rules.answered());
     return Future.all(delivered).timeout(2, TimeUnit.SECONDS).<Void>mapEmpty().otherwiseEmpty();
   }
 

@@ -7,6 +7,7 @@ import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +36,10 @@ final class FrameRules {
   private final ChatConfig config;
   private final Membership membership;
   private final FanOut fanOut;
+  /** Requests of every connection sent (or queued) and not answered yet. */
+  private int requestsInFlight;
+  /** Completed when {@link #requestsInFlight} falls to 0, for {@link #answered}. */
+  private Promise<Void> allAnswered;
 
   FrameRules(Vertx vertx, ChatConfig config, Membership membership, FanOut fanOut) {
     this.vertx = vertx;
@@ -170,6 +175,7 @@ final class FrameRules {
       return refuse(conn, frame, new ChatException(ErrorCodes.RATE_LIMITED, "too many requests awaiting a reply"));
     }
     conn.inFlight++;
+    requestsInFlight++;
     Runnable forward = () -> forward(conn, address, body, replyAddress);
     if (address.equals(Addresses.SEND)) {
       // a connection's messages are stored in the order it sent them, whichever chat verticle instance
@@ -189,6 +195,9 @@ final class FrameRules {
     DeliveryOptions options = conn.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs()));
     vertx.eventBus().request(address, body, options).onComplete(ar -> {
       conn.inFlight--;
+      if (--requestsInFlight == 0 && allAnswered != null) {
+        allAnswered.tryComplete();
+      }
       if (ar.succeeded()) {
         if (replyAddress != null) {
           conn.write(BridgeFrames.reply(replyAddress, ar.result().body()));
@@ -204,6 +213,20 @@ final class FrameRules {
         }
       }
     });
+  }
+
+  /**
+   * Completes once every request forwarded so far (and those queued behind them) has its answer: the
+   * bridge waits for it when it stops, so no answer comes back to a reply handler that is gone.
+   */
+  Future<Void> answered() {
+    if (requestsInFlight == 0) {
+      return Future.succeededFuture();
+    }
+    if (allAnswered == null || allAnswered.future().isComplete()) {
+      allAnswered = Promise.promise();
+    }
+    return allAnswered.future();
   }
 
   private Future<Void> refuse(BridgeConnection conn, JsonObject frame, ChatException e) {

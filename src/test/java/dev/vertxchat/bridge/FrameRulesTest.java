@@ -137,6 +137,19 @@ class FrameRulesTest {
   }
 
   @Test
+  void stoppingWaitsForTheAnswersOfRequestsInFlight() {
+    assertTrue(rules.answered().succeeded(), "nothing in flight: nothing to wait for");
+    vertx.eventBus().<JsonObject>consumer("chat.history", msg ->
+        vertx.setTimer(300, id -> msg.reply(new JsonObject().put("messages", new io.vertx.core.json.JsonArray()))));
+    handle(send("chat.history", new JsonObject().put("room", "general"), "slow"));
+    Future<Void> answered = rules.answered();
+    assertFalse(answered.isComplete(), "the request is still on its way");
+    await(answered);
+    assertEquals("slow", wire.await(f -> "slow".equals(f.getString("address"))).getString("address"));
+    assertTrue(rules.answered().succeeded());
+  }
+
+  @Test
   void sendingIntoARoomNeedsTheRoomJoinedOnThisConnection() {
     handle(send("chat.send", new JsonObject().put("room", "general").put("text", "hi"), "r1"));
     JsonObject failure = wire.last();
