@@ -14,10 +14,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -71,16 +67,7 @@ public class HttpVerticle extends VerticleBase {
       router.route(BRIDGE_PATH + "/*").handler(corsForConfigured(origins, true));
     }
 
-    // the check answers KO (503) itself after 1.5 s; the health-check library's own timeout (2 s) would
-    // answer 500. tryComplete: a ping that answers after that changes nothing.
-    HealthChecks checks = HealthChecks.create(vertx).register("database", 2000, promise -> {
-      long timer = vertx.setTimer(1500, id -> promise.tryComplete(Status.KO(new JsonObject().put("cause", "no answer within 1500 ms"))));
-      parts.databaseCheck.get().onComplete(ar -> {
-        vertx.cancelTimer(timer);
-        promise.tryComplete(ar.succeeded() ? Status.OK() : Status.KO());
-      });
-    });
-    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    new HealthRoutes(parts.health).mount(router);
 
     new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
