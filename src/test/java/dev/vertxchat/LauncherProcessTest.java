@@ -274,25 +274,45 @@ class LauncherProcessTest {
   }
 
   @Test
-  void sigtermClosesBridgeConnectionsWithGoingAwayAndKeepsAcknowledgedMessages(Vertx vertx) throws Exception {
+  void sigtermTurnsReadinessTo503ThenClosesBridgeConnectionsWithGoingAwayAndKeepsAcknowledgedMessages(Vertx vertx)
+      throws Exception {
     Path data = tmp.resolve("data");
-    ServiceProcess child = launch(writeConfig("graceful.json", new JsonObject()), Map.of());
+    ServiceProcess child = launch(writeConfig("graceful.json",
+        new JsonObject().put("shutdown", new JsonObject().put("drainGraceMs", 2000))), Map.of());
     int port = child.awaitPort();
     Http http = new Http(vertx, port);
     JsonObject session = http.guest("grace");
-    http.close();
     BridgeClient client = BridgeClient.connect(vertx, port, session.getString("token"));
     Map<Long, String> acked = new LinkedHashMap<>();
     try {
+      assertEquals(200, http.get("/health/ready", null).statusCode());
       client.join("general", session.getJsonObject("user").getString("id"));
       for (int i = 0; i < 5; i++) {
         JsonObject reply = client.request("chat.send", new JsonObject().put("room", "general").put("text", "bye" + i));
         assertEquals("message", reply.getString("type"), reply.encode());
         acked.put(body(reply).getLong("id"), "bye" + i);
       }
-      child.process().destroy(); // SIGTERM
+      // SIGTERM through the handle: Process.destroy() would also close our end of its output
+      assertTrue(child.process().toHandle().destroy());
+      // readiness turns 503 first, while the connection still works
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      HttpResponse<Buffer> ready = http.get("/health/ready", null);
+      while (ready.statusCode() == 200 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        ready = http.get("/health/ready", null);
+      }
+      assertEquals(503, ready.statusCode(), ready.bodyAsString());
+      assertTrue(ready.bodyAsString().contains("\"cause\":\"draining\""), ready.bodyAsString());
+      assertFalse(client.isClosed(), "the connection closed before the grace period");
+      JsonObject late = client.request("chat.send", new JsonObject().put("room", "general").put("text", "late"));
+      assertEquals("message", late.getString("type"), late.encode());
+      acked.put(body(late).getLong("id"), "late");
+      assertNotNull(child.awaitLine(l -> l.contains("draining: readiness is 503, closing connections in 2000 ms"), 5_000),
+          child.output());
+      assertFalse(client.isClosed(), "the connection closed before the grace period");
       assertEquals(1001, client.awaitClose(), "close code of a server going away");
     } finally {
+      http.close();
       client.close();
     }
     child.awaitExit(30_000);
