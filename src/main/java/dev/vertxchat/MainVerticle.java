@@ -124,11 +124,11 @@ public class MainVerticle extends VerticleBase {
   /** The parts every verticle instance of this service shares; this context owns the chat side's send pipeline. */
   private Future<Void> openParts(ChatConfig config) {
     RoomMessage.registerCodec(vertx);
-    return LocalChat.open(vertx, config, pool).map(opened -> {
+    return LocalChat.open(vertx, config, pool).compose(opened -> {
       chat = opened;
       http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret), new H2AccountStore(pool, Names::keys),
           chat.membership(), () -> Database.ping(pool), chat.journalStatus());
-      return null;
+      return http.open(vertx);
     });
   }
 
@@ -223,6 +223,21 @@ public class MainVerticle extends VerticleBase {
         }
       };
     };
+  }
+
+  /** Whether the HTTP port serves TLS (after a successful start). */
+  public boolean tlsEnabled() {
+    HttpParts parts = http;
+    return parts != null && parts.tls() != null;
+  }
+
+  /**
+   * Reads the TLS certificate files again and serves the new pair when it is valid (SIGHUP); completes
+   * with whether the certificate changed, false without TLS.
+   */
+  public Future<Boolean> reloadTls() {
+    HttpParts parts = http;
+    return parts == null || parts.tls() == null ? Future.succeededFuture(false) : parts.tls().reload();
   }
 
   /** What this deployed, e.g. {@code chat x2, http x2} (for the launcher's stop line). */

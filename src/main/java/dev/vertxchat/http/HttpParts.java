@@ -28,6 +28,8 @@ public final class HttpParts {
   final Origins origins;
   final Membership membership;
   final Health health;
+  /** TLS on the port, null without ({@link #open}). */
+  Tls tls;
   private final WorkerExecutor hashing;
 
   private HttpParts(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts, Membership membership,
@@ -55,6 +57,19 @@ public final class HttpParts {
     return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, journal);
   }
 
+  /** Reads the TLS certificate when configured (a {@link dev.vertxchat.config.ConfigException} when unusable). */
+  public Future<Void> open(Vertx vertx) {
+    return Tls.open(vertx, config).map(opened -> {
+      tls = opened;
+      return null;
+    });
+  }
+
+  /** TLS on the port (reload, the certificate served), null without TLS. */
+  public Tls tls() {
+    return tls;
+  }
+
   /** The service's liveness and readiness ({@link HealthRoutes} serves them). */
   public Health health() {
     return health;
@@ -70,6 +85,9 @@ public final class HttpParts {
 
   /** Releases the password-hashing threads; after the HTTP verticles have stopped. */
   public Future<Void> close() {
+    if (tls != null) {
+      tls.close();
+    }
     return hashing.close();
   }
 }
