@@ -2,6 +2,7 @@ package dev.vertxchat;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.Certificates;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.ServiceProcess;
 import dev.vertxchat.support.TestServer;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -325,5 +327,26 @@ class LauncherProcessTest {
       again.close();
       server.stop();
     }
+  }
+
+  @Test
+  void sighupReloadsTheTlsCertificateAndTheServiceKeepsRunning() throws Exception {
+    Path certs = Files.createDirectories(tmp.resolve("certs"));
+    Certificates.Pair first = Certificates.selfSigned(certs, "first", false);
+    Path cert = Files.copy(first.cert(), certs.resolve("cert.pem"));
+    Path key = Files.copy(first.key(), certs.resolve("key.pem"));
+    JsonObject tls = new JsonObject().put("certFile", cert.toString()).put("keyFile", key.toString()).put("reloadCheckMs", 0);
+    ServiceProcess child = launch(writeConfig("tls.json", new JsonObject().put("http", new JsonObject().put("tls", tls))), Map.of());
+    int port = child.awaitPort();
+    assertEquals("CN=first", Certificates.peerCertificate(port).getSubjectX500Principal().getName());
+
+    Certificates.Pair second = Certificates.selfSigned(certs, "second", true);
+    Files.copy(second.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(second.key(), key, StandardCopyOption.REPLACE_EXISTING);
+    Certificates.Result hup = Certificates.run(List.of("kill", "-HUP", Long.toString(child.process().pid())), null);
+    assertEquals(0, hup.exitCode(), hup.output());
+    assertNotNull(child.awaitLine(l -> l.contains("TLS certificate reloaded: subject CN=second"), 15_000), child.output());
+    assertEquals("CN=second", Certificates.peerCertificate(port).getSubjectX500Principal().getName());
+    assertTrue(child.process().isAlive(), "SIGHUP stopped the service:\n" + child.output());
   }
 }

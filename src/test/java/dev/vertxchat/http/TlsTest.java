@@ -23,10 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -162,8 +158,8 @@ class TlsTest {
   @Test
   void theConnectionGuardsHoldOverTls() throws Exception {
     service.start(tls(new JsonObject().put("headerTimeoutMs", 1000).put("maxConnectionsPerAddress", 2)));
-    try (SSLSocket silent = handshake(service.port()); SSLSocket second = handshake(service.port());
-         SSLSocket third = handshake(service.port())) {
+    try (SSLSocket silent = Certificates.handshake(service.port()); SSLSocket second = Certificates.handshake(service.port());
+         SSLSocket third = Certificates.handshake(service.port())) {
       // over the per-address cap: the third connection's first request is refused with 4006
       String refused = exchange(third, "GET /health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       assertTrue(refused.startsWith("HTTP/1.1 503"), refused);
@@ -179,7 +175,7 @@ class TlsTest {
   @Test
   void aChangedCertificateIsServedToNewConnectionsWhileOpenOnesKeepWorking() throws Exception {
     service.start(tls(new JsonObject().put("tls", new JsonObject().put("reloadCheckMs", 200))));
-    assertEquals("CN=first", peerCertificate(service.port()).getSubjectX500Principal().getName());
+    assertEquals("CN=first", Certificates.peerCertificate(service.port()).getSubjectX500Principal().getName());
     WebClient client = https();
     JsonObject alice = guest(client, "alice");
     BridgeClient open = connect(alice.getString("token"), Transport.RAW);
@@ -189,7 +185,7 @@ class TlsTest {
     Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
     Certificates.Pair second = Certificates.selfSigned(tmp, "second", true); // PKCS#1 this time
     Thread.sleep(600); // several checks see the bad pair (there is no event to wait for when nothing changes)
-    assertEquals("CN=first", peerCertificate(service.port()).getSubjectX500Principal().getName(), "a bad key was taken");
+    assertEquals("CN=first", Certificates.peerCertificate(service.port()).getSubjectX500Principal().getName(), "a bad key was taken");
 
     // the new pair, the key last (as a deployment tool writes them)
     Files.copy(second.cert(), certFile, StandardCopyOption.REPLACE_EXISTING);
@@ -198,7 +194,7 @@ class TlsTest {
     String subject;
     do {
       Thread.sleep(100);
-      subject = peerCertificate(service.port()).getSubjectX500Principal().getName();
+      subject = Certificates.peerCertificate(service.port()).getSubjectX500Principal().getName();
     } while (!subject.equals("CN=second") && System.nanoTime() < deadline);
     assertEquals("CN=second", subject, "the new certificate is not served");
 
@@ -228,34 +224,6 @@ class TlsTest {
     Throwable missing = service.refusedStart(new JsonObject().put("http", new JsonObject().put("tls",
         new JsonObject().put("certFile", tmp.resolve("missing.pem").toString()).put("keyFile", keyFile.toString()))));
     assertTrue(missing.getMessage().contains("http.tls.certFile"), missing.getMessage());
-  }
-
-  /** The certificate a new TLS connection to {@code port} is served. */
-  static X509Certificate peerCertificate(int port) throws Exception {
-    try (SSLSocket socket = handshake(port)) {
-      return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-    }
-  }
-
-  /** A TLS connection to the service that trusts any certificate, handshake done. */
-  static SSLSocket handshake(int port) throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) { }
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) { }
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
-    SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-    socket.setSoTimeout(10_000);
-    socket.startHandshake();
-    return socket;
   }
 
   /** Sends {@code request} and reads until the server closes the connection. */
