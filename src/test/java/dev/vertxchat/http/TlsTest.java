@@ -119,7 +119,23 @@ class TlsTest {
       assertEquals(path.equals("/api/rooms") ? 401 : 200, res.statusCode(), path);
       assertEquals("max-age=31536000", res.getHeader("Strict-Transport-Security"), path);
     }
-    HttpResponse<Buffer> http11 = await(https().get("/").send());
+    // SockJS's XHR transports over HTTP/2, as a browser sends its XHRs on the page's h2 connection
+    WebClient client = https();
+    JsonObject sender = guest(client, "sender");
+    BridgeClient raw = connect(sender.getString("token"), Transport.RAW);
+    raw.join("general", sender.getJsonObject("user").getString("id"));
+    for (Transport t : List.of(Transport.XHR_STREAMING, Transport.XHR_POLLING)) {
+      JsonObject reader = guest(client, "h2-" + t.ordinal());
+      BridgeClient xhr = service.closeAfter(BridgeClient.connectHttp2(service.vertx(), service.port(), reader.getString("token"), t));
+      xhr.join("general", reader.getJsonObject("user").getString("id"));
+      JsonObject reply = raw.request("chat.send", new JsonObject().put("room", "general").put("text", "h2 " + t));
+      assertEquals("message", reply.getString("type"), reply.encode());
+      xhr.awaitFrame(f -> ("h2 " + t).equals(body(f).getString("text")));
+      JsonObject own = xhr.request("chat.send", new JsonObject().put("room", "general").put("text", "from " + t));
+      assertEquals("message", own.getString("type"), own.encode());
+    }
+
+    HttpResponse<Buffer> http11 = await(client.get("/").send());
     assertEquals(HttpVersion.HTTP_1_1, http11.version());
     assertEquals("max-age=31536000", http11.getHeader("Strict-Transport-Security"));
   }
