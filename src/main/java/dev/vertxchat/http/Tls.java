@@ -161,7 +161,8 @@ public final class Tls {
       }
       return apply(read).map(true);
     }).recover(err -> {
-      LOG.error("TLS certificate not reloaded, still serving {}: {}", old.describe(), err.getMessage());
+      String why = err instanceof ConfigException c ? c.key() + ": " + c.problem() : String.valueOf(err);
+      LOG.error("TLS certificate not reloaded, still serving {}: {}", old.describe(), why);
       return Future.succeededFuture(false);
     });
   }
