@@ -30,7 +30,10 @@ import java.util.function.Supplier;
  *   {@code --vertx-options} JSON says otherwise. On Linux x86-64 that is Netty's epoll transport (a
  *   dependency of the service), which writes to a socket without NIO's per-write locking and buffer
  *   views; elsewhere, or when the native library cannot load, Vert.x stays on NIO;</li>
- *   <li>log when the service starts stopping and when it has stopped, with how long that took.</li>
+ *   <li>log when the service starts stopping and when it has stopped, with how long that took;</li>
+ *   <li>with TLS on the HTTP port, reload the certificate files on SIGHUP (where the JVM lets a program
+ *   handle signals; elsewhere the files' periodic check still reloads them). Without TLS, SIGHUP keeps
+ *   the JVM's own meaning.</li>
  * </ul>
  */
 public final class Launcher extends VertxApplication implements VertxApplicationHooks {
@@ -138,6 +141,28 @@ public final class Launcher extends VertxApplication implements VertxApplication
     }
     scale = options.getInstances();
     options.setInstances(1);
+  }
+
+  @Override
+  public void afterVerticleDeployed(HookContext context) {
+    MainVerticle root = main;
+    if (root != null && root.tlsEnabled()) {
+      reloadOnSighup();
+    }
+  }
+
+  private void reloadOnSighup() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+        MainVerticle root = main;
+        if (root != null) {
+          LOG.info("SIGHUP: reading the TLS certificate files again");
+          root.reloadTls();
+        }
+      });
+    } catch (IllegalArgumentException | UnsupportedOperationException | SecurityException | LinkageError e) {
+      LOG.info("SIGHUP cannot be handled here ({}); the TLS certificate is reloaded when its files change", e.toString());
+    }
   }
 
   @Override

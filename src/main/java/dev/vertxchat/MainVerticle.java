@@ -14,6 +14,7 @@ import dev.vertxchat.http.HttpVerticle;
 import dev.vertxchat.store.DataFiles;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
+import io.vertx.core.Context;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -123,11 +124,11 @@ public class MainVerticle extends VerticleBase {
   /** The parts every verticle instance of this service shares; this context owns the chat side's send pipeline. */
   private Future<Void> openParts(ChatConfig config) {
     RoomMessage.registerCodec(vertx);
-    return LocalChat.open(vertx, config, pool).map(opened -> {
+    return LocalChat.open(vertx, config, pool).compose(opened -> {
       chat = opened;
       http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret), new H2AccountStore(pool, Names::keys),
-          chat.membership(), () -> Database.ping(pool));
-      return null;
+          chat.membership(), () -> Database.ping(pool), chat.journalStatus());
+      return http.open(vertx);
     });
   }
 
@@ -142,7 +143,8 @@ public class MainVerticle extends VerticleBase {
 
   private Future<Void> deployAll(ChatConfig config) {
     JsonArray plan = config.deployments();
-    StopOrder stopOrder = new StopOrder(plan.size());
+    // a stop begins with the drain: readiness 503, then the grace period, then the plan stops in order
+    StopOrder stopOrder = new StopOrder(plan.size(), () -> http.drain());
     Future<Void> chain = Future.succeededFuture();
     List<String> counts = new ArrayList<>();
     for (int i = 0; i < plan.size(); i++) {
@@ -153,7 +155,7 @@ public class MainVerticle extends VerticleBase {
       DeploymentOptions deployment = new DeploymentOptions(options).setConfig(config.json());
       deployment.setInstances(deployment.getInstances() * scale);
       counts.add(shortName(verticle) + " x" + deployment.getInstances());
-      Supplier<? extends Deployable> instances = instancesOf(verticle);
+      Supplier<? extends Deployable> instances = watched(instancesOf(verticle), shortName(verticle));
       chain = chain.compose(v -> (instances == null ? vertx.deployVerticle(verticle, deployment)
               : vertx.deployVerticle(stopOrder.entry(index, instances), deployment))
           .recover(err -> Future.failedFuture(err instanceof ConfigException ? err
@@ -198,6 +200,44 @@ public class MainVerticle extends VerticleBase {
         throw new IllegalStateException(verticle + " could not be created: " + e, e);
       }
     };
+  }
+
+  /** Each instance's context in the live check ({@code /health/live}) while it is deployed; null stays null. */
+  private Supplier<Deployable> watched(Supplier<Deployable> instances, String name) {
+    if (instances == null) {
+      return null;
+    }
+    return () -> {
+      Deployable verticle = instances.get();
+      return new Deployable() {
+        @Override
+        public Future<?> deploy(Context context) throws Exception {
+          return verticle.deploy(context).onSuccess(v -> http.health().watch(context, name + "@" + Integer.toHexString(
+              System.identityHashCode(context))));
+        }
+
+        @Override
+        public Future<?> undeploy(Context context) throws Exception {
+          http.health().unwatch(context);
+          return verticle.undeploy(context);
+        }
+      };
+    };
+  }
+
+  /** Whether the HTTP port serves TLS (after a successful start). */
+  public boolean tlsEnabled() {
+    HttpParts parts = http;
+    return parts != null && parts.tls() != null;
+  }
+
+  /**
+   * Reads the TLS certificate files again and serves the new pair when it is valid (SIGHUP); completes
+   * with whether the certificate changed, false without TLS.
+   */
+  public Future<Boolean> reloadTls() {
+    HttpParts parts = http;
+    return parts == null || parts.tls() == null ? Future.succeededFuture(false) : parts.tls().reload();
   }
 
   /** What this deployed, e.g. {@code chat x2, http x2} (for the launcher's stop line). */

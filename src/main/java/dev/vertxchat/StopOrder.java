@@ -33,8 +33,17 @@ final class StopOrder {
   private final int[] running;
   private final List<List<Promise<Void>>> waiting = new ArrayList<>();
   private boolean armed;
+  /** The first step of a stop, before any entry stops (the drain); started once, by the first undeploy. */
+  private final Supplier<Future<Void>> beforeStop;
+  private Future<Void> beforeStopped; // guarded by this
 
   StopOrder(int entries) {
+    this(entries, Future::succeededFuture);
+  }
+
+  /** @param beforeStop runs once when an armed plan begins to stop; the entries stop after it completes (or fails) */
+  StopOrder(int entries, Supplier<Future<Void>> beforeStop) {
+    this.beforeStop = beforeStop;
     running = new int[entries];
     for (int i = 0; i < entries; i++) {
       waiting.add(new ArrayList<>());
@@ -53,6 +62,21 @@ final class StopOrder {
 
   private synchronized boolean armed() {
     return armed;
+  }
+
+  private Future<Void> beforeStop() {
+    synchronized (this) {
+      if (beforeStopped == null) {
+        Future<Void> f;
+        try {
+          f = beforeStop.get();
+        } catch (RuntimeException e) {
+          f = Future.failedFuture(e);
+        }
+        beforeStopped = f.otherwiseEmpty();
+      }
+      return beforeStopped;
+    }
   }
 
   private synchronized void started(int entry) {
@@ -109,7 +133,8 @@ final class StopOrder {
       if (!armed()) {
         return stop(context);
       }
-      return stoppedAll(i -> i > entry)
+      return beforeStop()
+          .compose(v -> stoppedAll(i -> i > entry))
           .compose(v -> stop(context))
           .transform(stop -> stoppedAll(i -> i < entry)
               .transform(v -> stop.succeeded() ? Future.succeededFuture() : Future.failedFuture(stop.cause())));

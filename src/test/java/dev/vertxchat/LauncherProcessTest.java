@@ -2,6 +2,7 @@ package dev.vertxchat;
 
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.support.BridgeClient;
+import dev.vertxchat.support.Certificates;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.ServiceProcess;
 import dev.vertxchat.support.TestServer;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -274,25 +276,45 @@ class LauncherProcessTest {
   }
 
   @Test
-  void sigtermClosesBridgeConnectionsWithGoingAwayAndKeepsAcknowledgedMessages(Vertx vertx) throws Exception {
+  void sigtermTurnsReadinessTo503ThenClosesBridgeConnectionsWithGoingAwayAndKeepsAcknowledgedMessages(Vertx vertx)
+      throws Exception {
     Path data = tmp.resolve("data");
-    ServiceProcess child = launch(writeConfig("graceful.json", new JsonObject()), Map.of());
+    ServiceProcess child = launch(writeConfig("graceful.json",
+        new JsonObject().put("shutdown", new JsonObject().put("drainGraceMs", 2000))), Map.of());
     int port = child.awaitPort();
     Http http = new Http(vertx, port);
     JsonObject session = http.guest("grace");
-    http.close();
     BridgeClient client = BridgeClient.connect(vertx, port, session.getString("token"));
     Map<Long, String> acked = new LinkedHashMap<>();
     try {
+      assertEquals(200, http.get("/health/ready", null).statusCode());
       client.join("general", session.getJsonObject("user").getString("id"));
       for (int i = 0; i < 5; i++) {
         JsonObject reply = client.request("chat.send", new JsonObject().put("room", "general").put("text", "bye" + i));
         assertEquals("message", reply.getString("type"), reply.encode());
         acked.put(body(reply).getLong("id"), "bye" + i);
       }
-      child.process().destroy(); // SIGTERM
+      // SIGTERM through the handle: Process.destroy() would also close our end of its output
+      assertTrue(child.process().toHandle().destroy());
+      // readiness turns 503 first, while the connection still works
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      HttpResponse<Buffer> ready = http.get("/health/ready", null);
+      while (ready.statusCode() == 200 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+        ready = http.get("/health/ready", null);
+      }
+      assertEquals(503, ready.statusCode(), ready.bodyAsString());
+      assertTrue(ready.bodyAsString().contains("\"cause\":\"draining\""), ready.bodyAsString());
+      assertFalse(client.isClosed(), "the connection closed before the grace period");
+      JsonObject late = client.request("chat.send", new JsonObject().put("room", "general").put("text", "late"));
+      assertEquals("message", late.getString("type"), late.encode());
+      acked.put(body(late).getLong("id"), "late");
+      assertNotNull(child.awaitLine(l -> l.contains("draining: readiness is 503, closing connections in 2000 ms"), 5_000),
+          child.output());
+      assertFalse(client.isClosed(), "the connection closed before the grace period");
       assertEquals(1001, client.awaitClose(), "close code of a server going away");
     } finally {
+      http.close();
       client.close();
     }
     child.awaitExit(30_000);
@@ -305,5 +327,26 @@ class LauncherProcessTest {
       again.close();
       server.stop();
     }
+  }
+
+  @Test
+  void sighupReloadsTheTlsCertificateAndTheServiceKeepsRunning() throws Exception {
+    Path certs = Files.createDirectories(tmp.resolve("certs"));
+    Certificates.Pair first = Certificates.selfSigned(certs, "first", false);
+    Path cert = Files.copy(first.cert(), certs.resolve("cert.pem"));
+    Path key = Files.copy(first.key(), certs.resolve("key.pem"));
+    JsonObject tls = new JsonObject().put("certFile", cert.toString()).put("keyFile", key.toString()).put("reloadCheckMs", 0);
+    ServiceProcess child = launch(writeConfig("tls.json", new JsonObject().put("http", new JsonObject().put("tls", tls))), Map.of());
+    int port = child.awaitPort();
+    assertEquals("CN=first", Certificates.peerCertificate(port).getSubjectX500Principal().getName());
+
+    Certificates.Pair second = Certificates.selfSigned(certs, "second", true);
+    Files.copy(second.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(second.key(), key, StandardCopyOption.REPLACE_EXISTING);
+    Certificates.Result hup = Certificates.run(List.of("kill", "-HUP", Long.toString(child.process().pid())), null);
+    assertEquals(0, hup.exitCode(), hup.output());
+    assertNotNull(child.awaitLine(l -> l.contains("TLS certificate reloaded: subject CN=second"), 15_000), child.output());
+    assertEquals("CN=second", Certificates.peerCertificate(port).getSubjectX500Principal().getName());
+    assertTrue(child.process().isAlive(), "SIGHUP stopped the service:\n" + child.output());
   }
 }

@@ -4,6 +4,7 @@ import dev.vertxchat.bus.Room;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.store.H2MessageStore;
 import dev.vertxchat.store.H2RoomStore;
+import dev.vertxchat.store.JournalStatus;
 import dev.vertxchat.store.JournaledMessageStore;
 import dev.vertxchat.store.MessageJournal;
 import dev.vertxchat.store.RoomStore;
@@ -81,6 +82,11 @@ public final class LocalChat {
 
   public Membership membership() {
     return membership;
+  }
+
+  /** The journal's copy into the database, for the ready check; after {@link #open}. */
+  public JournalStatus journalStatus() {
+    return journal;
   }
 
   JournaledMessageStore messages() {

@@ -17,6 +17,9 @@ import static dev.vertxchat.config.ConfigKeys.*;
  * <p>{@link #json()} is the same configuration as JSON (a copy), for a verticle's deployment config.
  * The generic reads by key path ({@link #value(String)} and the methods after it) walk that JSON: they
  * are for start-up code, never for a path taken per frame or per message.
+ *
+ * <p>Longer than 300 lines because it is one field, one line in the constructor and one accessor per
+ * key; split by section, every caller would need several objects for what is one configuration.
  */
 public final class ChatConfig {
   private final JsonObject json;
@@ -77,6 +80,12 @@ public final class ChatConfig {
   private final int storeIndexBatchMax;
   private final int storeMaxUnindexed;
   private final long storeMinFreeDiskBytes;
+
+  private final String tlsCertFile;
+  private final String tlsKeyFile;
+  private final long hstsMaxAgeSeconds;
+  private final long tlsReloadCheckMs;
+  private final long drainGraceMs;
 
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
@@ -144,6 +153,12 @@ public final class ChatConfig {
     storeIndexBatchMax = integer(STORE_INDEX_BATCH_MAX);
     storeMaxUnindexed = integer(STORE_MAX_UNINDEXED);
     storeMinFreeDiskBytes = longValue(STORE_MIN_FREE_DISK_BYTES);
+
+    tlsCertFile = str(HTTP_TLS_CERT_FILE).strip();
+    tlsKeyFile = str(HTTP_TLS_KEY_FILE).strip();
+    hstsMaxAgeSeconds = longValue(HTTP_TLS_HSTS_MAX_AGE_SECONDS);
+    tlsReloadCheckMs = longValue(HTTP_TLS_RELOAD_CHECK_MS);
+    drainGraceMs = longValue(SHUTDOWN_DRAIN_GRACE_MS);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -275,4 +290,17 @@ public final class ChatConfig {
   public int storeIndexBatchMax() { return storeIndexBatchMax; }
   public int storeMaxUnindexed() { return storeMaxUnindexed; }
   public long storeMinFreeDiskBytes() { return storeMinFreeDiskBytes; }
+
+  /** HTTPS and wss:// on {@link #port()}: both {@link #tlsCertFile()} and {@link #tlsKeyFile()} are set. */
+  public boolean tls() { return !tlsCertFile.isEmpty(); }
+  /** PEM certificate (the chain may follow it), empty without TLS. */
+  public String tlsCertFile() { return tlsCertFile; }
+  /** PEM private key (PKCS#8 or PKCS#1), empty without TLS. */
+  public String tlsKeyFile() { return tlsKeyFile; }
+  /** {@code Strict-Transport-Security} max-age with TLS; 0: no header. */
+  public long hstsMaxAgeSeconds() { return hstsMaxAgeSeconds; }
+  /** How often the certificate files are checked for a change; 0: only on SIGHUP. */
+  public long tlsReloadCheckMs() { return tlsReloadCheckMs; }
+  /** How long readiness answers 503 before a stop closes connections; 0: no wait. */
+  public long drainGraceMs() { return drainGraceMs; }
 }

@@ -71,6 +71,12 @@ public final class ConfigKeys {
   public static final String STORE_MAX_UNINDEXED = "store.maxUnindexed";
   public static final String STORE_MIN_FREE_DISK_BYTES = "store.minFreeDiskBytes";
 
+  public static final String HTTP_TLS_CERT_FILE = "http.tls.certFile";
+  public static final String HTTP_TLS_KEY_FILE = "http.tls.keyFile";
+  public static final String HTTP_TLS_HSTS_MAX_AGE_SECONDS = "http.tls.hstsMaxAgeSeconds";
+  public static final String HTTP_TLS_RELOAD_CHECK_MS = "http.tls.reloadCheckMs";
+  public static final String SHUTDOWN_DRAIN_GRACE_MS = "shutdown.drainGraceMs";
+
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";
 

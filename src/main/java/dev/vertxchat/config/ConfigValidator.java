@@ -109,6 +109,20 @@ public final class ConfigValidator {
     range(json, STORE_MAX_UNINDEXED, 1000, 10_000_000);
     range(json, STORE_MIN_FREE_DISK_BYTES, 0, 1L << 60);
 
+    boolean certSet = !((String) ChatConfig.at(json, HTTP_TLS_CERT_FILE)).isBlank();
+    boolean keySet = !((String) ChatConfig.at(json, HTTP_TLS_KEY_FILE)).isBlank();
+    if (certSet != keySet) {
+      String missing = certSet ? HTTP_TLS_KEY_FILE : HTTP_TLS_CERT_FILE;
+      throw new ConfigException(missing, "must be set too: TLS needs both " + HTTP_TLS_CERT_FILE + " and "
+          + HTTP_TLS_KEY_FILE + " (or neither, for plain HTTP)");
+    }
+    range(json, HTTP_TLS_HSTS_MAX_AGE_SECONDS, 0, 2L * 365 * 24 * 3600);
+    long reloadCheck = ((Number) ChatConfig.at(json, HTTP_TLS_RELOAD_CHECK_MS)).longValue();
+    if (reloadCheck != 0) {
+      range(json, HTTP_TLS_RELOAD_CHECK_MS, 100, 86_400_000);
+    }
+    range(json, SHUTDOWN_DRAIN_GRACE_MS, 0, 600_000);
+
     JsonArray deployments = (JsonArray) ChatConfig.at(json, DEPLOYMENTS);
     if (deployments.isEmpty()) {
       throw new ConfigException(DEPLOYMENTS, "must list at least one verticle");

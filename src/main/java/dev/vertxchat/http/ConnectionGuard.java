@@ -33,6 +33,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.Http2ServerConnection;
 import io.vertx.core.http.impl.HttpServerConnection;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -63,6 +64,8 @@ import java.util.concurrent.TimeUnit;
  *       write buffer's high water mark is {@code limits.maxQueuedBytes}, and a {@link WebSocketGuard}
  *       takes over once the upgrade is answered.</li>
  * </ul>
+ * With TLS, the guard starts after the handshake (which has to complete within {@code http.headerTimeoutMs});
+ * an HTTP/2 connection (ALPN {@code h2}) only counts against the caps, see {@link #install}.
  *
  * <p>Longer than 300 lines because each of these bounds is a few lines on the same per-connection state
  * (request phase, timers, byte counts) in one pipeline handler; apart, they would need to share it.
@@ -101,17 +104,30 @@ final class ConnectionGuard extends ChannelDuplexHandler {
     this.counted = counted;
   }
 
-  /** Installs a guard on a new HTTP/1.x connection; call from the server's connection handler. */
+  /**
+   * Installs a guard on a new connection; call from the server's connection handler. An HTTP/2
+   * connection (TLS with ALPN {@code h2}) is only counted against the caps (over one it is closed at
+   * once); its streams have HTTP/2's own bounds, and the idle timeout applies as to any connection.
+   */
   static void install(HttpConnection connection, Settings settings) {
     if (!(connection instanceof HttpServerConnection internal)) {
-      return; // HTTP/2 is not served on this port (h2c is off)
+      return;
     }
-    ChannelHandlerContext vertx = internal.channelHandlerContext();
     String peer = connection.remoteAddress() == null ? "unknown" : connection.remoteAddress().hostAddress();
     ChatConfig config = settings.config();
     int perAddress = settings.addresses().trustedProxy(peer) ? 0 : config.maxConnectionsPerAddress();
     String key = ClientAddress.key(peer);
     boolean counted = settings.counts().tryOpen(key, config.maxConnections(), perAddress);
+    if (connection instanceof Http2ServerConnection) {
+      if (!counted) {
+        CUT_OFF.warn("Closing an HTTP/2 connection from {}: over http.maxConnections or http.maxConnectionsPerAddress", key);
+        connection.close();
+      } else {
+        connection.closeHandler(v -> settings.counts().close(key));
+      }
+      return;
+    }
+    ChannelHandlerContext vertx = internal.channelHandlerContext();
     ChannelPipeline pipeline = vertx.pipeline();
     if (pipeline.get(EXTENSIONS) != null) {
       // Vert.x's permessage-deflate inflates a frame without bound before any size check (a 64 KB frame of

@@ -7,6 +7,7 @@ import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.store.AccountStore;
+import dev.vertxchat.store.JournalStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -16,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * What every HTTP verticle instance of a service shares, made once by the composition root: the
  * configuration, tokens, sign-in service and its limits, the client-address rules, the chat side's
- * membership (for the bridge) and the database check of {@code /health}.
+ * membership (for the bridge) and the service's health (liveness, readiness, draining).
  */
 public final class HttpParts {
   final ChatConfig config;
@@ -26,15 +27,17 @@ public final class HttpParts {
   final ClientAddress addresses;
   final Origins origins;
   final Membership membership;
-  final Supplier<Future<Void>> databaseCheck;
+  final Health health;
+  /** TLS on the port, null without ({@link #open}). */
+  Tls tls;
   private final WorkerExecutor hashing;
 
   private HttpParts(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts, Membership membership,
-                    Supplier<Future<Void>> databaseCheck) {
+                    Supplier<Future<Void>> databaseCheck, JournalStatus journal) {
     this.config = config;
     this.tokens = tokens;
     this.membership = membership;
-    this.databaseCheck = databaseCheck;
+    this.health = new Health(vertx, databaseCheck, journal);
     this.addresses = new ClientAddress(config.trustedProxies());
     this.origins = new Origins(config.allowedOrigins(), config.publicOrigin());
     this.throttle = new SignInThrottle(vertx, config, addresses);
@@ -47,14 +50,44 @@ public final class HttpParts {
    * @param accounts      where accounts are kept
    * @param membership    the chat side's owner of rooms and presence
    * @param databaseCheck completes when the database answers (the ready check of {@code /health})
+   * @param journal       the journal's copy into the database (the ready check), null when there is none
    */
   public static HttpParts create(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts,
-                                 Membership membership, Supplier<Future<Void>> databaseCheck) {
-    return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck);
+                                 Membership membership, Supplier<Future<Void>> databaseCheck, JournalStatus journal) {
+    return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, journal);
+  }
+
+  /** Reads the TLS certificate when configured (a {@link dev.vertxchat.config.ConfigException} when unusable). */
+  public Future<Void> open(Vertx vertx) {
+    return Tls.open(vertx, config).map(opened -> {
+      tls = opened;
+      return null;
+    });
+  }
+
+  /** TLS on the port (reload, the certificate served), null without TLS. */
+  public Tls tls() {
+    return tls;
+  }
+
+  /** The service's liveness and readiness ({@link HealthRoutes} serves them). */
+  public Health health() {
+    return health;
+  }
+
+  /**
+   * The first step of a stop: readiness turns 503 ("draining") and the returned future completes after
+   * {@code shutdown.drainGraceMs}, when the HTTP verticles may close their connections.
+   */
+  public Future<Void> drain() {
+    return health.drain(config.drainGraceMs());
   }
 
   /** Releases the password-hashing threads; after the HTTP verticles have stopped. */
   public Future<Void> close() {
+    if (tls != null) {
+      tls.close();
+    }
     return hashing.close();
   }
 }

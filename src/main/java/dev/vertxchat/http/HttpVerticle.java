@@ -14,10 +14,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.ext.healthchecks.HealthChecks;
-import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -63,7 +59,8 @@ public class HttpVerticle extends VerticleBase {
     if (config.accessLog()) {
       router.route().handler(new AccessLog());
     }
-    router.route().handler(HttpVerticle::securityHeaders);
+    String hsts = parts.tls != null && config.hstsMaxAgeSeconds() > 0 ? "max-age=" + config.hstsMaxAgeSeconds() : null;
+    router.route().handler(ctx -> securityHeaders(ctx, hsts));
     if (!origins.configured().isEmpty()) {
       router.route("/api/*").handler(corsForConfigured(origins, false));
       // sockjs-client makes every XHR with credentials, whose answers a browser hands over only when they
@@ -71,16 +68,7 @@ public class HttpVerticle extends VerticleBase {
       router.route(BRIDGE_PATH + "/*").handler(corsForConfigured(origins, true));
     }
 
-    // the check answers KO (503) itself after 1.5 s; the health-check library's own timeout (2 s) would
-    // answer 500. tryComplete: a ping that answers after that changes nothing.
-    HealthChecks checks = HealthChecks.create(vertx).register("database", 2000, promise -> {
-      long timer = vertx.setTimer(1500, id -> promise.tryComplete(Status.KO(new JsonObject().put("cause", "no answer within 1500 ms"))));
-      parts.databaseCheck.get().onComplete(ar -> {
-        vertx.cancelTimer(timer);
-        promise.tryComplete(ar.succeeded() ? Status.OK() : Status.KO());
-      });
-    });
-    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    new HealthRoutes(parts.health).mount(router);
 
     new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
@@ -95,7 +83,7 @@ public class HttpVerticle extends VerticleBase {
     router.route().failureHandler(new Failures());
 
     int frameLimit = config.maxFrameBytes() + EventBusBridge.FRAME_SLACK; // SockJS framing adds a few bytes around the bridge frame
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         // port 0 would give every instance a port of its own; Vert.x binds one random port for all servers that
         // listen on the same negative port: this deployment's instances (another service in this Vert.x has its own)
         .setHost(config.host()).setPort(config.port() == 0 ? -1 - (deploymentID().hashCode() & 0x7fffffff) : config.port())
@@ -104,9 +92,15 @@ public class HttpVerticle extends VerticleBase {
         // the body limit decodes, and the JSON it carries is read from the raw body
         .setMaxFormAttributeSize(frameLimit).setMaxFormBufferedBytes(frameLimit)
         .setCompressionSupported(true)
-        // HTTP/1.1 only: the connection guard sees every connection from its first byte (no h2c sniffing)
+        // no h2c: on plain HTTP the connection guard sees every connection from its first byte (HTTP/2 only by TLS's ALPN)
         .setHttp2ClearTextEnabled(false)
-        .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS));
+        .setIdleTimeout((int) config.idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (parts.tls != null) {
+      // HTTPS and wss:// on the same port; HTTP/2 by ALPN for the REST API and the page (WebSockets stay on
+      // HTTP/1.1 connections: a client that upgrades negotiates http/1.1)
+      parts.tls.configure(options);
+    }
+    server = vertx.createHttpServer(options);
     ConnectionGuard.Settings guarding = new ConnectionGuard.Settings(config, addresses, Connections.shared(vertx, "tcp"));
     server.connectionHandler(conn -> ConnectionGuard.install(conn, guarding));
     // WebSockets (the raw endpoint and SockJS's WebSocket transport) are served by the bridge itself,
@@ -134,13 +128,19 @@ public class HttpVerticle extends VerticleBase {
       }
     }).listen()
         .onSuccess(s -> {
+          if (parts.tls != null) {
+            parts.tls.register(s);
+          }
           vertx.sharedData().getLocalMap(SERVER_INFO).put(ACTUAL_PORT, s.actualPort());
-          LOG.info("HTTP server listening on {}:{}", config.host(), s.actualPort());
+          LOG.info("HTTP server listening on {}:{}{}", config.host(), s.actualPort(), parts.tls != null ? " with TLS" : "");
         });
   }
 
   @Override
   public Future<?> stop() {
+    if (parts.tls != null && server != null) {
+      parts.tls.unregister(server);
+    }
     Future<Void> closed = bridge == null ? Future.succeededFuture() : bridge.closeAll();
     Future<Void> closing = closed.transform(ar -> server == null ? Future.succeededFuture() : server.shutdown(5, TimeUnit.SECONDS));
     return closing;
@@ -195,7 +195,11 @@ public class HttpVerticle extends VerticleBase {
     };
   }
 
-  private static void securityHeaders(RoutingContext ctx) {
+  /** @param hsts the {@code Strict-Transport-Security} value (with TLS only), null for none */
+  private static void securityHeaders(RoutingContext ctx, String hsts) {
+    if (hsts != null) {
+      ctx.response().headers().set("Strict-Transport-Security", hsts);
+    }
     ctx.response().headers()
         .set("X-Content-Type-Options", "nosniff")
         .set("Referrer-Policy", "no-referrer")

@@ -37,6 +37,8 @@ final class JournalIndexer {
   private final JournalWriter writer;
   private Connection connection; // indexer thread only
   private volatile long indexedThrough;
+  /** Why the latest round failed, null after one that succeeded. */
+  private volatile String lastFailure;
 
   private final Object lock = new Object();
   private final List<Waiter> waiters = new ArrayList<>(); // guarded by lock
@@ -48,6 +50,11 @@ final class JournalIndexer {
     this.thread = thread;
     this.dataDir = dataDir;
     this.writer = writer;
+  }
+
+  /** Why the latest copy failed; null when it succeeded or none has run yet. Any thread. */
+  String lastFailure() {
+    return lastFailure;
   }
 
   /** Every id up to {@code top} is in the table (after the replay). */
@@ -95,7 +102,10 @@ final class JournalIndexer {
   private void finish(AsyncResult<Long> ar, Promise<Void> done) {
     if (ar.succeeded()) {
       indexedThrough = Math.max(indexedThrough, ar.result());
+      lastFailure = null;
     } else {
+      lastFailure = ar.cause() instanceof SQLException ? "database: " + ar.cause().getMessage()
+          : String.valueOf(ar.cause());
       LOG.warn("Copying journaled messages into the database failed; will retry", ar.cause());
     }
     List<Waiter> ready = new ArrayList<>();

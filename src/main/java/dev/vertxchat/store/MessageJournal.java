@@ -34,7 +34,7 @@ import java.util.List;
  * submission order. Readers wait on {@link #caughtUp()} so a history query sees every message
  * acknowledged before it.
  */
-public final class MessageJournal {
+public final class MessageJournal implements JournalStatus {
 
   /** Tuning, from the {@code store.*} configuration. */
   public record Options(boolean fsync, long indexIntervalMs, int indexBatchMax, int maxUnindexed) {}
@@ -97,6 +97,21 @@ public final class MessageJournal {
   /** Messages stored but not yet copied into the table. */
   public int unindexed() {
     return writer.backlog();
+  }
+
+  @Override
+  public int backlog() {
+    return writer.backlog();
+  }
+
+  @Override
+  public int backlogLimit() {
+    return options.maxUnindexed();
+  }
+
+  @Override
+  public String lastCopyFailure() {
+    return indexer.lastFailure();
   }
 
   /** One copy into the table now (or the one running). */

@@ -75,6 +75,30 @@ public final class BridgeClient implements AutoCloseable {
 
   /** As {@link #connect(Vertx, int, String, Transport)}, WebSockets with the given client options. */
   public static BridgeClient connect(Vertx vertx, int port, String token, Transport transport, WebSocketClientOptions options) {
+    return connect(vertx, port, token, transport, options, false);
+  }
+
+  /** As {@link #connect(Vertx, int, String, Transport)} over TLS ({@code wss://}, HTTPS), trusting any certificate. */
+  public static BridgeClient connectTls(Vertx vertx, int port, String token, Transport transport) {
+    return connect(vertx, port, token, transport, new WebSocketClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false), true,
+        false);
+  }
+
+  /** A SockJS XHR transport over HTTPS with HTTP/2 negotiated by ALPN (as a browser makes its XHRs). */
+  public static BridgeClient connectHttp2(Vertx vertx, int port, String token, Transport transport) {
+    if (transport.webSocket()) {
+      throw new IllegalArgumentException("WebSockets stay on HTTP/1.1 connections");
+    }
+    return connect(vertx, port, token, transport, new WebSocketClientOptions(), true, true);
+  }
+
+  private static BridgeClient connect(Vertx vertx, int port, String token, Transport transport, WebSocketClientOptions options,
+                                      boolean tls) {
+    return connect(vertx, port, token, transport, options, tls, false);
+  }
+
+  private static BridgeClient connect(Vertx vertx, int port, String token, Transport transport, WebSocketClientOptions options,
+                                      boolean tls, boolean http2) {
     BridgeClient c = new BridgeClient(transport);
     String session = UUID.randomUUID().toString().substring(0, 8);
     switch (transport) {
@@ -85,14 +109,14 @@ public final class BridgeClient implements AutoCloseable {
             : "/eventbus/123/" + session + "/websocket?token=" + token;
         ClientWebSocket ws = client.webSocket();
         c.webSocket(client, ws);
-        await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri))
+        await(ws.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri).setSsl(tls))
             .onFailure(e -> client.close()));
         if (transport == Transport.SOCKJS_WEBSOCKET) {
           c.awaitOpen();
         }
       }
       default -> {
-        c.link = c.new XhrLink(vertx, port, "/eventbus/123/" + session, token, transport == Transport.XHR_STREAMING);
+        c.link = c.new XhrLink(vertx, port, "/eventbus/123/" + session, token, transport == Transport.XHR_STREAMING, tls, http2);
         c.awaitOpen();
       }
     }
@@ -189,8 +213,10 @@ public final class BridgeClient implements AutoCloseable {
     private volatile HttpClientResponse current;
     private volatile boolean receiving;
 
-    XhrLink(Vertx vertx, int port, String base, String token, boolean streaming) {
-      this.client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    XhrLink(Vertx vertx, int port, String base, String token, boolean streaming, boolean tls, boolean http2) {
+      this.client = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+          .setSsl(tls).setTrustAll(tls).setVerifyHost(false).setUseAlpn(http2)
+          .setProtocolVersion(http2 ? io.vertx.core.http.HttpVersion.HTTP_2 : io.vertx.core.http.HttpVersion.HTTP_1_1));
       this.base = base;
       this.query = "?token=" + token;
       this.streaming = streaming;
