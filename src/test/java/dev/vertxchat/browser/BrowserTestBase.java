@@ -1,11 +1,11 @@
 package dev.vertxchat.browser;
 
+import dev.vertxchat.support.Tools;
 import dev.vertxchat.support.Browser;
 import dev.vertxchat.support.ChatService;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Browser tests: skipped, with the install hint, where Debian's Chromium is absent; each test starts
@@ -17,7 +17,7 @@ abstract class BrowserTestBase {
 
   @BeforeAll
   static void chromium() {
-    assumeTrue(Browser.available(), Browser.INSTALL_HINT);
+    Tools.require(Browser.available(), Browser.INSTALL_HINT);
   }
 
   /** A new browser with a fresh profile, on the app's page (the service is started first if it is not yet). */

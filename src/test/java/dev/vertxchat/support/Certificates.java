@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Self-signed certificates for TLS tests, made by the {@code openssl} command (Java 17 has no public API
@@ -43,7 +42,7 @@ public final class Certificates {
    * PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) when {@code pkcs1}, else PKCS#8.
    */
   public static Pair selfSigned(Path dir, String commonName, boolean pkcs1) throws IOException {
-    assumeTrue(opensslAvailable(), "openssl is not installed");
+    Tools.require(opensslAvailable(), "openssl is not installed (apt-get install -y openssl)");
     Path cert = dir.resolve(commonName + "-cert.pem");
     Path key = dir.resolve(commonName + "-key.pem");
     Result made = run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
