@@ -113,7 +113,9 @@ public class HttpVerticle extends VerticleBase {
     // ahead of the router, whose request wrapper would hide the connection the fast path takes over
     String rawPath = BRIDGE_PATH + "/websocket";
     String sockJsPrefix = BRIDGE_PATH + "/";
+    RequestIds requestIds = new RequestIds(addresses);
     return server.requestHandler(req -> {
+      requestIds.assign(req);
       String path = req.path();
       boolean raw = rawPath.equals(path);
       boolean sockJs = !raw && path != null && path.startsWith(sockJsPrefix)
