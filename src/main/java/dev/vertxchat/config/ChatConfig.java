@@ -78,6 +78,8 @@ public final class ChatConfig {
   private final int storeMaxUnindexed;
   private final long storeMinFreeDiskBytes;
 
+  private final String logFormat;
+
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
    *                  verticle gets as its deployment config); copied, never kept
@@ -144,6 +146,8 @@ public final class ChatConfig {
     storeIndexBatchMax = integer(STORE_INDEX_BATCH_MAX);
     storeMaxUnindexed = integer(STORE_MAX_UNINDEXED);
     storeMinFreeDiskBytes = longValue(STORE_MIN_FREE_DISK_BYTES);
+
+    logFormat = str(LOG_FORMAT);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -275,4 +279,7 @@ public final class ChatConfig {
   public int storeIndexBatchMax() { return storeIndexBatchMax; }
   public int storeMaxUnindexed() { return storeMaxUnindexed; }
   public long storeMinFreeDiskBytes() { return storeMinFreeDiskBytes; }
+
+  /** {@code text} (the pattern of the logback configuration) or {@code json} (one JSON object per line). */
+  public String logFormat() { return logFormat; }
 }

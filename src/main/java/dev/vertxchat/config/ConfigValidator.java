@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 
 import static dev.vertxchat.config.ConfigKeys.*;
@@ -19,6 +20,7 @@ import static dev.vertxchat.config.ConfigKeys.*;
  * {@code auth.TokenService}).
  */
 public final class ConfigValidator {
+  private static final List<String> LOG_FORMATS = List.of("text", "json");
   private static final Set<String> PUBLIC_KEY_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
 
   private ConfigValidator() {}
@@ -108,6 +110,11 @@ public final class ConfigValidator {
     range(json, STORE_INDEX_BATCH_MAX, 100, 100_000);
     range(json, STORE_MAX_UNINDEXED, 1000, 10_000_000);
     range(json, STORE_MIN_FREE_DISK_BYTES, 0, 1L << 60);
+
+    Object logFormat = ChatConfig.at(json, LOG_FORMAT);
+    if (!LOG_FORMATS.contains(logFormat)) {
+      throw new ConfigException(LOG_FORMAT, "must be one of " + LOG_FORMATS + ", got " + shorten(logFormat));
+    }
 
     JsonArray deployments = (JsonArray) ChatConfig.at(json, DEPLOYMENTS);
     if (deployments.isEmpty()) {
