@@ -10,6 +10,7 @@ import dev.vertxchat.config.ChatConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -29,7 +30,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Everything on the one HTTP port: the browser app, {@code /health}, the REST API and the event-bus
  * bridge at {@code /eventbus} (SockJS's websocket, xhr-streaming and xhr-polling transports, and the
- * raw WebSocket at {@code /eventbus/websocket}). Safe to deploy with several instances; they share the port.
+ * raw WebSocket at {@code /eventbus/websocket}), and the API's OpenAPI document at {@code /api/openapi.yaml}. Safe to deploy with several instances; they share the port.
  */
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
@@ -37,6 +38,9 @@ public class HttpVerticle extends VerticleBase {
   /** Shared-data map where the listening port is recorded (useful with {@code http.port} 0). */
   public static final String SERVER_INFO = "vertxchat.http";
   public static final String ACTUAL_PORT = "actualPort";
+  /** The REST API's OpenAPI document, served without a token. */
+  public static final String OPENAPI_PATH = "/api/openapi.yaml";
+  static final String OPENAPI_RESOURCE = "dev/vertxchat/http/openapi.yaml";
   /** The page's own policy: nothing from other origins, no inline script or style. */
   static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
@@ -54,6 +58,11 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // from the jar (the build copies docs/openapi.yaml there); Vert.x's file system reads class-path resources
+    return vertx.fileSystem().readFile(OPENAPI_RESOURCE).compose(this::serve);
+  }
+
+  private Future<HttpServer> serve(Buffer openApi) {
     Origins origins = parts.origins;
     ClientAddress addresses = parts.addresses;
     HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH);
@@ -82,6 +91,8 @@ public class HttpVerticle extends VerticleBase {
     });
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
+    router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
+        .putHeader("Cache-Control", "no-cache").end(openApi));
     new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
     router.route(BRIDGE_PATH + "/*").handler(guard);
