@@ -25,12 +25,14 @@ import io.vertx.ext.web.handler.CorsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Everything on the one HTTP port: the browser app, {@code /health}, the REST API and the event-bus
  * bridge at {@code /eventbus} (SockJS's websocket, xhr-streaming and xhr-polling transports, and the
- * raw WebSocket at {@code /eventbus/websocket}), and the API's OpenAPI document at {@code /api/openapi.yaml}. Safe to deploy with several instances; they share the port.
+ * raw WebSocket at {@code /eventbus/websocket}), and the API's OpenAPI document at {@code /api/openapi.yaml}.
+ * Safe to deploy with several instances; they share the port.
  */
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
@@ -40,7 +42,7 @@ public class HttpVerticle extends VerticleBase {
   public static final String ACTUAL_PORT = "actualPort";
   /** The REST API's OpenAPI document, served without a token. */
   public static final String OPENAPI_PATH = "/api/openapi.yaml";
-  static final String OPENAPI_RESOURCE = "dev/vertxchat/http/openapi.yaml";
+  private static final String OPENAPI_RESOURCE = "openapi.yaml";
   /** The page's own policy: nothing from other origins, no inline script or style. */
   static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
@@ -58,8 +60,15 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // from the jar (the build copies docs/openapi.yaml there); Vert.x's file system reads class-path resources
-    return vertx.fileSystem().readFile(OPENAPI_RESOURCE).compose(this::serve);
+    // from the jar, next to this class (the build copies docs/openapi.yaml there)
+    return vertx.executeBlocking(() -> {
+      try (InputStream in = HttpVerticle.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the class path (built without its resources?)");
+        }
+        return Buffer.buffer(in.readAllBytes());
+      }
+    }, false).compose(this::serve);
   }
 
   private Future<HttpServer> serve(Buffer openApi) {
