@@ -79,7 +79,7 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long began = System.nanoTime();
-    return ConfigLoader.load(vertx, config(), configSource)
+    return ConfigLoader.load(vertx, config(), configSource, config -> LogFormat.apply(config.logFormat()))
         .compose(config -> vertx.executeBlocking(() -> prepare(config), false))
         .compose(config -> {
           pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());

@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -158,13 +159,18 @@ public final class EventBusBridge {
       fanOut.unsubscribe(address, conn);
     }
     conn.addresses.clear();
-    double seconds = (System.currentTimeMillis() - conn.openedAt) / 1000.0;
+    long ms = System.currentTimeMillis() - conn.openedAt;
+    String seconds = String.format("%.1f", ms / 1000.0);
+    // the same values as key-value pairs, for the JSON log format
+    LoggingEventBuilder line = LOG.atInfo().addKeyValue("user", conn.user().id()).addKeyValue("transport", conn.wire.transport());
     if (conn.closeCode != 0) {
-      LOG.info("Bridge connection closed: user={} transport={} code={} reason=\"{}\" by=server duration={}s",
-          conn.user().id(), conn.wire.transport(), conn.closeCode, conn.closeReason, String.format("%.1f", seconds));
+      line.addKeyValue("code", conn.closeCode).addKeyValue("reason", conn.closeReason).addKeyValue("by", "server")
+          .addKeyValue("durationMs", ms)
+          .log("Bridge connection closed: user={} transport={} code={} reason=\"{}\" by=server duration={}s",
+              conn.user().id(), conn.wire.transport(), conn.closeCode, conn.closeReason, seconds);
     } else {
-      LOG.info("Bridge connection closed: user={} transport={} by=client duration={}s",
-          conn.user().id(), conn.wire.transport(), String.format("%.1f", seconds));
+      line.addKeyValue("by", "client").addKeyValue("durationMs", ms)
+          .log("Bridge connection closed: user={} transport={} by=client duration={}s", conn.user().id(), conn.wire.transport(), seconds);
     }
   }
 

@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -89,14 +90,33 @@ public class ChatVerticle extends VerticleBase {
           msg.reply(ar.result());
         } else {
           ChatException failure = ChatException.from(ar.cause());
+          String room = msg.body() instanceof JsonObject body && body.getValue("room") instanceof String r
+              && Addresses.ROOM_ID.matcher(r).matches() ? r : null; // a client's text never reaches the log
           if (failure.code() == ErrorCodes.INTERNAL) {
-            LOG.error("Request to {} by {} failed", address, user == null ? "?" : user.id(), ar.cause());
+            refusal(LOG.atError(), user, room, failure.code()).addKeyValue("address", address).setCause(ar.cause())
+                .log("Request to {} by {} failed", address, user == null ? "?" : user.id());
+          } else if (LOG.isDebugEnabled()) {
+            // a refusal is the client's business (a rate limit, a bad text ...): at DEBUG, for an operator tracing a user
+            refusal(LOG.atDebug(), user, room, failure.code()).addKeyValue("address", address)
+                .log("Request to {} by {} refused: room={} code={}", address, user == null ? "?" : user.id(),
+                    room == null ? "-" : room, failure.code());
           }
           msg.fail(failure.code(), failure.getMessage());
         }
       });
     });
     consumers.add(consumer);
+  }
+
+  /** The pairs of a refused request's line: {@code user} (when known), {@code room} (when named), {@code code}. */
+  private static LoggingEventBuilder refusal(LoggingEventBuilder line, UserRef user, String room, int code) {
+    if (user != null) {
+      line.addKeyValue("user", user.id());
+    }
+    if (room != null) {
+      line.addKeyValue("room", room);
+    }
+    return line.addKeyValue("code", code);
   }
 
   /** The room named in a request; it must be a valid id of an existing room. */
@@ -250,7 +270,7 @@ public class ChatVerticle extends VerticleBase {
     Room room = new Room(roomId, name.strip(), topic.strip(), 0);
     return chat.directory.create(room, user.id()).compose(created -> switch (created) {
       case CREATED -> {
-        LOG.info("Room {} created by {}", roomId, user.id());
+        LOG.atInfo().addKeyValue("user", user.id()).addKeyValue("room", roomId).log("Room {} created by {}", roomId, user.id());
         yield Future.succeededFuture(room.toJson());
       }
       case EXISTS -> Future.failedFuture(new ChatException(ErrorCodes.ROOM_EXISTS, "a room with id " + roomId + " exists"));
@@ -259,8 +279,9 @@ public class ChatVerticle extends VerticleBase {
           : "you have created " + config.roomsPerUser() + " rooms, the most one user may create"));
       case SERVER_FULL -> {
         if (TOLD_FULL.compareAndSet(false, true)) {
-          LOG.warn("The server holds limits.maxRooms = {} rooms: new rooms are refused (first: {} by {})",
-              config.maxRooms(), roomId, user.id());
+          LOG.atWarn().addKeyValue("user", user.id()).addKeyValue("room", roomId).addKeyValue("code", ErrorCodes.ROOM_QUOTA)
+              .log("The server holds limits.maxRooms = {} rooms: new rooms are refused (first: {} by {})",
+                  config.maxRooms(), roomId, user.id());
         }
         yield Future.failedFuture(new ChatException(ErrorCodes.ROOM_QUOTA,
             "this server holds as many rooms as it may; no more rooms can be created"));

@@ -86,6 +86,7 @@ public final class ChatConfig {
   private final long hstsMaxAgeSeconds;
   private final long tlsReloadCheckMs;
   private final long drainGraceMs;
+  private final String logFormat;
 
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
@@ -159,6 +160,7 @@ public final class ChatConfig {
     hstsMaxAgeSeconds = longValue(HTTP_TLS_HSTS_MAX_AGE_SECONDS);
     tlsReloadCheckMs = longValue(HTTP_TLS_RELOAD_CHECK_MS);
     drainGraceMs = longValue(SHUTDOWN_DRAIN_GRACE_MS);
+    logFormat = str(LOG_FORMAT);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -303,4 +305,6 @@ public final class ChatConfig {
   public long tlsReloadCheckMs() { return tlsReloadCheckMs; }
   /** How long readiness answers 503 before a stop closes connections; 0: no wait. */
   public long drainGraceMs() { return drainGraceMs; }
+  /** {@code text} (the pattern of the logback configuration) or {@code json} (one JSON object per line). */
+  public String logFormat() { return logFormat; }
 }

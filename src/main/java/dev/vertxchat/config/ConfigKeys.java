@@ -76,6 +76,7 @@ public final class ConfigKeys {
   public static final String HTTP_TLS_HSTS_MAX_AGE_SECONDS = "http.tls.hstsMaxAgeSeconds";
   public static final String HTTP_TLS_RELOAD_CHECK_MS = "http.tls.reloadCheckMs";
   public static final String SHUTDOWN_DRAIN_GRACE_MS = "shutdown.drainGraceMs";
+  public static final String LOG_FORMAT = "log.format";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Gathers the configuration's sources and builds the {@link ChatConfig} from them in one pass
@@ -36,12 +37,26 @@ public final class ConfigLoader {
    *                    launcher had no {@code -conf}: then an empty {@code given} means "read conf/config.json"
    */
   public static Future<ChatConfig> load(Vertx vertx, JsonObject given, String givenSource) {
-    return vertx.executeBlocking(() -> load(given, givenSource, System.getenv(), chatProperties(), Path.of(DEFAULT_FILE)), false);
+    return load(vertx, given, givenSource, config -> { });
+  }
+
+  /**
+   * As {@link #load(Vertx, JsonObject, String)}; {@code beforeLogging} is given the configuration before
+   * anything about it is logged (the log format follows it).
+   */
+  public static Future<ChatConfig> load(Vertx vertx, JsonObject given, String givenSource, Consumer<ChatConfig> beforeLogging) {
+    return vertx.executeBlocking(() -> load(given, givenSource, System.getenv(), chatProperties(), Path.of(DEFAULT_FILE),
+        beforeLogging), false);
   }
 
   /** Blocking: may read {@code defaultFile}. */
   static ChatConfig load(JsonObject given, String givenSource, Map<String, String> env, Map<String, String> properties,
                          Path defaultFile) {
+    return load(given, givenSource, env, properties, defaultFile, config -> { });
+  }
+
+  private static ChatConfig load(JsonObject given, String givenSource, Map<String, String> env, Map<String, String> properties,
+                                 Path defaultFile, Consumer<ChatConfig> beforeLogging) {
     JsonObject file;
     String source;
     if (givenSource != null || given != null && !given.isEmpty()) {
@@ -55,6 +70,7 @@ public final class ConfigLoader {
       source = "no config file";
     }
     ConfigMerge.Result result = ConfigMerge.merge(file, source, env, properties);
+    beforeLogging.accept(result.config());
     result.warnings().forEach(warning -> LOG.warn("{}", warning));
     return result.config();
   }

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 
 import static dev.vertxchat.config.ConfigKeys.*;
@@ -19,6 +20,7 @@ import static dev.vertxchat.config.ConfigKeys.*;
  * {@code auth.TokenService}).
  */
 public final class ConfigValidator {
+  private static final List<String> LOG_FORMATS = List.of("text", "json");
   private static final Set<String> PUBLIC_KEY_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
 
   private ConfigValidator() {}
@@ -122,6 +124,10 @@ public final class ConfigValidator {
       range(json, HTTP_TLS_RELOAD_CHECK_MS, 100, 86_400_000);
     }
     range(json, SHUTDOWN_DRAIN_GRACE_MS, 0, 600_000);
+    Object logFormat = ChatConfig.at(json, LOG_FORMAT);
+    if (!LOG_FORMATS.contains(logFormat)) {
+      throw new ConfigException(LOG_FORMAT, "must be one of " + LOG_FORMATS + ", got " + shorten(logFormat));
+    }
 
     JsonArray deployments = (JsonArray) ChatConfig.at(json, DEPLOYMENTS);
     if (deployments.isEmpty()) {

@@ -7,13 +7,17 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.regex.Pattern;
 
 /**
  * One line per request on logger {@code dev.vertxchat.http.access}: client address, user id ({@code -}
  * when the request was not authenticated), method, URI with the {@code token} query parameter and
- * SockJS session ids redacted, status sent, duration. A token never appears, only the user id it names.
+ * SockJS session ids redacted, status sent, duration, then {@code id=<request id>} ({@link RequestIds}).
+ * A token never appears, only the user id it names. The same values ride along as key-value pairs
+ * ({@code client}, {@code user} when known, {@code method}, {@code uri}, {@code status}, {@code durationMs},
+ * {@code requestId}), which the JSON log format writes as fields.
  */
 public final class AccessLog implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger("dev.vertxchat.http.access");
@@ -29,8 +33,11 @@ public final class AccessLog implements Handler<RoutingContext> {
     Handler<String> line = status -> {
       if (!written[0] && LOG.isInfoEnabled()) {
         written[0] = true;
-        LOG.info("{} {} {} {} {} {}ms", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(), user(ctx),
-            req.method(), redact(req.uri()), status, (System.nanoTime() - start) / 1_000_000);
+        String user = user(ctx);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        line(req, user, status).addKeyValue("durationMs", ms)
+            .log("{} {} {} {} {} {}ms id={}", client(req), user == null ? "-" : user, req.method(), redact(req.uri()), status, ms,
+                RequestIds.of(ctx));
       }
     };
     // the status is the one sent: logged when the response's last byte is written. The end handler can run
@@ -50,7 +57,22 @@ public final class AccessLog implements Handler<RoutingContext> {
     if (identity == null) {
       identity = HandshakeGuard.identityOf(ctx);
     }
-    return identity == null ? "-" : identity.user().id();
+    return identity == null ? null : identity.user().id();
+  }
+
+  private static String client(HttpServerRequest req) {
+    return req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress();
+  }
+
+  /** The key-value pairs every access line has (the user only when known). */
+  private static LoggingEventBuilder line(HttpServerRequest req, String user, String status) {
+    LoggingEventBuilder line = LOG.atInfo().addKeyValue("client", client(req));
+    if (user != null) {
+      line = line.addKeyValue("user", user);
+    }
+    Object code = !status.isEmpty() && status.chars().allMatch(Character::isDigit) ? (Object) Integer.valueOf(status) : status;
+    return line.addKeyValue("method", req.method().name()).addKeyValue("uri", redact(req.uri()))
+        .addKeyValue("status", code).addKeyValue("requestId", RequestIds.of(req.response()));
   }
 
   /**
@@ -59,8 +81,8 @@ public final class AccessLog implements Handler<RoutingContext> {
    */
   public static void upgrade(HttpServerRequest req, String user, String status) {
     if (LOG.isInfoEnabled()) {
-      LOG.info("{} {} {} {} {}", req.remoteAddress() == null ? "-" : req.remoteAddress().hostAddress(),
-          user == null ? "-" : user, req.method(), redact(req.uri()), status);
+      line(req, user, status).log("{} {} {} {} {} id={}", client(req), user == null ? "-" : user, req.method(),
+          redact(req.uri()), status, RequestIds.of(req.response()));
     }
   }
 

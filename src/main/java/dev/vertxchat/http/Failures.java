@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one failure handler: every error leaves as {@code {"error":{"code","message"}}} with the HTTP
- * status of its code. Internal exception text never reaches the client; it is logged instead.
+ * status of its code. Internal exception text never reaches the client; it is logged instead, with the
+ * request's id ({@link RequestIds}).
  */
 public final class Failures implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
@@ -25,7 +26,8 @@ public final class Failures implements Handler<RoutingContext> {
     Throwable failure = ctx.failure();
     if (failure instanceof HttpClosedException || ctx.response().closed()) {
       // the client went away (or was cut off) before the answer: nothing to answer, nothing went wrong here
-      LOG.debug("{} {}: the connection closed before the answer", ctx.request().method(), ctx.request().path());
+      LOG.atDebug().addKeyValue("requestId", RequestIds.of(ctx)).log("{} {}: the connection closed before the answer id={}",
+          ctx.request().method(), ctx.request().path(), RequestIds.of(ctx));
       return;
     }
     if (failure != null && undecodableBody(failure)) {
@@ -33,7 +35,8 @@ public final class Failures implements Handler<RoutingContext> {
     } else if (failure != null) {
       error = ChatException.from(failure);
       if (error.code() == ErrorCodes.INTERNAL) {
-        LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+        LOG.atError().addKeyValue("requestId", RequestIds.of(ctx)).setCause(failure)
+            .log("{} {} failed id={}", ctx.request().method(), ctx.request().path(), RequestIds.of(ctx));
       }
     } else {
       error = fromStatus(ctx.statusCode());

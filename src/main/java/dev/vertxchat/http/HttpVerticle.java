@@ -10,6 +10,7 @@ import dev.vertxchat.config.ChatConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -20,12 +21,14 @@ import io.vertx.ext.web.handler.CorsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Everything on the one HTTP port: the browser app, {@code /health}, the REST API and the event-bus
  * bridge at {@code /eventbus} (SockJS's websocket, xhr-streaming and xhr-polling transports, and the
- * raw WebSocket at {@code /eventbus/websocket}). Safe to deploy with several instances; they share the port.
+ * raw WebSocket at {@code /eventbus/websocket}), and the API's OpenAPI document at {@code /api/openapi.yaml}.
+ * Safe to deploy with several instances; they share the port.
  */
 public class HttpVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
@@ -33,6 +36,9 @@ public class HttpVerticle extends VerticleBase {
   /** Shared-data map where the listening port is recorded (useful with {@code http.port} 0). */
   public static final String SERVER_INFO = "vertxchat.http";
   public static final String ACTUAL_PORT = "actualPort";
+  /** The REST API's OpenAPI document, served without a token. */
+  public static final String OPENAPI_PATH = "/api/openapi.yaml";
+  private static final String OPENAPI_RESOURCE = "openapi.yaml";
   /** The page's own policy: nothing from other origins, no inline script or style. */
   static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self';"
@@ -50,6 +56,18 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    // from the jar, next to this class (the build copies docs/openapi.yaml there)
+    return vertx.executeBlocking(() -> {
+      try (InputStream in = HttpVerticle.class.getResourceAsStream(OPENAPI_RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException(OPENAPI_RESOURCE + " is missing from the class path (built without its resources?)");
+        }
+        return Buffer.buffer(in.readAllBytes());
+      }
+    }, false).compose(this::serve);
+  }
+
+  private Future<HttpServer> serve(Buffer openApi) {
     Origins origins = parts.origins;
     ClientAddress addresses = parts.addresses;
     HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH);
@@ -70,6 +88,8 @@ public class HttpVerticle extends VerticleBase {
 
     new HealthRoutes(parts.health).mount(router);
 
+    router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
+        .putHeader("Cache-Control", "no-cache").end(openApi));
     new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
     router.route(BRIDGE_PATH + "/*").handler(guard);
@@ -107,7 +127,9 @@ public class HttpVerticle extends VerticleBase {
     // ahead of the router, whose request wrapper would hide the connection the fast path takes over
     String rawPath = BRIDGE_PATH + "/websocket";
     String sockJsPrefix = BRIDGE_PATH + "/";
+    RequestIds requestIds = new RequestIds(addresses);
     return server.requestHandler(req -> {
+      requestIds.assign(req);
       String path = req.path();
       boolean raw = rawPath.equals(path);
       boolean sockJs = !raw && path != null && path.startsWith(sockJsPrefix)

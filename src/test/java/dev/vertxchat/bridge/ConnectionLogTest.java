@@ -7,6 +7,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.BridgeClient.Transport;
 import dev.vertxchat.support.ChatService;
+import dev.vertxchat.support.LogLines;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,11 +18,12 @@ import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Operators see each bridge connection end: one INFO line with the user, the transport, who closed it
- * and with which code, and how long it lasted; never the token.
+ * and with which code, and how long it lasted (also as key-value pairs); never the token.
  */
 class ConnectionLogTest {
   @RegisterExtension
@@ -49,13 +51,13 @@ class ConnectionLogTest {
     log.setLevel(before);
   }
 
-  private String await(String contains) throws InterruptedException {
+  private ILoggingEvent await(String contains) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     synchronized (lines) {
       while (true) {
         for (ILoggingEvent e : lines.list) {
           if (e.getFormattedMessage().contains(contains)) {
-            return e.getFormattedMessage();
+            return e;
           }
         }
         long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
@@ -82,10 +84,16 @@ class ConnectionLogTest {
     BridgeClient c = service.connect(token, transport);
     c.write("x".repeat(70_000)); // past limits.maxFrameBytes: the server closes with 1009
     c.awaitClose();
-    String line = await("user=" + user);
+    ILoggingEvent event = await("user=" + user);
+    String line = event.getFormattedMessage();
     assertTrue(line.startsWith("Bridge connection closed: user=" + user + " transport=" + expected + " code=1009"), line);
     assertTrue(line.contains(" by=server duration="), line);
     assertTrue(!line.contains(token), "no token in the line");
+    // the same values as key-value pairs, which the JSON format writes as fields
+    assertEquals(user, LogLines.value(event, "user"));
+    assertEquals(expected, LogLines.value(event, "transport"));
+    assertEquals(1009, LogLines.value(event, "code"));
+    assertEquals("server", LogLines.value(event, "by"));
     synchronized (lines) {
       assertTrue(lines.list.stream().filter(e -> e.getFormattedMessage().contains("user=" + user)).count() == 1, "one line");
     }

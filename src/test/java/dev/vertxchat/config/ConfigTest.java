@@ -140,7 +140,8 @@ class ConfigTest {
         Arguments.of("limits.historyDefaultPage",
             obj("limits", new JsonObject().put("historyMaxPage", 10).put("historyDefaultPage", 11))),
         Arguments.of("rooms.defaults[0].id", obj("rooms", obj("defaults",
-            new JsonArray().add(new JsonObject().put("id", "Bad Id").put("name", "Bad")))))
+            new JsonArray().add(new JsonObject().put("id", "Bad Id").put("name", "Bad"))))),
+        Arguments.of("log.format", obj("log", obj("format", "xml")))
     );
   }
 

@@ -59,8 +59,16 @@ public final class ServiceProcess {
   /** {@link #start(Path, Path, Map)} with more launcher arguments, e.g. {@code -instances 2}. */
   public static ServiceProcess start(Path workDir, Path config, Map<String, String> env, List<String> launcherArgs)
       throws IOException {
+    return start(workDir, config, env, launcherArgs, List.of());
+  }
+
+  /** {@link #start(Path, Path, Map, List)} with JVM options, e.g. {@code -Dlogback.configurationFile=...}. */
+  public static ServiceProcess start(Path workDir, Path config, Map<String, String> env, List<String> launcherArgs,
+                                     List<String> jvmArgs) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"),
         launcherClass(), MainVerticle.class.getName(), "-conf", config.toString()));
     command.addAll(launcherArgs);
     ProcessBuilder builder = new ProcessBuilder(command).directory(Files.createDirectories(workDir).toFile())
