@@ -78,6 +78,11 @@ public final class ChatConfig {
   private final int storeMaxUnindexed;
   private final long storeMinFreeDiskBytes;
 
+  private final boolean metricsEnabled;
+  private final boolean metricsPublicPort;
+  private final String adminHost;
+  private final int adminPort;
+
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
    *                  verticle gets as its deployment config); copied, never kept
@@ -144,6 +149,11 @@ public final class ChatConfig {
     storeIndexBatchMax = integer(STORE_INDEX_BATCH_MAX);
     storeMaxUnindexed = integer(STORE_MAX_UNINDEXED);
     storeMinFreeDiskBytes = longValue(STORE_MIN_FREE_DISK_BYTES);
+
+    metricsEnabled = bool(METRICS_ENABLED);
+    metricsPublicPort = bool(METRICS_PUBLIC_PORT);
+    adminHost = str(ADMIN_HOST);
+    adminPort = integer(ADMIN_PORT);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -275,4 +285,12 @@ public final class ChatConfig {
   public int storeIndexBatchMax() { return storeIndexBatchMax; }
   public int storeMaxUnindexed() { return storeMaxUnindexed; }
   public long storeMinFreeDiskBytes() { return storeMinFreeDiskBytes; }
+
+  /** Vert.x's and the chat's metrics are collected (and served on the admin listener's {@code /metrics}). */
+  public boolean metricsEnabled() { return metricsEnabled; }
+  /** {@code /metrics} is served on the public HTTP port too (off by default: it is an operator's view). */
+  public boolean metricsPublicPort() { return metricsPublicPort; }
+  public String adminHost() { return adminHost; }
+  /** The admin listener's port: 0 picks a free one, -1 means no admin listener. */
+  public int adminPort() { return adminPort; }
 }

@@ -71,6 +71,11 @@ public final class ConfigKeys {
   public static final String STORE_MAX_UNINDEXED = "store.maxUnindexed";
   public static final String STORE_MIN_FREE_DISK_BYTES = "store.minFreeDiskBytes";
 
+  public static final String METRICS_ENABLED = "metrics.enabled";
+  public static final String METRICS_PUBLIC_PORT = "metrics.publicPort";
+  public static final String ADMIN_HOST = "admin.host";
+  public static final String ADMIN_PORT = "admin.port";
+
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";
 
