@@ -1,6 +1,9 @@
 package dev.vertxchat.metrics;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -10,18 +13,20 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MatchType;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 /**
- * Vert.x's metrics through Micrometer into one Prometheus registry: the options a Vert.x must be created
- * with ({@link #applyTo}, used by the launcher before Vert.x starts and by the tests' Vert.x), and the
+ * Vert.x's metrics through Micrometer into one Prometheus registry: how the service's Vert.x is made
+ * ({@link #builder}: the launcher's hooks and the tests' Vert.x use it, before Vert.x starts), and the
  * registry a started service publishes into and serves ({@link #registry}).
  *
  * <p>Labels stay bounded: the event bus's {@code address} label would name every room and user
@@ -32,8 +37,21 @@ import io.vertx.micrometer.backends.BackendRegistries;
 public final class MetricsBackend {
   /** The registry's name in Vert.x's backend registries (one per process). */
   public static final String REGISTRY = "vertx-chat";
+  /** Vert.x's HTTP server response time (Micrometer's name; {@code vertx_http_server_response_time_seconds}). */
+  static final String HTTP_RESPONSE_TIME = "vertx.http.server.response.time";
+  /** The buckets of {@link #HTTP_RESPONSE_TIME}: Prometheus's defaults, from 1 ms. */
+  static final double[] HTTP_BUCKETS_SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
   private MetricsBackend() {}
+
+  /**
+   * A builder for the service's Vert.x: {@code options} with the metrics part set ({@link #applyTo}) and,
+   * when {@code enabled}, the registry Vert.x's metrics go to, made here ({@link #newRegistry}).
+   */
+  public static VertxBuilder builder(VertxOptions options, boolean enabled) {
+    VertxBuilder builder = Vertx.builder().with(applyTo(options, enabled));
+    return enabled ? builder.withMetrics(new MicrometerMetricsFactory(newRegistry())) : builder;
+  }
 
   /** Sets {@code options}' metrics part: Micrometer with a Prometheus registry, JVM and Netty metrics; or none. */
   public static VertxOptions applyTo(VertxOptions options, boolean enabled) {
@@ -48,14 +66,38 @@ public final class MetricsBackend {
     return new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(REGISTRY)
-        // histograms (buckets) for Vert.x's timers, so latency quantiles can be computed in Prometheus
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(true)
         .setNettyMetricsEnabled(true)
-        .addLabels(Label.EB_FAILURE)
+        // the event bus by address (collapsed below) and the HTTP server by route (the router's patterns)
+        .addLabels(Label.EB_ADDRESS, Label.HTTP_ROUTE)
         .addLabelMatch(collapse("chat\\.room\\..+", "chat.room.*"))
         .addLabelMatch(collapse("chat\\.user\\..+", "chat.user.*"))
         .addLabelMatch(collapse("__vertx\\.reply\\..+", "__vertx.reply.*"));
+  }
+
+  /**
+   * The Prometheus registry for Vert.x's metrics. Vert.x's timers publish a count, a sum and a maximum;
+   * the HTTP server's response time also publishes histogram buckets ({@link #HTTP_BUCKETS_SECONDS}), so
+   * that its quantiles can be computed in Prometheus, without the 70 buckets per series Micrometer's
+   * percentile histograms would add to every timer.
+   */
+  static PrometheusMeterRegistry newRegistry() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    double[] buckets = new double[HTTP_BUCKETS_SECONDS.length];
+    for (int i = 0; i < buckets.length; i++) {
+      buckets[i] = HTTP_BUCKETS_SECONDS[i] * 1e9; // a timer's buckets are in nanoseconds
+    }
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        if (id.getType() == Meter.Type.TIMER && id.getName().equals(HTTP_RESPONSE_TIME)) {
+          return DistributionStatisticConfig.builder().serviceLevelObjectives(buckets).build().merge(config);
+        }
+        return config;
+      }
+    });
+    return registry;
   }
 
   private static Match collapse(String regex, String alias) {
