@@ -56,8 +56,9 @@ public class HttpVerticle extends VerticleBase {
   public Future<?> start() {
     Origins origins = parts.origins;
     ClientAddress addresses = parts.addresses;
-    HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH);
-    bridge = new EventBusBridge(vertx, config, parts.membership, guard);
+    HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH,
+        parts.metrics);
+    bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.metrics);
 
     Router router = Router.router(vertx);
     if (config.accessLog()) {
@@ -81,6 +82,9 @@ public class HttpVerticle extends VerticleBase {
       });
     });
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    if (config.metricsPublicPort() && parts.registry != null) {
+      router.get(AdminVerticle.METRICS_PATH).handler(AdminVerticle.metrics(vertx, parts.registry));
+    }
 
     new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
