@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The shape docs/ARCHITECTURE.md describes, checked on the sources: dependencies between the service's
- * packages run one way (http -> bridge -> auth, chat -> store -> config -> bus), only store opens the
+ * packages run one way (http -> bridge -> auth, chat -> store -> config -> bus, metrics), only store opens the
  * database, and a class longer
  * than about 300 lines says at its top why.
  */
