@@ -131,7 +131,7 @@ public final class Launcher extends VertxApplication implements VertxApplication
       context.vertxOptions().setPreferNativeTransport(true);
     }
     if (metrics) {
-      // here, after the launcher has applied its own options (-Dvertx.metrics.options.* are not for this service)
+      // again here, after the launcher applied --vertx-options and -Dvertx.metrics.options.*: the service's options win
       MetricsBackend.applyTo(context.vertxOptions(), true);
     }
   }

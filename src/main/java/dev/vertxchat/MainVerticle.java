@@ -17,6 +17,7 @@ import dev.vertxchat.metrics.MetricsBackend;
 import dev.vertxchat.store.DataFiles;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -24,7 +25,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,7 +154,7 @@ public class MainVerticle extends VerticleBase {
 
   /**
    * The registry Vert.x's metrics go to (the launcher and the tests create Vert.x with
-   * {@link MetricsBackend#applyTo}); a registry of the service's own when Vert.x was started without
+   * {@link MetricsBackend#builder}); a registry of the service's own when Vert.x was started without
    * metrics; none when {@code metrics.enabled} is false. The chat's meters go there.
    */
   private void openMetrics(ChatConfig config) {
