@@ -151,7 +151,7 @@ class MetricsTest {
     before.series().forEach(series -> added.remove(series.toString()));
     added.removeIf(series -> series.startsWith("jvm_gc_")); // a collection may come along at any time
     assertEquals(Set.of(), added, "series added by 50 rooms");
-    String withRoom = after.series().stream().map(Object::toString).filter(s -> s.contains("room-"))
+    String withRoom = after.series().stream().map(Object::toString).filter(s -> s.contains("room-") || s.contains("no-such-page"))
         .collect(Collectors.joining("\n"));
     assertEquals("", withRoom, "no series names a room");
     assertTrue(after.series().stream().anyMatch(x -> "chat.room.*".equals(x.labels().get("address"))), after.text);
@@ -163,5 +163,8 @@ class MetricsTest {
     client.join(room, userId);
     // the rate limit allows one message: the rest are refused, counted by code all the same
     client.request("chat.send", new JsonObject().put("room", room).put("text", "hi " + room));
+    // paths with the room's id, and paths nobody routes, go by their route in the HTTP server's metrics
+    assertEquals(200, http.get("/api/rooms/" + room + "/messages", token).statusCode());
+    assertEquals(404, http.get("/no-such-page/" + room, token).statusCode());
   }
 }
