@@ -1,8 +1,13 @@
 package dev.vertxchat;
 
+import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigFileReader;
+import dev.vertxchat.config.ConfigLoader;
+import dev.vertxchat.metrics.MetricsBackend;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -30,6 +35,10 @@ import java.util.function.Supplier;
  *   {@code --vertx-options} JSON says otherwise. On Linux x86-64 that is Netty's epoll transport (a
  *   dependency of the service), which writes to a socket without NIO's per-write locking and buffer
  *   views; elsewhere, or when the native library cannot load, Vert.x stays on NIO;</li>
+ *   <li>turn Vert.x's metrics on (Micrometer, Prometheus; {@link MetricsBackend}) when the configuration's
+ *   {@code metrics.enabled} says so (the default): metrics must be set before Vert.x starts, so this
+ *   reads the configuration's sources (the {@code -conf} file or {@code conf/config.json}, {@code CHAT_*},
+ *   {@code -Dchat.*}) for it once more, as {@link MainVerticle} will;</li>
  *   <li>log when the service starts stopping and when it has stopped, with how long that took;</li>
  *   <li>with TLS on the HTTP port, reload the certificate files on SIGHUP (where the JVM lets a program
  *   handle signals; elsewhere the files' periodic check still reloads them). Without TLS, SIGHUP keeps
@@ -49,6 +58,9 @@ public final class Launcher extends VertxApplication implements VertxApplication
   /** The main verticle named on the command line, null when none (the launcher's optional parameter). */
   private final String verticleArgument;
   private String configSource;
+  /** The configuration the launcher parsed ({@code -conf}), as the main verticle gets it. */
+  private JsonObject launchConfig;
+  private boolean metrics;
   private boolean optionsNameTransport;
   private volatile int scale = 1;
   private volatile MainVerticle main;
@@ -105,6 +117,7 @@ public final class Launcher extends VertxApplication implements VertxApplication
       throw refuse(new IllegalArgumentException("This launcher runs " + MainVerticle.class.getName() + ", not "
           + verticleArgument + "; start other verticles with " + VertxApplication.class.getName()));
     }
+    launchConfig = config;
     if (confOption == null) {
       return config;
     }
@@ -120,6 +133,19 @@ public final class Launcher extends VertxApplication implements VertxApplication
     if (!optionsNameTransport && System.getProperty(PREFER_NATIVE_PROPERTY) == null) {
       context.vertxOptions().setPreferNativeTransport(true);
     }
+    if (metrics) {
+      // again here, after the launcher applied --vertx-options and -Dvertx.metrics.options.*: the service's options win
+      MetricsBackend.applyTo(context.vertxOptions(), true);
+    }
+  }
+
+  /** With metrics when the configuration's {@code metrics.enabled} says so; the registry is made here. */
+  @Override
+  public VertxBuilder createVertxBuilder(VertxOptions options) {
+    // a configuration that is not valid starts no metrics: the main verticle refuses it and says why
+    ChatConfig config = ConfigLoader.readNow(launchConfig == null ? new JsonObject() : launchConfig, configSource);
+    metrics = config != null && config.metricsEnabled();
+    return MetricsBackend.builder(options, metrics);
   }
 
   @Override

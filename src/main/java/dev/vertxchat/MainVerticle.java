@@ -9,18 +9,24 @@ import dev.vertxchat.chat.LocalChat;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
 import dev.vertxchat.config.ConfigLoader;
+import dev.vertxchat.http.AdminVerticle;
+import dev.vertxchat.http.HealthRoutes;
 import dev.vertxchat.http.HttpParts;
 import dev.vertxchat.http.HttpVerticle;
+import dev.vertxchat.metrics.ChatMetrics;
+import dev.vertxchat.metrics.MetricsBackend;
 import dev.vertxchat.store.DataFiles;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
 import io.vertx.core.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +36,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +61,11 @@ public class MainVerticle extends VerticleBase {
   private Pool pool;
   private LocalChat chat;
   private HttpParts http;
+  /** The registry served on {@code /metrics}; null when metrics are off. */
+  private PrometheusMeterRegistry registry;
+  /** True when the registry is this service's own (Vert.x was started without metrics); closed at stop. */
+  private boolean ownRegistry;
+  private ChatMetrics metrics = ChatMetrics.none();
   /** The HS256 secret of the service's own tokens, resolved once at start; not part of the configuration. */
   private String jwtSecret;
   private String deployed = "nothing";
@@ -100,11 +112,13 @@ public class MainVerticle extends VerticleBase {
         }, false))
         .compose(config -> openParts(config).map(config))
         .compose(config -> deployAll(config).map(config))
+        .compose(config -> deployAdmin(config).map(config))
         .onSuccess(config -> LOG.info("vertx-chat started in {} ms ({}{}, data dir {}, transport {})",
             (System.nanoTime() - began) / 1_000_000, listening(config), deployed,
             Path.of(config.dataDir()).toAbsolutePath(),
             vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"))
         .onFailure(err -> {
+          metrics.close(); // nothing of a service that did not start stays in the registry
           // a ConfigException is printed by the launcher as one line; anything else deserves its trace here
           if (!(err instanceof ConfigException)) {
             LOG.error("Start-up failed", err);
@@ -118,18 +132,63 @@ public class MainVerticle extends VerticleBase {
     Future<Void> parts = http == null ? Future.succeededFuture() : http.close();
     return parts
         .eventually(() -> chat == null ? Future.succeededFuture() : chat.close())
-        .eventually(() -> pool == null ? Future.succeededFuture() : pool.close());
+        .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
+        .eventually(() -> {
+          metrics.close();
+          if (ownRegistry) {
+            registry.close();
+          }
+          return Future.succeededFuture();
+        });
   }
 
   /** The parts every verticle instance of this service shares; this context owns the chat side's send pipeline. */
   private Future<Void> openParts(ChatConfig config) {
     RoomMessage.registerCodec(vertx);
-    return LocalChat.open(vertx, config, pool).compose(opened -> {
+    openMetrics(config);
+    return LocalChat.open(vertx, config, pool, metrics).compose(opened -> {
       chat = opened;
-      http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret), new H2AccountStore(pool, Names::keys),
-          chat.membership(), () -> Database.ping(pool), chat.journalStatus());
+      http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret, metrics),
+          new H2AccountStore(pool, Names::keys), chat.membership(), () -> Database.ping(pool), chat.journalStatus(),
+          metrics, registry);
       return http.open(vertx);
     });
+  }
+
+  /**
+   * The registry Vert.x's metrics go to (the launcher and the tests create Vert.x with
+   * {@link MetricsBackend#builder}); a registry of the service's own when Vert.x was started without
+   * metrics; none when {@code metrics.enabled} is false. The chat's meters go there.
+   */
+  private void openMetrics(ChatConfig config) {
+    if (!config.metricsEnabled()) {
+      return;
+    }
+    registry = MetricsBackend.registry(vertx);
+    if (registry == null) {
+      LOG.warn("Vert.x was started without metrics: /metrics serves the chat's, the JVM's and the process's metrics,"
+          + " not Vert.x's (start it with dev.vertxchat.Launcher, or with MetricsBackend's options)");
+      registry = MetricsBackend.standalone();
+      ownRegistry = true;
+    }
+    metrics = ChatMetrics.create(registry);
+  }
+
+  /** The admin listener (admin.port -1: none), after the plan: it serves what the plan's verticles make. */
+  private Future<Void> deployAdmin(ChatConfig config) {
+    if (config.adminPort() < 0) {
+      return Future.succeededFuture();
+    }
+    return vertx.deployVerticle(new AdminVerticle(config, registry, adminRoutes()), new DeploymentOptions().setConfig(config.json()))
+        .<Void>mapEmpty();
+  }
+
+  /**
+   * The routes the admin listener serves besides {@code /metrics}, mounted in this order: the place for the
+   * health checks ({@code /health/live}, {@code /health/ready}) and the operators' API ({@code /api/admin/*}).
+   */
+  private List<Consumer<Router>> adminRoutes() {
+    return List.of(router -> new HealthRoutes(http.health()).mount(router));
   }
 
   /** File system preparation; blocking, so it runs on a worker thread. */
@@ -254,9 +313,11 @@ public class MainVerticle extends VerticleBase {
     return name.toLowerCase(Locale.ROOT);
   }
 
-  /** "HTTP on host:port, " when the HTTP verticle is deployed (the port it really listens on). */
+  /** "HTTP on host:port, admin on host:port, " for the listeners deployed (the ports they really listen on). */
   private String listening(ChatConfig config) {
     Object port = vertx.sharedData().getLocalMap(HttpVerticle.SERVER_INFO).get(HttpVerticle.ACTUAL_PORT);
-    return port == null ? "" : "HTTP on " + config.host() + ":" + port + ", ";
+    Object admin = config.adminPort() < 0 ? null : vertx.sharedData().getLocalMap(AdminVerticle.SERVER_INFO).get(AdminVerticle.ACTUAL_PORT);
+    return (port == null ? "" : "HTTP on " + config.host() + ":" + port + ", ")
+        + (admin == null ? "" : "admin on " + config.adminHost() + ":" + admin + ", ");
   }
 }

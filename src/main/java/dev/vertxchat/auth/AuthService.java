@@ -3,6 +3,7 @@ package dev.vertxchat.auth;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.UserRef;
+import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.store.AccountStore;
 import dev.vertxchat.store.AccountStore.Account;
 import io.vertx.core.Future;
@@ -25,10 +26,18 @@ public final class AuthService {
   private final PasswordHashing hashing;
   private final LoginLimits loginLimits;
   private final boolean guests;
+  private final ChatMetrics metrics;
   /** Verified against when the name is unknown, so a miss costs what a hit costs. */
   private final Future<String> dummyHash;
 
   public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, LoginLimits loginLimits, boolean guests) {
+    this(accounts, tokens, hashing, loginLimits, guests, ChatMetrics.none());
+  }
+
+  /** @param metrics counts sign-ins and refused sign-ins, by kind */
+  public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, LoginLimits loginLimits, boolean guests,
+                     ChatMetrics metrics) {
+    this.metrics = metrics;
     this.accounts = accounts;
     this.tokens = tokens;
     this.hashing = hashing;
@@ -44,6 +53,10 @@ public final class AuthService {
   }
 
   public Future<JsonObject> guest(String name) {
+    return counted("guest", guestUnmetered(name));
+  }
+
+  private Future<JsonObject> guestUnmetered(String name) {
     if (!guests) {
       return Future.failedFuture(new ChatException(ErrorCodes.GUESTS_DISABLED, "guest sign-in is disabled on this server"));
     }
@@ -59,6 +72,10 @@ public final class AuthService {
   }
 
   public Future<JsonObject> register(String name, String password) {
+    return counted("register", registerUnmetered(name, password));
+  }
+
+  private Future<JsonObject> registerUnmetered(String name, String password) {
     if (!Names.valid(name)) {
       return invalidName();
     }
@@ -84,6 +101,10 @@ public final class AuthService {
 
   /** A login from {@code client} (the caller's address, for the failed-login limits). */
   public Future<JsonObject> login(String name, String password, String client) {
+    return counted("login", loginUnmetered(name, password, client));
+  }
+
+  private Future<JsonObject> loginUnmetered(String name, String password, String client) {
     if (name == null || password == null || name.length() > 64 || password.length() > MAX_PASSWORD) {
       return badCredentials();
     }
@@ -108,6 +129,10 @@ public final class AuthService {
    * has taken since gets none: it signs in again under another name.
    */
   public Future<JsonObject> refresh(Identity identity) {
+    return counted("refresh", refreshUnmetered(identity));
+  }
+
+  private Future<JsonObject> refreshUnmetered(Identity identity) {
     if (!identity.internal()) {
       return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "tokens of the identity provider are renewed there"));
     }
@@ -132,5 +157,15 @@ public final class AuthService {
     byte[] b = new byte[12];
     RANDOM.nextBytes(b);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  private Future<JsonObject> counted(String kind, Future<JsonObject> answer) {
+    return answer.andThen(ar -> {
+      if (ar.succeeded()) {
+        metrics.signedIn(kind);
+      } else {
+        metrics.signInFailed(kind, ChatException.from(ar.cause()).code());
+      }
+    });
   }
 }

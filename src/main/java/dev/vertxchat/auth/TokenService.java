@@ -6,6 +6,7 @@ import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
 import dev.vertxchat.config.ConfigKeys;
+import dev.vertxchat.metrics.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -47,6 +48,7 @@ public final class TokenService {
   private static final Base64.Decoder B64 = Base64.getUrlDecoder();
   private static final Base64.Encoder B64_OUT = Base64.getUrlEncoder().withoutPadding();
 
+  private final ChatMetrics metrics;
   private final JWTAuth internal;
   /** The same key and checks, but the expiry is left to {@link #check} (with the renewal grace). */
   private final JWTAuth renewable;
@@ -62,6 +64,12 @@ public final class TokenService {
    * @throws ConfigException naming {@code auth.jwt.publicKeyFile} when that key cannot be used
    */
   public TokenService(Vertx vertx, ChatConfig config, String secret) {
+    this(vertx, config, secret, ChatMetrics.none());
+  }
+
+  /** As {@link #TokenService(Vertx, ChatConfig, String)}, counting refused tokens by reason in {@code metrics}. */
+  public TokenService(Vertx vertx, ChatConfig config, String secret, ChatMetrics metrics) {
+    this.metrics = metrics;
     this.issuer = config.issuer();
     this.audience = config.audience();
     this.ttlSeconds = config.tokenTtlSeconds();
@@ -127,12 +135,12 @@ public final class TokenService {
 
   private Future<Identity> verify(String token, boolean renewal) {
     if (token == null || token.isEmpty()) {
-      return refuse("missing token");
+      return refuse("missing", "missing token");
     }
     // before anything else looks at it: exactly the canonical form, so no second spelling of a valid
     // token (padding, other alphabets, stray bits in the last character) is accepted
     if (!COMPACT.matcher(token).matches()) {
-      return refuse("malformed token");
+      return refuse("malformed", "malformed token");
     }
     String[] parts = token.split("\\.", -1);
     JsonObject header;
@@ -144,11 +152,11 @@ public final class TokenService {
       header = new JsonObject(new String(headerBytes, StandardCharsets.UTF_8));
       claims = new JsonObject(new String(claimBytes, StandardCharsets.UTF_8));
     } catch (RuntimeException e) {
-      return refuse("malformed token");
+      return refuse("malformed", "malformed token");
     }
     String malformed = claimTypes(claims);
     if (malformed != null) {
-      return refuse("malformed token claims: " + malformed);
+      return refuse("malformed", "malformed token claims: " + malformed);
     }
     String alg = header.getValue("alg") instanceof String s ? s : "";
     boolean isInternal;
@@ -160,7 +168,7 @@ public final class TokenService {
       isInternal = false;
       verifier = external;
     } else {
-      return refuse("token algorithm not accepted");
+      return refuse("invalid", "token algorithm not accepted");
     }
     Future<?> verified;
     try {
@@ -168,10 +176,10 @@ public final class TokenService {
     } catch (RuntimeException e) {
       // the library must not turn a hostile token into a 500; the claim checks above should make this unreachable
       LOG.warn("Token verification threw {}; refusing the token", e.getClass().getSimpleName());
-      return refuse("invalid token");
+      return refuse("invalid", "invalid token");
     }
     return verified
-        .recover(err -> refuse("invalid or expired token"))
+        .recover(err -> refuse("invalid", "invalid or expired token"))
         .compose(user -> check(claims, isInternal, renewal && isInternal ? renewalGraceSeconds() : 0));
   }
 
@@ -221,19 +229,19 @@ public final class TokenService {
     long now = System.currentTimeMillis() / 1000;
     Object exp = claims.getValue("exp");
     if (!(exp instanceof Number n) || n.longValue() <= now - 5 - graceSeconds) {
-      return refuse(graceSeconds > 0 ? "token expired too long ago to be renewed; sign in again" : "token expired or without exp");
+      return refuse("expired", graceSeconds > 0 ? "token expired too long ago to be renewed; sign in again" : "token expired or without exp");
     }
     if (!(isInternal ? issuer : externalIssuer).equals(claims.getValue("iss"))) {
-      return refuse("wrong issuer");
+      return refuse("issuer", "wrong issuer");
     }
     Object aud = claims.getValue("aud");
     boolean audOk = audience.equals(aud) || (aud instanceof JsonArray a && a.contains(audience));
     if (!audOk) {
-      return refuse("wrong audience");
+      return refuse("audience", "wrong audience");
     }
     Object sub = claims.getValue("sub");
     if (!(sub instanceof String subject) || !SUB.matcher(subject).matches()) {
-      return refuse("token without a usable sub");
+      return refuse("subject", "token without a usable sub");
     }
     String name;
     if (isInternal) {
@@ -242,7 +250,7 @@ public final class TokenService {
     } else {
       name = providerName(claims, subject);
       if (name == null) {
-        return refuse("the identity provider's token has no usable display name:"
+        return refuse("name", "the identity provider's token has no usable display name:"
             + " name, preferred_username or sub must follow the name rule");
       }
     }
@@ -263,7 +271,9 @@ public final class TokenService {
     return null;
   }
 
-  private static <T> Future<T> refuse(String why) {
+  /** @param reason the refusal's label in {@code chat_auth_refusals_total} (one of {@link ChatMetrics#REFUSAL_REASONS}) */
+  private <T> Future<T> refuse(String reason, String why) {
+    metrics.authRefused(reason);
     return Future.failedFuture(new ChatException(ErrorCodes.UNAUTHENTICATED, why));
   }
 }

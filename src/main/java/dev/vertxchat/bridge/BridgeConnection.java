@@ -23,6 +23,8 @@ final class BridgeConnection {
   final String address;
   /** Its SockJS session id on the session transports, else null. */
   final String session;
+  /** The transport it opened over, as the metrics count it (a SockJS session's receiving requests could change it). */
+  final String transport;
   final Set<String> rooms = new LinkedHashSet<>();
   final Set<String> addresses = new LinkedHashSet<>();
   /** Frames are handled one after another; an asynchronous step (a join) holds the next frame back. */
@@ -47,6 +49,7 @@ final class BridgeConnection {
     this.identity = identity;
     this.address = address;
     this.session = session;
+    this.transport = wire.transport();
   }
 
   UserRef user() {

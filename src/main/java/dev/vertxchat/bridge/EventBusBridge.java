@@ -7,6 +7,7 @@ import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.metrics.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -45,9 +46,16 @@ public final class EventBusBridge {
   private final long sweepTimer;
   /** WebSockets on {@link NettyWebSocketWire} (true) or Vert.x's public API ({@link VertxWebSocketWire}). */
   private final boolean fastPath;
+  private final ChatMetrics metrics;
 
   /** @param membership the chat side's owner of rooms and presence, asked on every join and leave */
   public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard) {
+    this(vertx, config, membership, guard, ChatMetrics.none());
+  }
+
+  /** As {@link #EventBusBridge(Vertx, ChatConfig, Membership, HandshakeGuard)}, counting connections and deliveries in {@code metrics}. */
+  public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard, ChatMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.guard = guard;
     this.config = config;
@@ -55,7 +63,7 @@ public final class EventBusBridge {
     if (config.webSocketFastPath() && !fastPath) {
       LOG.warn("This Vert.x lacks the internals of the WebSocket fast path; WebSockets use Vert.x's public API");
     }
-    this.fanOut = new FanOut(vertx);
+    this.fanOut = new FanOut(vertx, metrics);
     this.rules = new FrameRules(vertx, config, membership, fanOut);
     long every = Math.max(250, Math.min(5000, config.pingTimeoutMs() / 4));
     this.sweepTimer = vertx.setPeriodic(every, id -> sweep());
@@ -111,6 +119,7 @@ public final class EventBusBridge {
     long untilExpiry = identity.expiresAt() - System.currentTimeMillis();
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));
     conn.onClosed = () -> closed(conn);
+    metrics.connectionOpened(conn.transport);
     wire.bind(frame -> enqueue(conn, frame), v -> tooLarge(conn), v -> closed(conn));
     LOG.debug("Bridge connection opened for {} over {}", conn.user().id(), wire.transport());
     return conn;
@@ -159,6 +168,10 @@ public final class EventBusBridge {
       fanOut.unsubscribe(address, conn);
     }
     conn.addresses.clear();
+    metrics.connectionClosed(conn.transport, conn.closeCode);
+    if (conn.closeCode == CloseCodes.SLOW_CONSUMER) {
+      metrics.slowConsumer();
+    }
     long ms = System.currentTimeMillis() - conn.openedAt;
     String seconds = String.format("%.1f", ms / 1000.0);
     // the same values as key-value pairs, for the JSON log format

@@ -1,6 +1,7 @@
 package dev.vertxchat.bridge;
 
 import dev.vertxchat.bus.RoomMessage;
+import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.bridge.QuietLog;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -39,8 +40,16 @@ final class FanOut {
     }
   }
 
+  private final ChatMetrics metrics;
+
   FanOut(Vertx vertx) {
+    this(vertx, ChatMetrics.none());
+  }
+
+  /** @param metrics counts the frames written, one add per message */
+  FanOut(Vertx vertx, ChatMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
   }
 
   void subscribe(String address, BridgeConnection conn) {
@@ -81,7 +90,9 @@ final class FanOut {
     SharedFrame frame = new SharedFrame(BridgeFrames.message(address, json));
     try {
       // a copy: closing a slow consumer changes the member set while we iterate
-      for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
+      BridgeConnection[] members = group.members.toArray(new BridgeConnection[0]);
+      metrics.delivered(members.length);
+      for (BridgeConnection conn : members) {
         try {
           conn.write(frame);
         } catch (RuntimeException e) {

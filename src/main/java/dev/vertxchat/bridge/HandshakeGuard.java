@@ -5,6 +5,7 @@ import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.metrics.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -50,8 +51,15 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
   private final ChatConfig config;
   private final Owners owners;
   private final String prefix;
+  private final ChatMetrics metrics;
 
   public HandshakeGuard(Vertx vertx, ChatConfig config, TokenService tokens, Clients clients, String prefix) {
+    this(vertx, config, tokens, clients, prefix, ChatMetrics.none());
+  }
+
+  /** @param metrics counts refused handshakes (a foreign origin, another user's session) and the connection caps' refusals */
+  public HandshakeGuard(Vertx vertx, ChatConfig config, TokenService tokens, Clients clients, String prefix, ChatMetrics metrics) {
+    this.metrics = metrics;
     this.config = config;
     this.tokens = tokens;
     this.clients = clients;
@@ -123,11 +131,13 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
       return Future.failedFuture(e);
     }
     if (!clients.originAllowed(request)) {
+      metrics.authRefused("origin");
       return Future.failedFuture(new ChatException(ErrorCodes.ORIGIN_NOT_ALLOWED, "origin not allowed"));
     }
     return tokens.verify(token(request)).compose(identity -> {
       String owner = session == null ? null : owners.bySession.get(session[0]);
       if (owner != null && !owner.equals(identity.user().id())) {
+        metrics.authRefused("session");
         return Future.failedFuture(new ChatException(ErrorCodes.FORBIDDEN, "this session belongs to another user"));
       }
       // a WebSocket is a bridge connection of its own whatever its session id; an XHR request opens one
@@ -136,6 +146,7 @@ public final class HandshakeGuard implements Handler<RoutingContext> {
           : OPENING.contains(session[1]) && (owner == null || WEBSOCKET.equals(session[1]));
       String address = clients.address(request);
       if (opens && !reserve(request, address)) {
+        metrics.rateLimited("connections");
         return Future.failedFuture(new ChatException(ErrorCodes.TOO_MANY_CONNECTIONS, "too many connections, try again later", 5));
       }
       return Future.succeededFuture(new Admission(identity, address, opens));

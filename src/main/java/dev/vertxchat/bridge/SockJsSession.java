@@ -57,7 +57,9 @@ final class SockJsSession implements Wire {
   private Handler<Void> tooLargeHandler = v -> { };
   private Handler<Void> closeHandler = v -> { };
 
-  SockJsSession(Vertx vertx, String id, String userId, long maxQueued, Map<String, SockJsSession> registry) {
+  /** @param streaming whether the request that opens it is xhr_streaming (its {@link #transport()} until it receives) */
+  SockJsSession(Vertx vertx, String id, String userId, long maxQueued, Map<String, SockJsSession> registry, boolean streaming) {
+    this.streaming = streaming;
     this.vertx = vertx;
     this.id = id;
     this.userId = userId;

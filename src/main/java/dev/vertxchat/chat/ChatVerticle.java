@@ -130,6 +130,17 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> send(UserRef user, JsonObject body) {
+    Future<JsonObject> answer;
+    try {
+      answer = accept(user, body);
+    } catch (ChatException e) {
+      answer = Future.failedFuture(e);
+    }
+    return answer.onFailure(err -> chat.metrics.refused(ChatException.from(err).code()));
+  }
+
+  /** A send: checked, then stored and published by the pipeline; the answer is its id and time. */
+  private Future<JsonObject> accept(UserRef user, JsonObject body) {
     Object value = body.getValue("text");
     if (!(value instanceof String raw)) {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT, "text must be a string"));
@@ -154,13 +165,20 @@ public class ChatVerticle extends VerticleBase {
             "the server is low on storage space and accepts no messages now; nothing was stored, retry later"));
       }
       if (!chat.sendLimiter.tryAcquire(user.id())) {
+        chat.metrics.rateLimited("messages");
         return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
       }
       if (!chat.globalLimiter.tryAcquire(LocalChat.GLOBAL)) {
+        chat.metrics.rateLimited("global_messages");
         return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
             "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
       }
+      long acceptedAt = System.nanoTime();
       return chat.pipeline.submit(new NewMessage(room, user, text))
+          .map(stored -> {
+            chat.metrics.acknowledged(acceptedAt);
+            return stored;
+          })
           .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
     });
   }
@@ -212,6 +230,7 @@ public class ChatVerticle extends VerticleBase {
   private Future<JsonObject> typing(UserRef user, JsonObject body) {
     return existingRoom(body).compose(room -> {
       if (!chat.typingLimiter.tryAcquire(user.id() + "\n" + room)) {
+        chat.metrics.rateLimited("typing");
         return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "typing notices are limited"));
       }
       RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.TYPING, room, user, System.currentTimeMillis()));

@@ -2,6 +2,7 @@ package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Room;
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.store.H2MessageStore;
 import dev.vertxchat.store.H2RoomStore;
 import dev.vertxchat.store.JournalStatus;
@@ -36,19 +37,21 @@ public final class LocalChat {
   /** One bucket for every user's messages together: what the storage takes in, whoever sends. */
   final RateLimiter globalLimiter;
   final DiskSpace disk;
+  final ChatMetrics metrics;
   private final Vertx vertx;
   private final long sweepTimer;
   private MessageJournal journal;
   private JournaledMessageStore messages;
   SendPipeline pipeline;
 
-  private LocalChat(Vertx vertx, ChatConfig config, Pool pool) {
+  private LocalChat(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
+    this.metrics = metrics;
     this.rooms = new H2RoomStore(pool);
     this.directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
         config.requestTimeoutMs());
-    this.membership = new LocalMembership(vertx.eventBus(), directory);
+    this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
     this.sendLimiter = new RateLimiter(config.messagesPerSecond(), config.messageBurst());
     this.typingLimiter = new RateLimiter(config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
     this.globalLimiter = new RateLimiter(config.globalMessagesPerSecond(), Math.max(1, config.globalMessagesPerSecond() * 2));
@@ -65,12 +68,18 @@ public final class LocalChat {
    * must run there too. The send pipeline is owned by the first chat verticle instance that starts.
    */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool) {
-    LocalChat chat = new LocalChat(vertx, config, pool);
+    return open(vertx, config, pool, ChatMetrics.none());
+  }
+
+  /** As {@link #open(Vertx, ChatConfig, Pool)}, counting sends, joins and the journal's copy in {@code metrics}. */
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
+    LocalChat chat = new LocalChat(vertx, config, pool, metrics);
     MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
         config.storeIndexBatchMax(), config.storeMaxUnindexed());
-    return MessageJournal.open(vertx, config.dataDir(), journal)
+    return MessageJournal.open(vertx, config.dataDir(), journal, metrics::journalCopied)
         .compose(opened -> {
           chat.journal = opened;
+          metrics.journalBacklog(opened::unindexed);
           chat.messages = new JournaledMessageStore(opened, new H2MessageStore(pool));
           chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs());
           return chat.createDefaultRooms();

@@ -2,6 +2,7 @@ package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.UserRef;
+import dev.vertxchat.metrics.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 
@@ -12,10 +13,13 @@ public final class LocalMembership implements Membership {
   private final EventBus bus;
   private final RoomDirectory directory;
   private final Presence presence = new Presence();
+  private final ChatMetrics metrics;
 
-  LocalMembership(EventBus bus, RoomDirectory directory) {
+  LocalMembership(EventBus bus, RoomDirectory directory, ChatMetrics metrics) {
     this.bus = bus;
     this.directory = directory;
+    this.metrics = metrics;
+    metrics.roomsWithMembers(presence::occupiedRooms);
   }
 
   @Override
@@ -25,6 +29,7 @@ public final class LocalMembership implements Membership {
 
   @Override
   public void join(String room, UserRef user) {
+    metrics.joined();
     if (presence.join(room, user)) {
       RoomEvents.publish(bus, Envelope.event(Envelope.JOIN, room, user, System.currentTimeMillis()));
     }

@@ -43,6 +43,17 @@ final class Presence {
     return last[0];
   }
 
+  /** Rooms with at least one member (a walk over the rooms: for a scrape, not a hot path). */
+  int occupiedRooms() {
+    int n = 0;
+    for (Map<String, Entry> room : rooms.values()) {
+      if (!room.isEmpty()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   int count(String roomId) {
     Map<String, Entry> room = rooms.get(roomId);
     return room == null ? 0 : room.size();

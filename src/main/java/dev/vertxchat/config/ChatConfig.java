@@ -87,6 +87,10 @@ public final class ChatConfig {
   private final long tlsReloadCheckMs;
   private final long drainGraceMs;
   private final String logFormat;
+  private final boolean metricsEnabled;
+  private final boolean metricsPublicPort;
+  private final String adminHost;
+  private final int adminPort;
 
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
@@ -161,6 +165,10 @@ public final class ChatConfig {
     tlsReloadCheckMs = longValue(HTTP_TLS_RELOAD_CHECK_MS);
     drainGraceMs = longValue(SHUTDOWN_DRAIN_GRACE_MS);
     logFormat = str(LOG_FORMAT);
+    metricsEnabled = bool(METRICS_ENABLED);
+    metricsPublicPort = bool(METRICS_PUBLIC_PORT);
+    adminHost = str(ADMIN_HOST);
+    adminPort = integer(ADMIN_PORT);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -307,4 +315,11 @@ public final class ChatConfig {
   public long drainGraceMs() { return drainGraceMs; }
   /** {@code text} (the pattern of the logback configuration) or {@code json} (one JSON object per line). */
   public String logFormat() { return logFormat; }
+  /** Vert.x's and the chat's metrics are collected (and served on the admin listener's {@code /metrics}). */
+  public boolean metricsEnabled() { return metricsEnabled; }
+  /** {@code /metrics} is served on the public HTTP port too (off by default: it is an operator's view). */
+  public boolean metricsPublicPort() { return metricsPublicPort; }
+  public String adminHost() { return adminHost; }
+  /** The admin listener's port: 0 picks a free one, -1 means no admin listener. */
+  public int adminPort() { return adminPort; }
 }

@@ -77,6 +77,10 @@ public final class ConfigKeys {
   public static final String HTTP_TLS_RELOAD_CHECK_MS = "http.tls.reloadCheckMs";
   public static final String SHUTDOWN_DRAIN_GRACE_MS = "shutdown.drainGraceMs";
   public static final String LOG_FORMAT = "log.format";
+  public static final String METRICS_ENABLED = "metrics.enabled";
+  public static final String METRICS_PUBLIC_PORT = "metrics.publicPort";
+  public static final String ADMIN_HOST = "admin.host";
+  public static final String ADMIN_PORT = "admin.port";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

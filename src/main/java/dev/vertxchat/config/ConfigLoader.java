@@ -49,6 +49,20 @@ public final class ConfigLoader {
         beforeLogging), false);
   }
 
+  /**
+   * The configuration the service will start with, built now on the calling thread from the same sources
+   * as {@link #load(Vertx, JsonObject, String)}, without logging: for the launcher, which needs
+   * {@code metrics.enabled} before Vert.x starts. Blocking (may read {@code conf/config.json}); null when the
+   * configuration is not valid (the main verticle then refuses to start and says why).
+   */
+  public static ChatConfig readNow(JsonObject given, String givenSource) {
+    try {
+      return merge(given, givenSource, System.getenv(), chatProperties(), Path.of(DEFAULT_FILE)).config();
+    } catch (ConfigException e) {
+      return null;
+    }
+  }
+
   /** Blocking: may read {@code defaultFile}. */
   static ChatConfig load(JsonObject given, String givenSource, Map<String, String> env, Map<String, String> properties,
                          Path defaultFile) {
@@ -57,6 +71,14 @@ public final class ConfigLoader {
 
   private static ChatConfig load(JsonObject given, String givenSource, Map<String, String> env, Map<String, String> properties,
                                  Path defaultFile, Consumer<ChatConfig> beforeLogging) {
+    ConfigMerge.Result result = merge(given, givenSource, env, properties, defaultFile);
+    beforeLogging.accept(result.config());
+    result.warnings().forEach(warning -> LOG.warn("{}", warning));
+    return result.config();
+  }
+
+  private static ConfigMerge.Result merge(JsonObject given, String givenSource, Map<String, String> env,
+                                          Map<String, String> properties, Path defaultFile) {
     JsonObject file;
     String source;
     if (givenSource != null || given != null && !given.isEmpty()) {
@@ -69,10 +91,7 @@ public final class ConfigLoader {
       file = new JsonObject();
       source = "no config file";
     }
-    ConfigMerge.Result result = ConfigMerge.merge(file, source, env, properties);
-    beforeLogging.accept(result.config());
-    result.warnings().forEach(warning -> LOG.warn("{}", warning));
-    return result.config();
+    return ConfigMerge.merge(file, source, env, properties);
   }
 
   private static Map<String, String> chatProperties() {

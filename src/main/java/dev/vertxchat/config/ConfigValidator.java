@@ -110,6 +110,13 @@ public final class ConfigValidator {
     range(json, STORE_INDEX_BATCH_MAX, 100, 100_000);
     range(json, STORE_MAX_UNINDEXED, 1000, 10_000_000);
     range(json, STORE_MIN_FREE_DISK_BYTES, 0, 1L << 60);
+    nonEmpty(json, ADMIN_HOST);
+    range(json, ADMIN_PORT, -1, 65535);
+    long adminPort = ((Number) ChatConfig.at(json, ADMIN_PORT)).longValue();
+    if (adminPort > 0 && adminPort == ((Number) ChatConfig.at(json, HTTP_PORT)).longValue()) {
+      throw new ConfigException(ADMIN_PORT, "must not be http.port (" + adminPort + "): the admin listener is a server of its own"
+          + " (-1: none; metrics.publicPort serves /metrics on the public port)");
+    }
 
     boolean certSet = !((String) ChatConfig.at(json, HTTP_TLS_CERT_FILE)).isBlank();
     boolean keySet = !((String) ChatConfig.at(json, HTTP_TLS_KEY_FILE)).isBlank();

@@ -6,6 +6,8 @@ import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.metrics.ChatMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.vertxchat.store.AccountStore;
 import dev.vertxchat.store.JournalStatus;
 import io.vertx.core.Future;
@@ -30,20 +32,26 @@ public final class HttpParts {
   final Health health;
   /** TLS on the port, null without ({@link #open}). */
   Tls tls;
+  final ChatMetrics metrics;
+  /** The registry served on {@code /metrics}; null when metrics are off. */
+  final PrometheusMeterRegistry registry;
   private final WorkerExecutor hashing;
 
   private HttpParts(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts, Membership membership,
-                    Supplier<Future<Void>> databaseCheck, JournalStatus journal) {
+                    Supplier<Future<Void>> databaseCheck, JournalStatus journal, ChatMetrics metrics,
+                    PrometheusMeterRegistry registry) {
     this.config = config;
+    this.metrics = metrics;
+    this.registry = registry;
     this.tokens = tokens;
     this.membership = membership;
     this.health = new Health(vertx, databaseCheck, journal);
     this.addresses = new ClientAddress(config.trustedProxies());
     this.origins = new Origins(config.allowedOrigins(), config.publicOrigin());
-    this.throttle = new SignInThrottle(vertx, config, addresses);
+    this.throttle = new SignInThrottle(vertx, config, addresses, metrics);
     this.hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
     this.auth = new AuthService(accounts, tokens,
-        new PasswordHashing(new PasswordHasher(), hashing, config.hashQueue()), throttle, config.guests());
+        new PasswordHashing(new PasswordHasher(), hashing, config.hashQueue()), throttle, config.guests(), metrics);
   }
 
   /**
@@ -54,7 +62,17 @@ public final class HttpParts {
    */
   public static HttpParts create(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts,
                                  Membership membership, Supplier<Future<Void>> databaseCheck, JournalStatus journal) {
-    return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, journal);
+    return create(vertx, config, tokens, accounts, membership, databaseCheck, journal, ChatMetrics.none(), null);
+  }
+
+  /**
+   * @param metrics  the service's chat metrics
+   * @param registry the registry {@code metrics.publicPort} serves on the public port's {@code /metrics}; null when metrics are off
+   */
+  public static HttpParts create(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts,
+                                 Membership membership, Supplier<Future<Void>> databaseCheck, JournalStatus journal,
+                                 ChatMetrics metrics, PrometheusMeterRegistry registry) {
+    return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, journal, metrics, registry);
   }
 
   /** Reads the TLS certificate when configured (a {@link dev.vertxchat.config.ConfigException} when unusable). */

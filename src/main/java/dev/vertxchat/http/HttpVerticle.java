@@ -70,8 +70,9 @@ public class HttpVerticle extends VerticleBase {
   private Future<HttpServer> serve(Buffer openApi) {
     Origins origins = parts.origins;
     ClientAddress addresses = parts.addresses;
-    HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH);
-    bridge = new EventBusBridge(vertx, config, parts.membership, guard);
+    HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH,
+        parts.metrics);
+    bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.metrics);
 
     Router router = Router.router(vertx);
     if (config.accessLog()) {
@@ -87,6 +88,9 @@ public class HttpVerticle extends VerticleBase {
     }
 
     new HealthRoutes(parts.health).mount(router);
+    if (config.metricsPublicPort() && parts.registry != null) {
+      router.get(AdminVerticle.METRICS_PATH).handler(AdminVerticle.metrics(vertx, parts.registry));
+    }
 
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
         .putHeader("Cache-Control", "no-cache").end(openApi));

@@ -5,6 +5,7 @@ import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.chat.RateLimiter;
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.metrics.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -31,8 +32,10 @@ final class SignInThrottle implements LoginLimits {
   private final RateLimiter guests;
   private final RateLimiter failedLogins;
   private final RateLimiter failedLoginsAll;
+  private final ChatMetrics metrics;
 
-  SignInThrottle(Vertx vertx, ChatConfig config, ClientAddress addresses) {
+  SignInThrottle(Vertx vertx, ChatConfig config, ClientAddress addresses, ChatMetrics metrics) {
+    this.metrics = metrics;
     this.addresses = addresses;
     this.signIns = new RateLimiter(config.signInsPerMinute() / 60.0, config.signInsPerMinute());
     this.guests = new RateLimiter(config.guestSignInsPerMinute() / 60.0, config.guestSignInsPerMinute());
@@ -50,11 +53,11 @@ final class SignInThrottle implements LoginLimits {
 
   /** A login or registration attempt from this request's client address. */
   Future<Void> signIn(HttpServerRequest request) {
-    return take(signIns, addresses.of(request), "too many sign-in attempts from your address, try again later");
+    return take(signIns, "sign_ins", addresses.of(request), "too many sign-in attempts from your address, try again later");
   }
 
   Future<Void> guest(HttpServerRequest request) {
-    return take(guests, addresses.of(request), "too many guest sign-ins from your address, try again later");
+    return take(guests, "guest_sign_ins", addresses.of(request), "too many guest sign-ins from your address, try again later");
   }
 
   /** The client address of a request, as the per-address limits count it. */
@@ -78,6 +81,7 @@ final class SignInThrottle implements LoginLimits {
       failedLogins.refund(pair);
       wait = failedLoginsAll.waitMillis(key);
     }
+    metrics.rateLimited("failed_logins");
     return Future.failedFuture(refusal("too many failed logins for this account, try again later",
         Math.max(1, Math.max(wait, failedLogins.waitMillis(pair)))));
   }
@@ -88,10 +92,11 @@ final class SignInThrottle implements LoginLimits {
     failedLoginsAll.refund(key);
   }
 
-  private static Future<Void> take(RateLimiter limiter, String key, String message) {
+  private Future<Void> take(RateLimiter limiter, String limit, String key, String message) {
     if (limiter.tryAcquire(key)) {
       return Future.succeededFuture();
     }
+    metrics.rateLimited(limit);
     return Future.failedFuture(refusal(message, limiter.waitMillis(key)));
   }
 

@@ -17,6 +17,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * Copies journaled messages into the {@code messages} table on a thread of its own, so that an append
@@ -35,6 +36,8 @@ final class JournalIndexer {
   private final WorkerExecutor thread;
   private final String dataDir;
   private final JournalWriter writer;
+  /** Hears the duration of each copy (nanoseconds). */
+  private final LongConsumer copied;
   private Connection connection; // indexer thread only
   private volatile long indexedThrough;
   /** Why the latest round failed, null after one that succeeded. */
@@ -45,7 +48,8 @@ final class JournalIndexer {
   private Future<Void> round; // the running round; guarded by lock
   private boolean stopped; // guarded by lock
 
-  JournalIndexer(Vertx vertx, WorkerExecutor thread, String dataDir, JournalWriter writer) {
+  JournalIndexer(Vertx vertx, WorkerExecutor thread, String dataDir, JournalWriter writer, LongConsumer copied) {
+    this.copied = copied;
     this.vertx = vertx;
     this.thread = thread;
     this.dataDir = dataDir;
@@ -165,6 +169,7 @@ final class JournalIndexer {
   /** Inserts the messages in one transaction; rows already there (a retry after an unclear failure) are merged. */
   Future<Void> insert(List<Envelope> messages) {
     return thread.executeBlocking(() -> {
+      long began = System.nanoTime();
       try {
         try {
           H2MessageStore.insert(connection(), messages);
@@ -178,6 +183,7 @@ final class JournalIndexer {
         disconnect();
         throw e;
       }
+      copied.accept(System.nanoTime() - began);
       return null;
     }, false);
   }

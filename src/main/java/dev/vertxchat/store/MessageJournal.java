@@ -8,6 +8,7 @@ import io.vertx.core.WorkerExecutor;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The durable commit point for chat messages: an append-only log under {@code <data.dir>/journal}.
@@ -59,6 +60,14 @@ public final class MessageJournal implements JournalStatus {
    * Open one per data directory and process, and {@link #close()} it once.
    */
   public static Future<MessageJournal> open(Vertx vertx, String dataDir, Options options) {
+    return open(vertx, dataDir, options, nanos -> { });
+  }
+
+  /**
+   * As {@link #open(Vertx, String, Options)}; {@code copied} hears how long each copy of messages into the
+   * table took, in nanoseconds (on the indexer's thread).
+   */
+  public static Future<MessageJournal> open(Vertx vertx, String dataDir, Options options, LongConsumer copied) {
     Path dir = Path.of(dataDir).toAbsolutePath().normalize().resolve("journal");
     String suffix = Integer.toHexString(dir.hashCode());
     WorkerExecutor journalThread = vertx.createSharedWorkerExecutor("vertxchat-journal-" + suffix, 1);
@@ -66,7 +75,7 @@ public final class MessageJournal implements JournalStatus {
     JournalSegments segments = new JournalSegments(dir);
     JournalWriter writer = new JournalWriter(journalThread, segments, new JournalBacklog(options.maxUnindexed()),
         options.fsync());
-    JournalIndexer indexer = new JournalIndexer(vertx, indexerThread, dataDir, writer);
+    JournalIndexer indexer = new JournalIndexer(vertx, indexerThread, dataDir, writer, copied);
     MessageJournal journal = new MessageJournal(vertx, options, writer, indexer);
     return JournalReplay.run(journalThread, segments, indexer)
         .compose(top -> writer.start(top).map(top))

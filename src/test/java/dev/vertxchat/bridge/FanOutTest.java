@@ -4,6 +4,7 @@ import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
+import dev.vertxchat.support.Scrape;
 import dev.vertxchat.support.TestServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -174,5 +175,10 @@ class FanOutTest {
     // nothing the slow client missed is lost: it is all in the history
     var history = http.get("/api/rooms/general/messages?limit=1", token).bodyAsJsonObject();
     assertEquals(last, history.getJsonArray("messages").getJsonObject(0).getString("text"));
+    // and the operator sees it: one slow consumer, closed with 4101, every message accepted
+    Scrape metrics = Scrape.awaitUntil(vertx, service.adminPort(), m -> m.count("chat_slow_consumers_total") == 1,
+        "the slow consumer counted");
+    assertEquals(1, metrics.count("chat_bridge_closes_total", "transport", "websocket", "code", "4101"));
+    assertEquals(count, metrics.count("chat_messages_accepted_total"));
   }
 }

@@ -3,6 +3,9 @@ package dev.vertxchat.support;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import dev.vertxchat.http.AdminVerticle;
+import dev.vertxchat.metrics.MetricsBackend;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -22,7 +25,7 @@ import java.util.stream.Stream;
 import static dev.vertxchat.support.TestServer.await;
 
 /**
- * The one way a test starts the real service: a JUnit 5 extension giving each test its own Vert.x, its
+ * The one way a test starts the real service: a JUnit 5 extension giving each test its own Vert.x (with metrics, made as the launcher makes it: {@link MetricsBackend}), its
  * own temporary data directory and, once started, the service deployed through {@code MainVerticle} as
  * the launcher deploys it, on port 0, with an {@link Http} client on its port. After the test, whatever
  * the test asked it to close ({@link #closeAfter}, {@link #connect}) is closed, then the service is
@@ -66,7 +69,9 @@ public final class ChatService implements BeforeEachCallback, AfterEachCallback,
 
   @Override
   public void beforeEach(ExtensionContext context) throws IOException {
-    vertx = Vertx.vertx();
+    // as the launcher makes it: with Vert.x's metrics unless the class's configuration turns them off
+    boolean metrics = classOverrides.getJsonObject("metrics", new JsonObject()).getBoolean("enabled", true);
+    vertx = MetricsBackend.builder(new VertxOptions(), metrics).build();
     root = Files.createTempDirectory("vertx-chat-test-");
     dataDir = Files.createDirectory(root.resolve("data"));
   }
@@ -194,6 +199,16 @@ public final class ChatService implements BeforeEachCallback, AfterEachCallback,
   /** The port the service listens on (it is started first if it is not yet). */
   public int port() {
     return running().port;
+  }
+
+  /** The port of the admin listener (the service is started first if it is not yet); it listens on a free port in tests. */
+  public int adminPort() {
+    running();
+    Integer port = vertx.sharedData().<String, Integer>getLocalMap(AdminVerticle.SERVER_INFO).get(AdminVerticle.ACTUAL_PORT);
+    if (port == null) {
+      throw new IllegalStateException("the service has no admin listener (admin.port -1)");
+    }
+    return port;
   }
 
   /** {@code http://127.0.0.1:<port>}, the origin of the service's pages. */

@@ -33,8 +33,9 @@ public final class TestServer {
 
   /**
    * The configuration tests start from: loopback, port 0, the given data directory, a fixed secret, and
-   * per-address sign-in and connection limits high enough for tests that sign in many users from 127.0.0.1 (the
-   * tests of those limits set their own), and no drain grace period at a stop (the tests of draining set one).
+   * the admin listener on a free port, per-address sign-in and connection limits high enough for tests that sign in
+   * many users from 127.0.0.1 (the tests of those limits set their own), and no drain grace period at a stop (the
+   * tests of draining set one).
    */
   public static JsonObject baseConfig(Path dataDir) {
     return new JsonObject()
@@ -42,7 +43,8 @@ public final class TestServer {
         .put("data", new JsonObject().put("dir", dataDir.toString()))
         .put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", SECRET)))
         .put("limits", new JsonObject().put("signInsPerMinute", 100_000).put("guestSignInsPerMinute", 100_000))
-        .put("shutdown", new JsonObject().put("drainGraceMs", 0));
+        .put("shutdown", new JsonObject().put("drainGraceMs", 0))
+        .put("admin", new JsonObject().put("port", 0));
   }
 
   public static TestServer start(Vertx vertx, Path dataDir) {

@@ -1,0 +1,96 @@
+package dev.vertxchat.http;
+
+import dev.vertxchat.config.ChatConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The admin listener: an HTTP server of its own on {@code admin.host}:{@code admin.port} (by default
+ * 127.0.0.1:9090, reachable from the host only), for operators and their tools, never the public.
+ * It serves {@code GET /metrics} (Prometheus text format; 404 when {@code metrics.enabled} is false) and
+ * whatever routes the composition root mounts ({@link #AdminVerticle(ChatConfig, PrometheusMeterRegistry, List)});
+ * everything else is a JSON 404. Deployed once per service by the composition root (one server; its
+ * handlers are light), not by the deployment plan. The port it listens on is recorded in shared data
+ * ({@link #SERVER_INFO}, {@link #ACTUAL_PORT}), as {@link HttpVerticle} records its own.
+ */
+public class AdminVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
+  /** Shared-data map where the admin listener's port is recorded (useful with {@code admin.port} 0). */
+  public static final String SERVER_INFO = "vertxchat.admin";
+  public static final String ACTUAL_PORT = "actualPort";
+  public static final String METRICS_PATH = "/metrics";
+  /** Prometheus's text exposition format, version 0.0.4. */
+  public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private final ChatConfig config;
+  private final PrometheusMeterRegistry registry;
+  private final List<Consumer<Router>> routes;
+  private HttpServer server;
+
+  /**
+   * @param registry the registry to serve on {@code /metrics}; null when metrics are off
+   * @param routes   mount more routes on the admin router, in order, after {@code /metrics}: this is where the
+   *                 composition root adds the health checks ({@code /health/live}, {@code /health/ready}) and
+   *                 the operators' API ({@code /api/admin/*})
+   */
+  public AdminVerticle(ChatConfig config, PrometheusMeterRegistry registry, List<Consumer<Router>> routes) {
+    this.config = config;
+    this.registry = registry;
+    this.routes = List.copyOf(routes);
+  }
+
+  @Override
+  public Future<?> start() {
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      ctx.response().headers().set("X-Content-Type-Options", "nosniff").set("Cache-Control", "no-store");
+      ctx.next();
+    });
+    if (registry != null) {
+      router.get(METRICS_PATH).handler(metrics(vertx, registry));
+    }
+    // ---- more admin routes (health checks, the operators' API) are mounted here, by the composition root ----
+    routes.forEach(mount -> mount.accept(router));
+    router.route().last().handler(ctx -> ctx.fail(404));
+    router.route().failureHandler(new Failures());
+
+    server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort())
+        .setHttp2ClearTextEnabled(false));
+    return server.requestHandler(router).listen().onSuccess(s -> {
+      vertx.sharedData().getLocalMap(SERVER_INFO).put(ACTUAL_PORT, s.actualPort());
+      LOG.info("Admin listener on {}:{}", config.adminHost(), s.actualPort());
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  /**
+   * {@code GET /metrics}: the registry in Prometheus's text format. The scrape (a walk over every meter)
+   * runs on a worker thread, off the event loop.
+   */
+  public static Handler<RoutingContext> metrics(Vertx vertx, PrometheusMeterRegistry registry) {
+    return ctx -> vertx.executeBlocking(registry::scrape, false).onComplete(ar -> {
+      if (ar.failed()) {
+        ctx.fail(ar.cause());
+      } else {
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, METRICS_CONTENT_TYPE).end(ar.result());
+      }
+    });
+  }
+}
