@@ -57,8 +57,9 @@ public final class AdminRoutes {
     Handler<RoutingContext> authenticate = ctx -> ApiRoutes.authenticate(parts.tokens, ctx);
     router.get("/api/me").handler(authenticate).handler(this::me);
 
-    router.route(PREFIX + "/*").handler(authenticate).handler(this::operatorsOnly)
-        .handler(BodyHandler.create(false).setBodyLimit(parts.config.maxFrameBytes()));
+    // a body is read only once the caller is known to be an operator
+    router.route(PREFIX + "/*").handler(authenticate).handler(this::operatorsOnly);
+    router.route(PREFIX + "/*").handler(BodyHandler.create(false).setBodyLimit(parts.config.maxFrameBytes()));
     router.get(PREFIX + "/connections").handler(ctx -> answer(ctx, 200, connections.list().map(list -> {
       JsonArray out = new JsonArray();
       list.forEach(c -> out.add(c.toJson()));
