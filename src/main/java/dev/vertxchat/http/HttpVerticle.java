@@ -187,6 +187,8 @@ public class HttpVerticle extends VerticleBase {
   private static Handler<RoutingContext> corsForConfigured(Origins origins, boolean credentials) {
     CorsHandler cors = CorsHandler.create().addOrigins(origins.configured()).allowCredentials(credentials)
         .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST)
+        // the admin API's
+        .allowedMethod(HttpMethod.PUT).allowedMethod(HttpMethod.PATCH).allowedMethod(HttpMethod.DELETE)
         .allowedHeader("Authorization").allowedHeader("Content-Type").maxAgeSeconds(600);
     return ctx -> {
       if (origins.configuredOrigin(ctx.request())) {

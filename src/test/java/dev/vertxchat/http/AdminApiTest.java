@@ -140,6 +140,38 @@ class AdminApiTest {
     assertEquals(200, http.get("/api/rooms", guest).statusCode());
   }
 
+  @Test
+  void withSeveralHttpInstancesEveryActionReachesThemAll() throws Exception {
+    service.start(new JsonObject().put("deployments", new JsonArray()
+        .add(new JsonObject().put("verticle", "dev.vertxchat.chat.ChatVerticle").put("instances", 1))
+        .add(new JsonObject().put("verticle", "dev.vertxchat.http.HttpVerticle").put("instances", 3))));
+    Http http = service.http();
+    JsonObject gina = http.guest("Gina");
+    String id = gina.getJsonObject("user").getString("id");
+    // connections are spread over the instances' event loops
+    List<BridgeClient> clients = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      clients.add(service.connect(gina.getString("token"), i % 2 == 0 ? BridgeClient.Transport.RAW : BridgeClient.Transport.XHR_STREAMING));
+    }
+    assertEquals(6, http.get("/api/admin/connections", admin()).bodyAsJsonObject().getJsonArray("connections").size());
+    assertEquals(6, http.post("/api/admin/users/" + id + "/disconnect", admin(), "").bodyAsJsonObject().getInteger("closed"));
+    clients.forEach(c -> assertEquals(4102, c.awaitClose()));
+
+    call(HttpMethod.PATCH, "/api/admin/settings", admin(), new JsonObject().put("guestSignIn", false));
+    for (int i = 0; i < 6; i++) {
+      // a new connection each time: any instance may answer
+      Http fresh = service.closeAfter(new Closing(new Http(service.vertx(), service.port()))).http;
+      assertError(403, 2004, fresh.post("/api/auth/guest", null, new JsonObject().put("name", "Gina")));
+    }
+  }
+
+  private record Closing(Http http) implements AutoCloseable {
+    @Override
+    public void close() {
+      http.close();
+    }
+  }
+
   // --- connections ---
 
   @Test
