@@ -49,15 +49,26 @@ public final class Bans {
     return out;
   }
 
-  /** Bans {@code user} (stored first, then in effect); banning again replaces the reason and keeps the rest. */
+  /** Bans {@code user}: {@link #record}, then {@link #enforce}. */
   public Future<Ban> ban(String user, String reason, String by) {
+    return record(user, reason, by).onSuccess(this::enforce);
+  }
+
+  /**
+   * Stores a ban, not yet in effect until {@link #enforce} (a caller closes the user's connections in
+   * between, so their close frames can still reach a SockJS polling client, whose next poll a ban in
+   * effect would refuse). Banning again replaces the reason and keeps the rest.
+   */
+  public Future<Ban> record(String user, String reason, String by) {
     Ban existing = banned.get(user);
     Ban ban = existing == null ? new Ban(user, reason, by, System.currentTimeMillis())
         : new Ban(user, reason, existing.by(), existing.since());
-    return store.put(ban).map(v -> {
-      banned.put(user, ban);
-      return ban;
-    });
+    return store.put(ban).map(ban);
+  }
+
+  /** Puts a stored ban in effect: the user's tokens are refused from now on. */
+  public void enforce(Ban ban) {
+    banned.put(ban.user(), ban);
   }
 
   /** @return false when the user was not banned */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -30,6 +31,9 @@ public final class ConnectionRegistry {
   }
 
   private record Entry(BridgeConnection conn, Context context) {}
+
+  /** How long {@link #close} waits for the close frames to reach the clients. */
+  static final long DELIVERY_WAIT_MS = 2000;
 
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
@@ -71,11 +75,13 @@ public final class ConnectionRegistry {
   }
 
   /**
-   * Closes every connection of {@code userId} with {@code code} (the close frame reaches the client over
-   * every transport; an xhr-polling client gets it with its next poll); returns how many were open.
+   * Closes every connection of {@code userId} with {@code code}; returns how many were open, once their
+   * close frames have been handed to the clients (an xhr-polling client gets its frame with its next
+   * poll), or after {@link #DELIVERY_WAIT_MS} at most.
    */
   public Future<Integer> close(String userId, int code, String reason) {
     List<Future<Boolean>> closing = new ArrayList<>();
+    List<Future<Void>> delivered = new ArrayList<>();
     for (Entry e : entries.values()) {
       if (e.conn().user().id().equals(userId)) {
         closing.add(onContext(e, conn -> {
@@ -83,12 +89,20 @@ public final class ConnectionRegistry {
             return false;
           }
           conn.close(code, reason);
+          synchronized (delivered) {
+            delivered.add(conn.wire.closeDelivered());
+          }
           return true;
         }));
       }
     }
-    return Future.join(closing).transform(ar -> Future.succeededFuture(
-        (int) closing.stream().filter(f -> f.succeeded() && Boolean.TRUE.equals(f.result())).count()));
+    return Future.join(closing).transform(ar -> {
+      List<Future<Void>> waits;
+      synchronized (delivered) {
+        waits = new ArrayList<>(delivered);
+      }
+      return Future.join(waits).timeout(DELIVERY_WAIT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+    }).map(v -> (int) closing.stream().filter(f -> f.succeeded() && Boolean.TRUE.equals(f.result())).count());
   }
 
   private static <T> Future<T> onContext(Entry e, java.util.function.Function<BridgeConnection, T> action) {

@@ -47,7 +47,7 @@ public final class AdminRoutes {
   private final HttpParts parts;
   private final ConnectionRegistry connections;
 
-  public AdminRoutes(io.vertx.core.Vertx vertx, HttpParts parts) {
+  public AdminRoutes(HttpParts parts) {
     this.parts = parts;
     this.connections = parts.registry;
   }
@@ -123,8 +123,14 @@ public final class AdminRoutes {
               "reason must be text of at most " + MAX_REASON + " characters"));
         }
         String text = reason == null || ((String) reason).isBlank() ? null : ((String) reason).strip();
-        return parts.bans.ban(id, text, operator);
+        return parts.bans.record(id, text, operator);
       }).compose(ban -> connections.close(id, CloseCodes.BANNED, "banned")
+          // in effect once the close frames reached the clients (a polling client's next poll would be refused),
+          // then once more for a connection that opened meanwhile
+          .compose(closed -> {
+            parts.bans.enforce(ban);
+            return connections.close(id, CloseCodes.BANNED, "banned");
+          })
           .map(closed -> new JsonObject().put("ban", ban.toJson())));
     }));
   }

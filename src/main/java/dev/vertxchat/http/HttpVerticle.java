@@ -83,7 +83,7 @@ public class HttpVerticle extends VerticleBase {
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
     // before ApiRoutes' catch-all for /api/*; the admin routes authenticate their requests themselves
-    new AdminRoutes(vertx, parts).mount(router);
+    new AdminRoutes(parts).mount(router);
     new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
     router.route(BRIDGE_PATH + "/*").handler(guard);

@@ -84,6 +84,31 @@ class AdminBridgeTest {
         .filter(c -> id.equals(((JsonObject) c).getJsonObject("user").getString("id"))).count());
   }
 
+  /**
+   * An xhr-polling client between two polls when it is banned: its next poll still gets the close frame
+   * (the ban takes effect once the frame was handed over), not a refusal of its token.
+   */
+  @org.junit.jupiter.api.Test
+  void aPollingClientBetweenTwoPollsStillGetsTheBansCloseFrame() throws Exception {
+    Http http = service.http();
+    JsonObject gina = http.guest("Gina");
+    String id = gina.getJsonObject("user").getString("id");
+    BridgeClient client = service.connect(gina.getString("token"), Transport.XHR_POLLING);
+    client.register("chat.user." + id);
+    client.request("chat.presence", new JsonObject().put("room", "general"));
+    client.pause();
+    // a notice ends the poll in flight, if one is; no new poll is made while paused
+    http.post("/api/admin/notices", admin(), new JsonObject().put("text", "poll over"));
+    java.util.concurrent.CompletableFuture<Integer> banned = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> http.send(HttpMethod.PUT, "/api/admin/bans/" + id, admin(), new JsonObject()).statusCode());
+    Thread.sleep(300); // the ban is under way: its close frame waits for the next poll
+    client.resume();
+    assertEquals(CloseCodes.BANNED, client.awaitClose());
+    assertEquals(CloseCodes.BANNED, client.closeFrameCode());
+    assertEquals(200, banned.get(10, java.util.concurrent.TimeUnit.SECONDS));
+    assertEquals(403, http.get("/eventbus/info?token=" + gina.getString("token"), null).statusCode());
+  }
+
   @ParameterizedTest
   @EnumSource(Transport.class)
   void aDeletedRoomsMembersGetRoomDeletedAndAreRemovedFromIt(Transport transport) {
