@@ -1,7 +1,9 @@
 package dev.vertxchat;
 
+import dev.vertxchat.auth.Bans;
 import dev.vertxchat.auth.JwtSecret;
 import dev.vertxchat.auth.Names;
+import dev.vertxchat.auth.SignInSettings;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bus.RoomMessage;
 import dev.vertxchat.chat.ChatVerticle;
@@ -9,6 +11,7 @@ import dev.vertxchat.chat.LocalChat;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
 import dev.vertxchat.config.ConfigLoader;
+import dev.vertxchat.http.AdminRoutes;
 import dev.vertxchat.http.AdminVerticle;
 import dev.vertxchat.http.HealthRoutes;
 import dev.vertxchat.http.HttpParts;
@@ -20,6 +23,8 @@ import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
 import io.vertx.core.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import dev.vertxchat.store.H2BanStore;
+import dev.vertxchat.store.H2SettingsStore;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -148,10 +153,14 @@ public class MainVerticle extends VerticleBase {
     openMetrics(config);
     return LocalChat.open(vertx, config, pool, metrics).compose(opened -> {
       chat = opened;
-      http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret, metrics),
-          new H2AccountStore(pool, Names::keys), chat.membership(), () -> Database.ping(pool), chat.journalStatus(),
-          metrics, registry);
-      return http.open(vertx);
+      // the admin API's state, read once: bans (checked on every token) and the sign-in settings
+      return Bans.load(new H2BanStore(pool)).compose(bans -> SignInSettings.load(new H2SettingsStore(pool),
+          config.guests(), config.registration()).compose(settings -> {
+            http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret, bans, metrics),
+                new H2AccountStore(pool, Names::keys), chat.membership(), () -> Database.ping(pool), chat.journalStatus(),
+                metrics, registry, new HttpParts.Admin(bans, settings, chat.moderation()));
+            return http.open(vertx);
+          }));
     });
   }
 
@@ -188,7 +197,7 @@ public class MainVerticle extends VerticleBase {
    * health checks ({@code /health/live}, {@code /health/ready}) and the operators' API ({@code /api/admin/*}).
    */
   private List<Consumer<Router>> adminRoutes() {
-    return List.of(router -> new HealthRoutes(http.health()).mount(router));
+    return List.of(router -> new HealthRoutes(http.health()).mount(router), router -> new AdminRoutes(http).mount(router));
   }
 
   /** File system preparation; blocking, so it runs on a worker thread. */

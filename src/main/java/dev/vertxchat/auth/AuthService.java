@@ -25,24 +25,30 @@ public final class AuthService {
   private final TokenService tokens;
   private final PasswordHashing hashing;
   private final LoginLimits loginLimits;
-  private final boolean guests;
+  private final SignInSettings settings;
+  private final Bans bans;
   private final ChatMetrics metrics;
   /** Verified against when the name is unknown, so a miss costs what a hit costs. */
   private final Future<String> dummyHash;
 
   public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, LoginLimits loginLimits, boolean guests) {
-    this(accounts, tokens, hashing, loginLimits, guests, ChatMetrics.none());
+    this(accounts, tokens, hashing, loginLimits, SignInSettings.fixed(guests, true), Bans.none(), ChatMetrics.none());
   }
 
-  /** @param metrics counts sign-ins and refused sign-ins, by kind */
-  public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, LoginLimits loginLimits, boolean guests,
-                     ChatMetrics metrics) {
+  /**
+   * @param settings whether guest sign-in and registration are on (an operator may switch them at run time)
+   * @param bans     banned users: their login is refused with 2009
+   * @param metrics  counts sign-ins and refused sign-ins, by kind
+   */
+  public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, LoginLimits loginLimits,
+                     SignInSettings settings, Bans bans, ChatMetrics metrics) {
     this.metrics = metrics;
     this.accounts = accounts;
     this.tokens = tokens;
     this.hashing = hashing;
     this.loginLimits = loginLimits;
-    this.guests = guests;
+    this.settings = settings;
+    this.bans = bans;
     this.dummyHash = hashing.hash("not a real password");
   }
 
@@ -57,7 +63,7 @@ public final class AuthService {
   }
 
   private Future<JsonObject> guestUnmetered(String name) {
-    if (!guests) {
+    if (!settings.guests()) {
       return Future.failedFuture(new ChatException(ErrorCodes.GUESTS_DISABLED, "guest sign-in is disabled on this server"));
     }
     if (!Names.valid(name)) {
@@ -76,6 +82,9 @@ public final class AuthService {
   }
 
   private Future<JsonObject> registerUnmetered(String name, String password) {
+    if (!settings.registration()) {
+      return Future.failedFuture(new ChatException(ErrorCodes.REGISTRATION_DISABLED, "registration disabled"));
+    }
     if (!Names.valid(name)) {
       return invalidName();
     }
@@ -117,6 +126,10 @@ public final class AuthService {
           .compose(ok -> {
             if (ok && account != null) {
               loginLimits.succeeded(limitKey, client);
+              if (bans.banned(account.id())) {
+                // told only to whoever knows the password
+                return Future.failedFuture(new ChatException(ErrorCodes.BANNED, "banned"));
+              }
               return Future.succeededFuture(session(new UserRef(account.id(), account.name())));
             }
             return badCredentials();

@@ -1,5 +1,7 @@
 package dev.vertxchat.bridge;
 
+import dev.vertxchat.bus.Addresses;
+import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.RoomMessage;
 import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.bridge.QuietLog;
@@ -14,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Delivery from fan-out addresses to this verticle's sockets: one event-bus consumer per address (not
@@ -41,15 +44,21 @@ final class FanOut {
   }
 
   private final ChatMetrics metrics;
+  /** Hears each subscriber of a room that was deleted, after the room.deleted frame was written to it. */
+  private final BiConsumer<String, BridgeConnection> roomDeleted;
 
   FanOut(Vertx vertx) {
-    this(vertx, ChatMetrics.none());
+    this(vertx, ChatMetrics.none(), (room, conn) -> { });
   }
 
-  /** @param metrics counts the frames written, one add per message */
-  FanOut(Vertx vertx, ChatMetrics metrics) {
+  /**
+   * @param metrics     counts the frames written, one add per message
+   * @param roomDeleted hears each subscriber of a deleted room
+   */
+  FanOut(Vertx vertx, ChatMetrics metrics, BiConsumer<String, BridgeConnection> roomDeleted) {
     this.vertx = vertx;
     this.metrics = metrics;
+    this.roomDeleted = roomDeleted;
   }
 
   void subscribe(String address, BridgeConnection conn) {
@@ -102,6 +111,14 @@ final class FanOut {
       }
     } finally {
       frame.release();
+    }
+    if (body instanceof RoomMessage message && Envelope.ROOM_DELETED.equals(message.envelope().type())) {
+      String room = Addresses.roomIdOf(address);
+      if (room != null) {
+        for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
+          roomDeleted.accept(room, conn);
+        }
+      }
     }
   }
 }

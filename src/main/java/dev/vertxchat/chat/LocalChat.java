@@ -43,6 +43,7 @@ public final class LocalChat {
   private MessageJournal journal;
   private JournaledMessageStore messages;
   SendPipeline pipeline;
+  private Moderation moderation;
 
   private LocalChat(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
     this.vertx = vertx;
@@ -81,7 +82,9 @@ public final class LocalChat {
           chat.journal = opened;
           metrics.journalBacklog(opened::unindexed);
           chat.messages = new JournaledMessageStore(opened, new H2MessageStore(pool));
-          chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs());
+          chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs(),
+              chat.directory::gone);
+          chat.moderation = new Moderation(vertx, chat);
           return chat.createDefaultRooms();
         })
         .compose(v -> chat.disk.start())
@@ -96,6 +99,11 @@ public final class LocalChat {
   /** The journal's copy into the database, for the ready check; after {@link #open}. */
   public JournalStatus journalStatus() {
     return journal;
+  }
+
+  /** The operators' actions on rooms and messages (the admin API). */
+  public Moderation moderation() {
+    return moderation;
   }
 
   JournaledMessageStore messages() {

@@ -80,6 +80,8 @@ public final class ChatConfig {
   private final int storeIndexBatchMax;
   private final int storeMaxUnindexed;
   private final long storeMinFreeDiskBytes;
+  private final boolean registration;
+  private final List<String> adminUsers;
 
   private final String tlsCertFile;
   private final String tlsKeyFile;
@@ -169,6 +171,8 @@ public final class ChatConfig {
     metricsPublicPort = bool(METRICS_PUBLIC_PORT);
     adminHost = str(ADMIN_HOST);
     adminPort = integer(ADMIN_PORT);
+    registration = bool(AUTH_REGISTRATION);
+    adminUsers = List.copyOf(strings(ADMIN_USERS));
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -322,4 +326,8 @@ public final class ChatConfig {
   public String adminHost() { return adminHost; }
   /** The admin listener's port: 0 picks a free one, -1 means no admin listener. */
   public int adminPort() { return adminPort; }
+  /** Whether new accounts may register at start (the admin API may switch it at run time). */
+  public boolean registration() { return registration; }
+  /** The user ids of the operators named in the configuration. */
+  public List<String> adminUsers() { return adminUsers; }
 }

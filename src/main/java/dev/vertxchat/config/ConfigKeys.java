@@ -81,6 +81,8 @@ public final class ConfigKeys {
   public static final String METRICS_PUBLIC_PORT = "metrics.publicPort";
   public static final String ADMIN_HOST = "admin.host";
   public static final String ADMIN_PORT = "admin.port";
+  public static final String AUTH_REGISTRATION = "auth.registration";
+  public static final String ADMIN_USERS = "admin.users";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

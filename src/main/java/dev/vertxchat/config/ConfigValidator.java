@@ -135,6 +135,11 @@ public final class ConfigValidator {
     if (!LOG_FORMATS.contains(logFormat)) {
       throw new ConfigException(LOG_FORMAT, "must be one of " + LOG_FORMATS + ", got " + shorten(logFormat));
     }
+    for (Object user : (JsonArray) ChatConfig.at(json, ADMIN_USERS)) {
+      if (!(user instanceof String s) || s.isBlank() || s.length() > 128) {
+        throw new ConfigException(ADMIN_USERS, "'" + user + "' is not a user id (1 to 128 characters, e.g. u-... or x-<sub>)");
+      }
+    }
 
     JsonArray deployments = (JsonArray) ChatConfig.at(json, DEPLOYMENTS);
     if (deployments.isEmpty()) {

@@ -55,6 +55,9 @@ public class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    if (config.accessLog()) {
+      router.route().handler(new AccessLog());
+    }
     router.route().handler(ctx -> {
       ctx.response().headers().set("X-Content-Type-Options", "nosniff").set("Cache-Control", "no-store");
       ctx.next();
@@ -69,7 +72,12 @@ public class AdminVerticle extends VerticleBase {
 
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort())
         .setHttp2ClearTextEnabled(false));
-    return server.requestHandler(router).listen().onSuccess(s -> {
+    // the same request ids as on the public port: the operators' API logs and audits with them
+    RequestIds requestIds = new RequestIds(new ClientAddress(config.trustedProxies()));
+    return server.requestHandler(req -> {
+      requestIds.assign(req);
+      router.handle(req);
+    }).listen().onSuccess(s -> {
       vertx.sharedData().getLocalMap(SERVER_INFO).put(ACTUAL_PORT, s.actualPort());
       LOG.info("Admin listener on {}:{}", config.adminHost(), s.actualPort());
     });

@@ -1,6 +1,10 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.auth.AuthService;
+import dev.vertxchat.auth.Bans;
+import dev.vertxchat.auth.SignInSettings;
+import dev.vertxchat.bridge.ConnectionRegistry;
+import dev.vertxchat.chat.Moderation;
 import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
@@ -34,15 +38,23 @@ public final class HttpParts {
   Tls tls;
   final ChatMetrics metrics;
   /** The registry served on {@code /metrics}; null when metrics are off. */
-  final PrometheusMeterRegistry registry;
+  final PrometheusMeterRegistry meters;
+  /** The admin API's parts: bans, sign-in settings, the chat side's moderation, the live bridge connections. */
+  final Bans bans;
+  final SignInSettings settings;
+  final Moderation moderation;
+  final ConnectionRegistry registry = new ConnectionRegistry();
   private final WorkerExecutor hashing;
 
   private HttpParts(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts, Membership membership,
                     Supplier<Future<Void>> databaseCheck, JournalStatus journal, ChatMetrics metrics,
-                    PrometheusMeterRegistry registry) {
+                    PrometheusMeterRegistry meters, Admin admin) {
+    this.bans = admin.bans();
+    this.settings = admin.settings();
+    this.moderation = admin.moderation();
     this.config = config;
     this.metrics = metrics;
-    this.registry = registry;
+    this.meters = meters;
     this.tokens = tokens;
     this.membership = membership;
     this.health = new Health(vertx, databaseCheck, journal);
@@ -51,8 +63,17 @@ public final class HttpParts {
     this.throttle = new SignInThrottle(vertx, config, addresses, metrics);
     this.hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
     this.auth = new AuthService(accounts, tokens,
-        new PasswordHashing(new PasswordHasher(), hashing, config.hashQueue()), throttle, config.guests(), metrics);
+        new PasswordHashing(new PasswordHasher(), hashing, config.hashQueue()), throttle, settings, bans, metrics);
   }
+
+  /**
+   * What the admin API acts on, made once per service by the composition root.
+   *
+   * @param bans       banned users (the same {@link Bans} the {@link TokenService} checks)
+   * @param settings   guest sign-in and registration, switchable at run time
+   * @param moderation the chat side's operator actions (null: the admin routes that need it answer 503)
+   */
+  public record Admin(Bans bans, SignInSettings settings, Moderation moderation) {}
 
   /**
    * @param accounts      where accounts are kept
@@ -62,17 +83,24 @@ public final class HttpParts {
    */
   public static HttpParts create(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts,
                                  Membership membership, Supplier<Future<Void>> databaseCheck, JournalStatus journal) {
-    return create(vertx, config, tokens, accounts, membership, databaseCheck, journal, ChatMetrics.none(), null);
+    return create(vertx, config, tokens, accounts, membership, databaseCheck, journal, ChatMetrics.none(), null,
+        new Admin(Bans.none(), SignInSettings.fixed(config.guests(), config.registration()), null));
   }
 
   /**
-   * @param metrics  the service's chat metrics
-   * @param registry the registry {@code metrics.publicPort} serves on the public port's {@code /metrics}; null when metrics are off
+   * @param metrics the service's chat metrics
+   * @param meters  the registry {@code metrics.publicPort} serves on the public port's {@code /metrics}; null when metrics are off
+   * @param admin   the admin API's parts
    */
   public static HttpParts create(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts,
                                  Membership membership, Supplier<Future<Void>> databaseCheck, JournalStatus journal,
-                                 ChatMetrics metrics, PrometheusMeterRegistry registry) {
-    return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, journal, metrics, registry);
+                                 ChatMetrics metrics, PrometheusMeterRegistry meters, Admin admin) {
+    return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, journal, metrics, meters, admin);
+  }
+
+  /** The live bridge connections of this service, over every HTTP verticle instance. */
+  public ConnectionRegistry connections() {
+    return registry;
   }
 
   /** Reads the TLS certificate when configured (a {@link dev.vertxchat.config.ConfigException} when unusable). */

@@ -72,7 +72,7 @@ public class HttpVerticle extends VerticleBase {
     ClientAddress addresses = parts.addresses;
     HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH,
         parts.metrics);
-    bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.metrics);
+    bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.registry, parts.metrics);
 
     Router router = Router.router(vertx);
     if (config.accessLog()) {
@@ -88,12 +88,14 @@ public class HttpVerticle extends VerticleBase {
     }
 
     new HealthRoutes(parts.health).mount(router);
-    if (config.metricsPublicPort() && parts.registry != null) {
-      router.get(AdminVerticle.METRICS_PATH).handler(AdminVerticle.metrics(vertx, parts.registry));
+    if (config.metricsPublicPort() && parts.meters != null) {
+      router.get(AdminVerticle.METRICS_PATH).handler(AdminVerticle.metrics(vertx, parts.meters));
     }
 
     router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", "application/yaml")
         .putHeader("Cache-Control", "no-cache").end(openApi));
+    // before ApiRoutes' catch-all for /api/*; the admin routes authenticate their requests themselves
+    new AdminRoutes(parts).mount(router);
     new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
     router.route(BRIDGE_PATH + "/*").handler(guard);
@@ -211,6 +213,8 @@ public class HttpVerticle extends VerticleBase {
   private static Handler<RoutingContext> corsForConfigured(Origins origins, boolean credentials) {
     CorsHandler cors = CorsHandler.create().addOrigins(origins.configured()).allowCredentials(credentials)
         .allowedMethod(HttpMethod.GET).allowedMethod(HttpMethod.POST)
+        // the admin API's
+        .allowedMethod(HttpMethod.PUT).allowedMethod(HttpMethod.PATCH).allowedMethod(HttpMethod.DELETE)
         .allowedHeader("Authorization").allowedHeader("Content-Type").maxAgeSeconds(600);
     return ctx -> {
       if (origins.configuredOrigin(ctx.request())) {

@@ -46,6 +46,17 @@ class ConfigMergeTest {
   }
 
   @Test
+  void operatorsComeFromAdminUsersAlsoAsACommaSeparatedEnvironmentVariable() {
+    assertEquals(List.of(), merge(new JsonObject(), Map.of(), Map.of()).config().adminUsers());
+    assertEquals(List.of("u-a", "x-b@idp"), merge(new JsonObject(), Map.of("CHAT_ADMIN_USERS", "u-a,x-b@idp"), Map.of())
+        .config().adminUsers());
+    assertEquals(true, merge(new JsonObject(), Map.of(), Map.of()).config().registration());
+    assertEquals(false, merge(new JsonObject(), Map.of("CHAT_AUTH_REGISTRATION", "false"), Map.of()).config().registration());
+    assertTrue(failure(obj("admin", obj("users", new JsonArray().add(7))), Map.of(), Map.of()).getMessage().contains("admin.users"));
+    assertTrue(failure(obj("admin", obj("users", new JsonArray().add(" "))), Map.of(), Map.of()).getMessage().contains("admin.users"));
+  }
+
+  @Test
   void laterSourcesWin() {
     JsonObject file = obj("http", obj("port", 1001).put("host", "127.0.0.2"));
     assertEquals(1001, merge(file, Map.of(), Map.of()).config().port());
