@@ -1,7 +1,9 @@
 package dev.vertxchat;
 
+import dev.vertxchat.auth.Bans;
 import dev.vertxchat.auth.JwtSecret;
 import dev.vertxchat.auth.Names;
+import dev.vertxchat.auth.SignInSettings;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.bus.RoomMessage;
 import dev.vertxchat.chat.ChatVerticle;
@@ -14,6 +16,8 @@ import dev.vertxchat.http.HttpVerticle;
 import dev.vertxchat.store.DataFiles;
 import dev.vertxchat.store.Database;
 import dev.vertxchat.store.H2AccountStore;
+import dev.vertxchat.store.H2BanStore;
+import dev.vertxchat.store.H2SettingsStore;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -123,11 +127,16 @@ public class MainVerticle extends VerticleBase {
   /** The parts every verticle instance of this service shares; this context owns the chat side's send pipeline. */
   private Future<Void> openParts(ChatConfig config) {
     RoomMessage.registerCodec(vertx);
-    return LocalChat.open(vertx, config, pool).map(opened -> {
+    return LocalChat.open(vertx, config, pool).compose(opened -> {
       chat = opened;
-      http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret), new H2AccountStore(pool, Names::keys),
-          chat.membership(), () -> Database.ping(pool));
-      return null;
+      // the admin API's state, read once: bans (checked on every token) and the sign-in settings
+      return Bans.load(new H2BanStore(pool)).compose(bans -> SignInSettings.load(new H2SettingsStore(pool),
+          config.guests(), config.registration()).map(settings -> {
+            http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret, bans),
+                new H2AccountStore(pool, Names::keys), chat.membership(), () -> Database.ping(pool),
+                new HttpParts.Admin(bans, settings, chat.moderation()));
+            return null;
+          }));
     });
   }
 

@@ -24,16 +24,27 @@ public final class AuthService {
   private final TokenService tokens;
   private final PasswordHashing hashing;
   private final LoginLimits loginLimits;
-  private final boolean guests;
+  private final SignInSettings settings;
+  private final Bans bans;
   /** Verified against when the name is unknown, so a miss costs what a hit costs. */
   private final Future<String> dummyHash;
 
   public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, LoginLimits loginLimits, boolean guests) {
+    this(accounts, tokens, hashing, loginLimits, SignInSettings.fixed(guests, true), Bans.none());
+  }
+
+  /**
+   * @param settings whether guest sign-in and registration are on (an operator may switch them at run time)
+   * @param bans     banned users: their login is refused with 2009
+   */
+  public AuthService(AccountStore accounts, TokenService tokens, PasswordHashing hashing, LoginLimits loginLimits,
+                     SignInSettings settings, Bans bans) {
     this.accounts = accounts;
     this.tokens = tokens;
     this.hashing = hashing;
     this.loginLimits = loginLimits;
-    this.guests = guests;
+    this.settings = settings;
+    this.bans = bans;
     this.dummyHash = hashing.hash("not a real password");
   }
 
@@ -44,7 +55,7 @@ public final class AuthService {
   }
 
   public Future<JsonObject> guest(String name) {
-    if (!guests) {
+    if (!settings.guests()) {
       return Future.failedFuture(new ChatException(ErrorCodes.GUESTS_DISABLED, "guest sign-in is disabled on this server"));
     }
     if (!Names.valid(name)) {
@@ -59,6 +70,9 @@ public final class AuthService {
   }
 
   public Future<JsonObject> register(String name, String password) {
+    if (!settings.registration()) {
+      return Future.failedFuture(new ChatException(ErrorCodes.REGISTRATION_DISABLED, "registration disabled"));
+    }
     if (!Names.valid(name)) {
       return invalidName();
     }
@@ -96,6 +110,10 @@ public final class AuthService {
           .compose(ok -> {
             if (ok && account != null) {
               loginLimits.succeeded(limitKey, client);
+              if (bans.banned(account.id())) {
+                // told only to whoever knows the password
+                return Future.failedFuture(new ChatException(ErrorCodes.BANNED, "banned"));
+              }
               return Future.succeededFuture(session(new UserRef(account.id(), account.name())));
             }
             return badCredentials();

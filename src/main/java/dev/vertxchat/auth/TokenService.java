@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -33,6 +34,11 @@ import java.util.regex.Pattern;
  * {@code x-<sub>} so they can never speak for a local guest or account. Verification pins the
  * algorithm per key before the signature is checked (so {@code alg: none} and key confusion are
  * refused), and checks {@code exp}, {@code iss} and {@code aud} itself as well.
+ *
+ * <p>Operators: a user whose id is in {@code admin.users}, or whose token comes from the identity
+ * provider with a {@code roles} claim (array of strings) containing {@code admin}; a {@code roles} claim
+ * in an own token is ignored (the service never puts one there), and a guest is never an operator. A
+ * user banned by an operator ({@link Bans}) has every token refused with 2009.
  *
  * <p>An own token presented for renewal ({@link #verifyForRenewal}) is checked the same way, except that
  * it may have expired up to one token lifetime ago: a page that slept past its renewal time keeps its
@@ -56,12 +62,21 @@ public final class TokenService {
   private final String externalIssuer;
   private final String audience;
   private final int ttlSeconds;
+  private final Set<String> operators;
+  private final Bans bans;
 
   /**
    * @param secret the HS256 secret of the service's own tokens ({@link JwtSecret#resolve})
    * @throws ConfigException naming {@code auth.jwt.publicKeyFile} when that key cannot be used
    */
   public TokenService(Vertx vertx, ChatConfig config, String secret) {
+    this(vertx, config, secret, Bans.none());
+  }
+
+  /** As above; {@code bans}: the banned users, whose tokens are refused with 2009. */
+  public TokenService(Vertx vertx, ChatConfig config, String secret, Bans bans) {
+    this.bans = bans;
+    this.operators = Set.copyOf(config.adminUsers());
     this.issuer = config.issuer();
     this.audience = config.audience();
     this.ttlSeconds = config.tokenTtlSeconds();
@@ -172,7 +187,16 @@ public final class TokenService {
     }
     return verified
         .recover(err -> refuse("invalid or expired token"))
-        .compose(user -> check(claims, isInternal, renewal && isInternal ? renewalGraceSeconds() : 0));
+        .compose(user -> check(claims, isInternal, renewal && isInternal ? renewalGraceSeconds() : 0))
+        .compose(identity -> bans.banned(identity.user().id())
+            ? Future.failedFuture(new ChatException(ErrorCodes.BANNED, "banned"))
+            : Future.succeededFuture(identity));
+  }
+
+  /** Whether a verified token's user is an operator (see the class comment). */
+  private boolean operator(String id, JsonObject claims, boolean isInternal) {
+    return !id.startsWith(UserRef.GUEST_PREFIX) && (operators.contains(id)
+        || (!isInternal && claims.getValue("roles") instanceof JsonArray roles && roles.contains("admin")));
   }
 
   /** A JWT NumericDate: a finite number of seconds, from 0 up to the largest integer JSON keeps exact. */
@@ -247,7 +271,8 @@ public final class TokenService {
       }
     }
     String id = isInternal ? subject : "x-" + subject;
-    return Future.succeededFuture(new Identity(new UserRef(id, name), n.longValue() * 1000, isInternal));
+    return Future.succeededFuture(new Identity(new UserRef(id, name), n.longValue() * 1000, isInternal,
+        operator(id, claims, isInternal)));
   }
 
   /**

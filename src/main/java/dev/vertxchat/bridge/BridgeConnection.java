@@ -39,6 +39,8 @@ final class BridgeConnection {
   String closeReason;
   long expiryTimer = -1;
   boolean closed;
+  /** Its id in the {@link ConnectionRegistry}; null when it is in none. */
+  String registryId;
   /** The bridge's clean-up (rooms left, subscriptions dropped); runs once, when either side closes. */
   Runnable onClosed = () -> { };
 

@@ -1,5 +1,6 @@
 package dev.vertxchat.bridge;
 
+import dev.vertxchat.bus.Addresses;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bus.ChatException;
@@ -44,9 +45,20 @@ public final class EventBusBridge {
   private final long sweepTimer;
   /** WebSockets on {@link NettyWebSocketWire} (true) or Vert.x's public API ({@link VertxWebSocketWire}). */
   private final boolean fastPath;
+  private final ConnectionRegistry registry;
 
   /** @param membership the chat side's owner of rooms and presence, asked on every join and leave */
   public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard) {
+    this(vertx, config, membership, guard, new ConnectionRegistry());
+  }
+
+  /**
+   * @param membership the chat side's owner of rooms and presence, asked on every join and leave
+   * @param registry   where its connections are listed (one per service, over every HTTP verticle instance)
+   */
+  public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard,
+                        ConnectionRegistry registry) {
+    this.registry = registry;
     this.vertx = vertx;
     this.guard = guard;
     this.config = config;
@@ -54,7 +66,11 @@ public final class EventBusBridge {
     if (config.webSocketFastPath() && !fastPath) {
       LOG.warn("This Vert.x lacks the internals of the WebSocket fast path; WebSockets use Vert.x's public API");
     }
-    this.fanOut = new FanOut(vertx);
+    // a deleted room's members are removed from it once they got its room.deleted envelope
+    this.fanOut = new FanOut(vertx, (room, conn) -> {
+      conn.addresses.remove(Addresses.room(room));
+      roomDeleted(conn, room);
+    });
     this.rules = new FrameRules(vertx, config, membership, fanOut);
     long every = Math.max(250, Math.min(5000, config.pingTimeoutMs() / 4));
     this.sweepTimer = vertx.setPeriodic(every, id -> sweep());
@@ -110,6 +126,7 @@ public final class EventBusBridge {
     long untilExpiry = identity.expiresAt() - System.currentTimeMillis();
     conn.expiryTimer = vertx.setTimer(Math.max(1, untilExpiry), id -> conn.close(CloseCodes.TOKEN_EXPIRED, "token expired"));
     conn.onClosed = () -> closed(conn);
+    conn.registryId = registry.add(conn, vertx.getOrCreateContext());
     wire.bind(frame -> enqueue(conn, frame), v -> tooLarge(conn), v -> closed(conn));
     LOG.debug("Bridge connection opened for {} over {}", conn.user().id(), wire.transport());
     return conn;
@@ -146,6 +163,9 @@ public final class EventBusBridge {
     }
     conn.closed = true;
     connections.remove(conn);
+    if (conn.registryId != null) {
+      registry.remove(conn.registryId);
+    }
     vertx.cancelTimer(conn.expiryTimer);
     guard.connections().close(conn.address);
     if (conn.session != null) {
@@ -166,6 +186,10 @@ public final class EventBusBridge {
       LOG.info("Bridge connection closed: user={} transport={} by=client duration={}s",
           conn.user().id(), conn.wire.transport(), String.format("%.1f", seconds));
     }
+  }
+
+  private void roomDeleted(BridgeConnection conn, String room) {
+    rules.leave(conn, room);
   }
 
   private void tooLarge(BridgeConnection conn) {

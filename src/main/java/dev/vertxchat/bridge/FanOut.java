@@ -1,5 +1,7 @@
 package dev.vertxchat.bridge;
 
+import dev.vertxchat.bus.Addresses;
+import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.RoomMessage;
 import dev.vertxchat.bridge.QuietLog;
 import io.vertx.core.Vertx;
@@ -13,6 +15,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Delivery from fan-out addresses to this verticle's sockets: one event-bus consumer per address (not
@@ -39,8 +42,16 @@ final class FanOut {
     }
   }
 
+  /** Hears each subscriber of a room that was deleted, after the room.deleted frame was written to it. */
+  private final BiConsumer<String, BridgeConnection> roomDeleted;
+
   FanOut(Vertx vertx) {
+    this(vertx, (room, conn) -> { });
+  }
+
+  FanOut(Vertx vertx, BiConsumer<String, BridgeConnection> roomDeleted) {
     this.vertx = vertx;
+    this.roomDeleted = roomDeleted;
   }
 
   void subscribe(String address, BridgeConnection conn) {
@@ -91,6 +102,14 @@ final class FanOut {
       }
     } finally {
       frame.release();
+    }
+    if (body instanceof RoomMessage message && Envelope.ROOM_DELETED.equals(message.envelope().type())) {
+      String room = Addresses.roomIdOf(address);
+      if (room != null) {
+        for (BridgeConnection conn : group.members.toArray(new BridgeConnection[0])) {
+          roomDeleted.accept(room, conn);
+        }
+      }
     }
   }
 }

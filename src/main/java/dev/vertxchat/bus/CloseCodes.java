@@ -26,10 +26,14 @@ public final class CloseCodes {
   public static final int PING_TIMEOUT = 4100;
   /** The client did not read what the server wrote (limits.maxQueuedBytes); reconnect with backoff. (Was 4004.) */
   public static final int SLOW_CONSUMER = 4101;
+  /** An operator closed the user's connections (admin API); reconnect with backoff. */
+  public static final int DISCONNECTED = 4102;
   /** The connection's token expired: get a new token, then reconnect. (Was 4001.) */
   public static final int TOKEN_EXPIRED = 4200;
   /** The client kept sending malformed frames or flooded the connection; do not reconnect. (Was 4003.) */
   public static final int PROTOCOL_ERROR = 4400;
+  /** The user is banned by an operator; do not reconnect (the token is refused until unbanned). */
+  public static final int BANNED = 4401;
 
   /** What a client should do after a close with {@code code}. */
   public enum Action { RECONNECT_WITH_BACKOFF, RENEW_TOKEN_AND_RECONNECT, DO_NOT_RECONNECT }

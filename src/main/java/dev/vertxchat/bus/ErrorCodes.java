@@ -28,6 +28,10 @@ public final class ErrorCodes {
   public static final int NOT_JOINED = 2005;
   public static final int ACCESS_DENIED = 2006;
   public static final int ORIGIN_NOT_ALLOWED = 2007;
+  /** The user is banned by an operator: their tokens are refused everywhere until unbanned. */
+  public static final int BANNED = 2009;
+  /** Registration of new accounts is switched off (admin settings). */
+  public static final int REGISTRATION_DISABLED = 2010;
 
   public static final int NOT_FOUND = 3000;
   public static final int ROOM_NOT_FOUND = 3001;
@@ -53,7 +57,7 @@ public final class ErrorCodes {
     return switch (code) {
       case PAYLOAD_TOO_LARGE -> 413;
       case UNAUTHENTICATED, BAD_CREDENTIALS -> 401;
-      case FORBIDDEN, GUESTS_DISABLED, NOT_JOINED, ACCESS_DENIED, ORIGIN_NOT_ALLOWED -> 403;
+      case FORBIDDEN, GUESTS_DISABLED, NOT_JOINED, ACCESS_DENIED, ORIGIN_NOT_ALLOWED, BANNED, REGISTRATION_DISABLED -> 403;
       case NOT_FOUND, ROOM_NOT_FOUND -> 404;
       case ROOM_EXISTS, NAME_TAKEN -> 409;
       case RATE_LIMITED, TOO_MANY_ROOMS, TOO_MANY_ATTEMPTS, ROOM_QUOTA -> 429;

@@ -40,6 +40,7 @@ public final class LocalChat {
   private MessageJournal journal;
   private JournaledMessageStore messages;
   SendPipeline pipeline;
+  private Moderation moderation;
 
   private LocalChat(Vertx vertx, ChatConfig config, Pool pool) {
     this.vertx = vertx;
@@ -71,7 +72,9 @@ public final class LocalChat {
         .compose(opened -> {
           chat.journal = opened;
           chat.messages = new JournaledMessageStore(opened, new H2MessageStore(pool));
-          chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs());
+          chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs(),
+              chat.directory::gone);
+          chat.moderation = new Moderation(vertx, chat);
           return chat.createDefaultRooms();
         })
         .compose(v -> chat.disk.start())
@@ -81,6 +84,11 @@ public final class LocalChat {
 
   public Membership membership() {
     return membership;
+  }
+
+  /** The operators' actions on rooms and messages (the admin API). */
+  public Moderation moderation() {
+    return moderation;
   }
 
   JournaledMessageStore messages() {

@@ -10,11 +10,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Answers "does this room exist" on the hot paths (join, send, history) without a database round trip
- * for most requests. Rooms are never deleted, so a positive answer is remembered process-wide. A
+ * for most requests. Rooms are deleted only by an operator ({@link #forget}), here, so a positive answer is remembered
+ * process-wide. A
  * negative answer is remembered too, briefly ({@link #MISSING_TTL_MS}) and for at most
  * {@link #MISSING_MAX} ids, so a client asking again and again for a room that does not exist costs
  * one lookup per id and period instead of one per request. A room created here is known at once; a
@@ -36,6 +38,8 @@ final class RoomDirectory {
   private final Map<String, Boolean> known = new ConcurrentHashMap<>();
   /** Room id → when the negative answer stops being trusted (epoch milliseconds). */
   private final Map<String, Long> missing = new ConcurrentHashMap<>();
+  /** Rooms deleted in this process and not created again (operator actions: few). */
+  private final Set<String> gone = ConcurrentHashMap.newKeySet();
   private final RoomStore rooms;
   private final Quota quota;
   private final long lockTimeoutMs;
@@ -80,8 +84,21 @@ final class RoomDirectory {
           if (created == Created.CREATED || created == Created.EXISTS) {
             known.put(room.id(), true);
             missing.remove(room.id());
+            gone.remove(room.id());
           }
         });
+  }
+
+  /** A room was deleted (its row is gone): it is not known any more, and counts as gone. */
+  void forget(String id) {
+    gone.add(id);
+    known.remove(id);
+    rememberMissing(id);
+  }
+
+  /** Whether the room was deleted in this process (and not created again); any thread, no lookup. */
+  boolean gone(String id) {
+    return gone.contains(id);
   }
 
   private void rememberMissing(String id) {

@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * Group commit for accepted messages: they queue while a batch is being stored, and the next batch
@@ -46,12 +47,41 @@ final class SendPipeline {
   private boolean flushing;
   private long timer = -1;
   private volatile Promise<Void> drained;
+  /** Rooms deleted since their messages were accepted: those are refused instead of stored. */
+  private final Predicate<String> roomGone;
+  /** Waiting for the batch being stored ({@link #settled}); owner context only. */
+  private final List<Promise<Void>> settling = new ArrayList<>();
 
   SendPipeline(Vertx vertx, MessageStore store, int batchMax, long delayMs) {
+    this(vertx, store, batchMax, delayMs, room -> false);
+  }
+
+  SendPipeline(Vertx vertx, MessageStore store, int batchMax, long delayMs, Predicate<String> roomGone) {
     this.vertx = vertx;
     this.store = store;
     this.batchMax = batchMax;
     this.delayMs = delayMs;
+    this.roomGone = roomGone;
+  }
+
+  /**
+   * Completes once the batch being stored now (if any) is stored and published: a room deleted before
+   * this call gets no message stored after the future completes (queued ones are refused with 3001).
+   */
+  Future<Void> settled() {
+    Context owner = this.owner;
+    if (owner == null) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> done = Promise.promise();
+    owner.runOnContext(v -> {
+      if (flushing) {
+        settling.add(done);
+      } else {
+        done.complete();
+      }
+    });
+    return done.future();
   }
 
   /**
@@ -141,7 +171,20 @@ final class SendPipeline {
     flushing = true;
     List<Pending> batch = new ArrayList<>(Math.min(queue.size(), batchMax));
     while (!queue.isEmpty() && batch.size() < batchMax) {
-      batch.add(queue.poll());
+      Pending next = queue.poll();
+      if (roomGone.test(next.message().room())) {
+        next.promise().fail(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + next.message().room()));
+      } else {
+        batch.add(next);
+      }
+    }
+    if (batch.isEmpty()) {
+      settle();
+      flushing = false;
+      if (drained != null) {
+        drained.tryComplete();
+      }
+      return;
     }
     List<NewMessage> messages = new ArrayList<>(batch.size());
     batch.forEach(p -> messages.add(p.message()));
@@ -166,6 +209,7 @@ final class SendPipeline {
           batch.forEach(p -> p.promise().tryFail(failure));
         })
         .onComplete(ar -> {
+          settle();
           flushing = false;
           if (!queue.isEmpty()) {
             flush();
@@ -173,5 +217,13 @@ final class SendPipeline {
             drained.tryComplete();
           }
         });
+  }
+
+  private void settle() {
+    if (!settling.isEmpty()) {
+      List<Promise<Void>> waiting = new ArrayList<>(settling);
+      settling.clear();
+      waiting.forEach(Promise::complete);
+    }
   }
 }

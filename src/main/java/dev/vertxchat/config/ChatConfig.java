@@ -77,6 +77,8 @@ public final class ChatConfig {
   private final int storeIndexBatchMax;
   private final int storeMaxUnindexed;
   private final long storeMinFreeDiskBytes;
+  private final boolean registration;
+  private final List<String> adminUsers;
 
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
@@ -144,6 +146,8 @@ public final class ChatConfig {
     storeIndexBatchMax = integer(STORE_INDEX_BATCH_MAX);
     storeMaxUnindexed = integer(STORE_MAX_UNINDEXED);
     storeMinFreeDiskBytes = longValue(STORE_MIN_FREE_DISK_BYTES);
+    registration = bool(AUTH_REGISTRATION);
+    adminUsers = List.copyOf(strings(ADMIN_USERS));
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -275,4 +279,8 @@ public final class ChatConfig {
   public int storeIndexBatchMax() { return storeIndexBatchMax; }
   public int storeMaxUnindexed() { return storeMaxUnindexed; }
   public long storeMinFreeDiskBytes() { return storeMinFreeDiskBytes; }
+  /** Whether new accounts may register at start (the admin API may switch it at run time). */
+  public boolean registration() { return registration; }
+  /** The user ids of the operators named in the configuration. */
+  public List<String> adminUsers() { return adminUsers; }
 }

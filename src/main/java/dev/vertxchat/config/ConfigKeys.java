@@ -71,6 +71,9 @@ public final class ConfigKeys {
   public static final String STORE_MAX_UNINDEXED = "store.maxUnindexed";
   public static final String STORE_MIN_FREE_DISK_BYTES = "store.minFreeDiskBytes";
 
+  public static final String AUTH_REGISTRATION = "auth.registration";
+  public static final String ADMIN_USERS = "admin.users";
+
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";
 

@@ -108,6 +108,11 @@ public final class ConfigValidator {
     range(json, STORE_INDEX_BATCH_MAX, 100, 100_000);
     range(json, STORE_MAX_UNINDEXED, 1000, 10_000_000);
     range(json, STORE_MIN_FREE_DISK_BYTES, 0, 1L << 60);
+    for (Object user : (JsonArray) ChatConfig.at(json, ADMIN_USERS)) {
+      if (!(user instanceof String s) || s.isBlank() || s.length() > 128) {
+        throw new ConfigException(ADMIN_USERS, "'" + user + "' is not a user id (1 to 128 characters, e.g. u-... or x-<sub>)");
+      }
+    }
 
     JsonArray deployments = (JsonArray) ChatConfig.at(json, DEPLOYMENTS);
     if (deployments.isEmpty()) {

@@ -1,6 +1,10 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.auth.AuthService;
+import dev.vertxchat.auth.Bans;
+import dev.vertxchat.auth.SignInSettings;
+import dev.vertxchat.bridge.ConnectionRegistry;
+import dev.vertxchat.chat.Moderation;
 import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
@@ -27,10 +31,18 @@ public final class HttpParts {
   final Origins origins;
   final Membership membership;
   final Supplier<Future<Void>> databaseCheck;
+  /** The admin API's parts: bans, sign-in settings, the chat side's moderation, the live bridge connections. */
+  final Bans bans;
+  final SignInSettings settings;
+  final Moderation moderation;
+  final ConnectionRegistry registry = new ConnectionRegistry();
   private final WorkerExecutor hashing;
 
   private HttpParts(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts, Membership membership,
-                    Supplier<Future<Void>> databaseCheck) {
+                    Supplier<Future<Void>> databaseCheck, Admin admin) {
+    this.bans = admin.bans();
+    this.settings = admin.settings();
+    this.moderation = admin.moderation();
     this.config = config;
     this.tokens = tokens;
     this.membership = membership;
@@ -40,8 +52,17 @@ public final class HttpParts {
     this.throttle = new SignInThrottle(vertx, config, addresses);
     this.hashing = vertx.createSharedWorkerExecutor(PasswordHashing.EXECUTOR, config.hashThreads());
     this.auth = new AuthService(accounts, tokens,
-        new PasswordHashing(new PasswordHasher(), hashing, config.hashQueue()), throttle, config.guests());
+        new PasswordHashing(new PasswordHasher(), hashing, config.hashQueue()), throttle, settings, bans);
   }
+
+  /**
+   * What the admin API acts on, made once per service by the composition root.
+   *
+   * @param bans       banned users (the same {@link Bans} the {@link TokenService} checks)
+   * @param settings   guest sign-in and registration, switchable at run time
+   * @param moderation the chat side's operator actions (null: the admin routes that need it answer 503)
+   */
+  public record Admin(Bans bans, SignInSettings settings, Moderation moderation) {}
 
   /**
    * @param accounts      where accounts are kept
@@ -50,7 +71,19 @@ public final class HttpParts {
    */
   public static HttpParts create(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts,
                                  Membership membership, Supplier<Future<Void>> databaseCheck) {
-    return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck);
+    return create(vertx, config, tokens, accounts, membership, databaseCheck,
+        new Admin(Bans.none(), SignInSettings.fixed(config.guests(), config.registration()), null));
+  }
+
+  /** As above, with the admin API's parts. */
+  public static HttpParts create(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts,
+                                 Membership membership, Supplier<Future<Void>> databaseCheck, Admin admin) {
+    return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, admin);
+  }
+
+  /** The live bridge connections of this service, over every HTTP verticle instance. */
+  public ConnectionRegistry connections() {
+    return registry;
   }
 
   /** Releases the password-hashing threads; after the HTTP verticles have stopped. */

@@ -57,7 +57,7 @@ public class HttpVerticle extends VerticleBase {
     Origins origins = parts.origins;
     ClientAddress addresses = parts.addresses;
     HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH);
-    bridge = new EventBusBridge(vertx, config, parts.membership, guard);
+    bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.registry);
 
     Router router = Router.router(vertx);
     if (config.accessLog()) {
@@ -82,6 +82,8 @@ public class HttpVerticle extends VerticleBase {
     });
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
 
+    // before ApiRoutes' catch-all for /api/*; the admin routes authenticate their requests themselves
+    new AdminRoutes(vertx, parts).mount(router);
     new ApiRoutes(vertx, config, parts.auth, parts.tokens, parts.throttle).mount(router);
 
     router.route(BRIDGE_PATH + "/*").handler(guard);

@@ -45,7 +45,16 @@ public final class Database {
       List.of(
           "ALTER TABLE accounts ADD COLUMN IF NOT EXISTS name_upper_key VARCHAR(128)",
           "CREATE UNIQUE INDEX IF NOT EXISTS accounts_name_upper_key ON accounts (name_upper_key)",
-          "CREATE TABLE IF NOT EXISTS name_keys_version (version VARCHAR(64) NOT NULL)"));
+          "CREATE TABLE IF NOT EXISTS name_keys_version (version VARCHAR(64) NOT NULL)"),
+      // the admin API: bans, settings changed at run time, messages deleted by an operator (kept as
+      // tombstones without text), and the highest message id ever stored (rows of a deleted room go,
+      // their ids are never given out again)
+      List.of(
+          "CREATE TABLE IF NOT EXISTS bans (user_id VARCHAR(128) PRIMARY KEY, reason VARCHAR(200),"
+              + " banned_by VARCHAR(128) NOT NULL, since BIGINT NOT NULL)",
+          "CREATE TABLE IF NOT EXISTS settings (name VARCHAR(64) PRIMARY KEY, setting_value VARCHAR(256) NOT NULL)",
+          "ALTER TABLE messages ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT FALSE NOT NULL",
+          "CREATE TABLE IF NOT EXISTS message_ids (top BIGINT NOT NULL)"));
 
   private Database() {}
 

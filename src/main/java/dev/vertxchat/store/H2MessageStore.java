@@ -84,10 +84,12 @@ public final class H2MessageStore {
     }
   }
 
-  /** The highest stored id, 0 when there is none. */
+  /** The highest id ever stored, 0 when there is none. */
   static long maxId(Connection conn) throws SQLException {
     conn.setAutoCommit(true);
-    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(id), 0) FROM messages")) {
+    // the ids of a deleted room's messages count too (message_ids keeps the highest when rows go)
+    try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT GREATEST("
+        + "(SELECT COALESCE(MAX(id), 0) FROM messages), (SELECT COALESCE(MAX(top), 0) FROM message_ids))")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -98,11 +100,11 @@ public final class H2MessageStore {
     String sql;
     Tuple args = Tuple.of(room);
     if (after != null) {
-      sql = "SELECT " + COLUMNS + " FROM messages WHERE room_id = ? AND id > ?"
+      sql = "SELECT " + COLUMNS + ", deleted FROM messages WHERE room_id = ? AND id > ?"
           + (before != null ? " AND id < ?" : "") + " ORDER BY id ASC LIMIT ?";
       args.addLong(after);
     } else {
-      sql = "SELECT " + COLUMNS + " FROM messages WHERE room_id = ?"
+      sql = "SELECT " + COLUMNS + ", deleted FROM messages WHERE room_id = ?"
           + (before != null ? " AND id < ?" : "") + " ORDER BY id DESC LIMIT ?";
     }
     if (before != null) {
@@ -113,13 +115,42 @@ public final class H2MessageStore {
     return pool.withTransaction(conn -> conn.preparedQuery(sql).execute(args).map(rows -> {
       List<Envelope> out = new ArrayList<>(rows.size());
       for (Row row : rows) {
-        out.add(Envelope.chat(row.getLong(0), row.getString(1), new UserRef(row.getString(2), row.getString(3)),
-            row.getString(4), row.getLong(5)));
+        out.add(Boolean.TRUE.equals(row.getBoolean(6))
+            ? new Envelope(row.getLong(0), row.getString(1), Envelope.DELETED, null, null, row.getLong(5))
+            : Envelope.chat(row.getLong(0), row.getString(1), new UserRef(row.getString(2), row.getString(3)),
+                row.getString(4), row.getLong(5)));
       }
       if (descending) {
         Collections.reverse(out);
       }
       return out;
     }));
+  }
+
+  /**
+   * Removes a message's text, keeping its row as a tombstone ({@link Envelope#DELETED} in pages); the
+   * message must be in the table already (see {@link JournaledMessageStore#delete}).
+   *
+   * @return false when the room has no message with that id
+   */
+  Future<Boolean> delete(String room, long id) {
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE messages SET text = '', deleted = TRUE WHERE id = ? AND room_id = ?")
+        .execute(Tuple.of(id, room)).map(rows -> rows.rowCount() > 0));
+  }
+
+  /**
+   * Deletes every message of a room; the highest id ever stored is kept in {@code message_ids}, so the
+   * ids of the deleted rows are never given out again after a restart.
+   */
+  Future<Void> deleteRoom(String room) {
+    return pool.withTransaction(conn -> conn.query("SELECT GREATEST((SELECT COALESCE(MAX(id), 0) FROM messages),"
+            + " (SELECT COALESCE(MAX(top), 0) FROM message_ids))").execute()
+        .compose(rows -> {
+          long top = rows.iterator().next().getLong(0);
+          return conn.query("DELETE FROM message_ids").execute()
+              .compose(v -> conn.preparedQuery("INSERT INTO message_ids (top) VALUES (?)").execute(Tuple.of(top)));
+        })
+        .compose(v -> conn.preparedQuery("DELETE FROM messages WHERE room_id = ?").execute(Tuple.of(room)))
+        .mapEmpty());
   }
 }

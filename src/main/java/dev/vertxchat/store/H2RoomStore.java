@@ -95,4 +95,9 @@ public final class H2RoomStore implements RoomStore {
   public Future<Boolean> exists(String id) {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT 1 FROM rooms WHERE id = ?").execute(Tuple.of(id)).map(rows -> rows.size() > 0));
   }
+
+  @Override
+  public Future<Boolean> delete(String id) {
+    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM rooms WHERE id = ?").execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0));
+  }
 }

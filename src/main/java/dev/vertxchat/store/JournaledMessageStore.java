@@ -28,4 +28,20 @@ public final class JournaledMessageStore implements MessageStore {
   public Future<List<Envelope>> page(String room, Long before, Long after, int limit) {
     return journal.caughtUp().compose(v -> table.page(room, before, after, limit));
   }
+
+  /**
+   * Deletes a message's text (see {@link MessageStore#delete}). The message may still be only in the
+   * journal: the copy into the table runs first (at once), and the journal's segments holding it are
+   * deleted by that copy, so neither the table nor a replay at the next start brings the text back.
+   */
+  @Override
+  public Future<Boolean> delete(String room, long id) {
+    return journal.caughtUp().compose(v -> table.delete(room, id));
+  }
+
+  /** Deletes a room's messages (see {@link MessageStore#deleteRoom}), after the journal's copy, as {@link #delete}. */
+  @Override
+  public Future<Void> deleteRoom(String room) {
+    return journal.caughtUp().compose(v -> table.deleteRoom(room));
+  }
 }

@@ -31,4 +31,15 @@ public interface MessageStore {
    * below {@code before} (or the latest when null).
    */
   Future<List<Envelope>> page(String room, Long before, Long after, int limit);
+
+  /**
+   * Deletes a message's text (an operator's action): from then on {@link #page} returns it as a
+   * {@link Envelope#DELETED} tombstone (id, room, ts; no user or text). Deleting it again changes nothing.
+   *
+   * @return false when the room has no message with that id
+   */
+  Future<Boolean> delete(String room, long id);
+
+  /** Deletes every message of a room (the room was deleted); their ids are never given out again. */
+  Future<Void> deleteRoom(String room);
 }

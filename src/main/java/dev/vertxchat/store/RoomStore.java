@@ -33,4 +33,7 @@ public interface RoomStore {
   Future<Page> page(String after, String query, int limit);
 
   Future<Boolean> exists(String id);
+
+  /** Deletes a room (an operator's action). @return false when there was none */
+  Future<Boolean> delete(String id);
 }

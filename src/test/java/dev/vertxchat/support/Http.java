@@ -2,6 +2,7 @@ package dev.vertxchat.support;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -31,6 +32,16 @@ public final class Http {
 
   public HttpResponse<Buffer> post(String path, String token, Object body) {
     HttpRequest<Buffer> req = auth(client.post(path), token).putHeader("Content-Type", "application/json");
+    return await(body instanceof JsonObject json ? req.sendJsonObject(json) : req.sendBuffer(Buffer.buffer(String.valueOf(body))));
+  }
+
+  /** A request with any method ({@code PUT}, {@code PATCH}, {@code DELETE} ...); {@code body} null: none. */
+  public HttpResponse<Buffer> send(HttpMethod method, String path, String token, Object body) {
+    HttpRequest<Buffer> req = auth(client.request(method, path), token);
+    if (body == null) {
+      return await(req.send());
+    }
+    req.putHeader("Content-Type", "application/json");
     return await(body instanceof JsonObject json ? req.sendJsonObject(json) : req.sendBuffer(Buffer.buffer(String.valueOf(body))));
   }
 
