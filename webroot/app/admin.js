@@ -17,7 +17,7 @@ export class AdminPage {
   constructor(session) {
     this.session = session;
     this.seq = 0; // answers of an older refresh are dropped
-    $('admin-refresh').addEventListener('click', () => this.refresh());
+    $('admin-refresh').addEventListener('click', () => this.open());
     $('ban-form').addEventListener('submit', (event) => {
       event.preventDefault();
       this.ban($('ban-user').value.trim(), $('ban-reason').value.trim());
@@ -59,10 +59,16 @@ export class AdminPage {
     }
   }
 
-  /** Reads everything the page shows again. */
+  /** The page as it is now, without the outcome of earlier actions. */
+  open() {
+    $('admin-status').textContent = '';
+    $('admin-error').textContent = '';
+    return this.refresh();
+  }
+
+  /** Reads everything the page shows again (the outcome of the last action stays on screen). */
   async refresh() {
     const seq = ++this.seq;
-    $('admin-error').textContent = '';
     try {
       const [connections, online, bans, settings] = await Promise.all([
         this.call('/api/admin/connections'),

@@ -119,11 +119,12 @@ $('sign-out').addEventListener('click', () => {
   showSignIn();
 });
 
-session.onchange = () => {
+function drawWhoami() {
   if (session.user) {
-    $('whoami').textContent = session.user.name + (session.kind === 'guest' ? ' (guest)' : '');
+    $('whoami').textContent = session.user.name + (session.kind === 'guest' ? ' (guest)' : operator ? ' (operator)' : '');
   }
-};
+}
+session.onchange = drawWhoami;
 session.onexpired = (reason) => showSignIn(reason || 'Your session has expired. Please sign in again.');
 
 // ---- rooms ----
@@ -446,6 +447,7 @@ async function deleteMessage(m) {
 
 function setOperator(on) {
   operator = on;
+  drawWhoami();
   $('admin-toggle').hidden = !on;
   if (!on) showAdmin(false);
   if (current) drawConversation(false);
@@ -457,7 +459,7 @@ function showAdmin(on) {
   $('admin-toggle').textContent = on ? 'Back to chat' : 'Admin page';
   $('admin-toggle').setAttribute('aria-expanded', on ? 'true' : 'false');
   if (on) {
-    admin.refresh();
+    admin.open();
     $('admin-title').focus();
   }
 }
