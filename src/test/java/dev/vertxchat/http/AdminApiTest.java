@@ -311,6 +311,30 @@ class AdminApiTest {
     assertError(404, 3001, call(HttpMethod.DELETE, "/api/admin/rooms/nowhere/messages/" + keep, admin(), null));
   }
 
+  @Test
+  void theIdsOfADeletedRoomsMessagesAreNotGivenOutAgainAfterARestart() throws Exception {
+    Http http = start();
+    String token = http.guestToken("Gina");
+    assertEquals(201, http.post("/api/rooms", token, new JsonObject().put("id", "doomed")).statusCode());
+    http.post("/api/rooms/general/messages", token, new JsonObject().put("text", "older"));
+    long last = 0;
+    for (int i = 0; i < 3; i++) {
+      last = http.post("/api/rooms/doomed/messages", token, new JsonObject().put("text", "m" + i)).bodyAsJsonObject().getLong("id");
+    }
+    assertEquals(204, call(HttpMethod.DELETE, "/api/admin/rooms/doomed", admin(), null).statusCode());
+    service.restart();
+    http = service.http();
+    token = http.guestToken("Gina");
+    long next = http.post("/api/rooms/general/messages", token, new JsonObject().put("text", "newer")).bodyAsJsonObject().getLong("id");
+    assertTrue(next > last, next + " after " + last);
+    // a default room comes back at restart, empty
+    assertEquals(204, call(HttpMethod.DELETE, "/api/admin/rooms/general", admin(), null).statusCode());
+    assertError(404, 3001, http.get("/api/rooms/general/messages", token));
+    service.restart();
+    http = service.http();
+    assertEquals(new JsonArray(), http.get("/api/rooms/general/messages", http.guestToken("Gina")).bodyAsJsonObject().getJsonArray("messages"));
+  }
+
   private static void assertHistory(Http http, String token, long keep, long gone) {
     JsonArray messages = http.get("/api/rooms/general/messages", token).bodyAsJsonObject().getJsonArray("messages");
     assertEquals(2, messages.size(), messages.encode());
