@@ -15,9 +15,18 @@ export const Close = Object.freeze({
   TOO_BIG: 1009, // a frame over limits.maxFrameBytes
   PING_TIMEOUT: 4100,
   SLOW_CONSUMER: 4101,
+  DISCONNECTED: 4102, // an operator closed this user's connections (reconnect with backoff)
   TOKEN_EXPIRED: 4200,
   PROTOCOL_ERROR: 4400,
+  BANNED: 4401, // an operator banned this user: do not reconnect
 });
+
+/** A sentence that stays on screen after the connection closed with this code, or null. */
+export function closeNote(code) {
+  if (code === Close.DISCONNECTED) return 'An operator disconnected you.';
+  if (code === Close.BANNED) return 'An operator banned you: this server no longer accepts your session.';
+  return null;
+}
 
 /**
  * The action for a close code, by range, so that a code this app does not know is still handled:
@@ -32,10 +41,17 @@ export function closeAction(code) {
 
 /** Error codes of failed requests and refused handshakes (`{"error":{"code","message"}}`, `failureCode`). */
 export const Err = Object.freeze({
+  BAD_REQUEST: 1100,
+  INVALID_ROOM: 1103,
   INVALID_TEXT: 1104,
   UNAUTHENTICATED: 2001,
+  FORBIDDEN: 2003,
+  GUESTS_DISABLED: 2004,
   NOT_JOINED: 2005,
   ORIGIN_NOT_ALLOWED: 2007,
+  BANNED: 2009,
+  REGISTRATION_DISABLED: 2010,
+  NOT_FOUND: 3000,
   ROOM_NOT_FOUND: 3001,
   NAME_TAKEN: 3003,
   RATE_LIMITED: 4001,
@@ -54,6 +70,31 @@ export const SEND_FAILURES = Object.freeze({
   [Err.UNAVAILABLE]: 'The server could not store the message. Try again.',
 });
 
+/** What the user is told when signing in failed, by error code (else the server's message). */
+export const SIGN_IN_FAILURES = Object.freeze({
+  [Err.GUESTS_DISABLED]: 'Guest sign-in is switched off on this server. Sign in with an account.',
+  [Err.REGISTRATION_DISABLED]: 'Registration is switched off on this server.',
+  [Err.BANNED]: 'This account is banned from this server.',
+});
+
+/** What an operator is told when an admin action failed, by error code (else the server's message). */
+export const ADMIN_FAILURES = Object.freeze({
+  [Err.BAD_REQUEST]: 'The server refused the request',
+  [Err.INVALID_ROOM]: 'That is not a valid room id',
+  [Err.INVALID_TEXT]: 'The text is empty or too long',
+  [Err.UNAUTHENTICATED]: 'Your session is no longer accepted; sign in again',
+  [Err.FORBIDDEN]: 'Only operators may do this',
+  [Err.BANNED]: 'You are banned',
+  [Err.NOT_FOUND]: 'Not found',
+  [Err.ROOM_NOT_FOUND]: 'There is no such room',
+});
+
+/** The sentence for a failed admin request ({@link ApiError} of session.js). */
+export function adminFailure(err) {
+  const known = ADMIN_FAILURES[err.code];
+  return known ? known + ' (' + err.message + ').' : err.message;
+}
+
 /**
  * Why the bridge handshake was refused, from the answer of the handshake guard (which checks every
  * request under /eventbus before SockJS sees it): {action, why, retryAfterMs}.
@@ -63,6 +104,9 @@ export const SEND_FAILURES = Object.freeze({
 export function handshakeAction(status, code, retryAfterSeconds) {
   if (status === 401 || code === Err.UNAUTHENTICATED) {
     return { action: Action.RENEW, why: 'The server did not accept the session token.' };
+  }
+  if (code === Err.BANNED) {
+    return { action: Action.STOP, why: 'An operator banned you: this server no longer accepts your session.' };
   }
   if (status === 403 && code === Err.ORIGIN_NOT_ALLOWED) {
     return {

@@ -6,7 +6,7 @@
 
 /* global EventBus */
 
-import { Action, Close, closeAction, handshakeAction } from './codes.js';
+import { Action, Close, closeAction, closeNote, handshakeAction } from './codes.js';
 
 /** The SockJS transports the server serves (docs/PROTOCOL.md), in the order sockjs-client tries them. */
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling'];
@@ -17,9 +17,11 @@ const RENEWAL_SPACING_MS = 10000;
 export class Connection {
   /**
    * @param {import('./session.js').Session} session
-   * @param {{onstate: Function, onenvelope: Function, onopen: Function, onjoinfailed: Function}} handlers
+   * @param {{onstate: Function, onenvelope: Function, onopen: Function, onjoinfailed: Function, onnote: Function}} handlers
    *   onstate(state, why): state is 'connecting', 'online', 'reconnecting' (waiting to retry), 'offline'
-   *   or 'stopped' (will not reconnect; why says what to do); why is '' or a sentence for the user
+   *   or 'stopped' (will not reconnect; why says what to do); why is '' or a sentence for the user;
+   *   onenvelope(envelope) for the rooms joined and the user's own address chat.user.<id> (notices);
+   *   onnote(sentence) when the server closed the connection for a reason that should stay on screen
    */
   constructor(session, handlers) {
     this.session = session;
@@ -33,6 +35,7 @@ export class Connection {
     this.stopped = true;
     this.lastRenewal = 0;
     this.pending = new Set();
+    this.handlerOf = new Map(); // room -> the handler registered for it on the current EventBus
     window.addEventListener('online', () => this.retryNow());
     window.addEventListener('offline', () => {
       if (!this.stopped && this.state !== 'online') this.setState('offline', 'You are offline.');
@@ -80,11 +83,13 @@ export class Connection {
     const eb = new EventBus('/eventbus?token=' + encodeURIComponent(token), { transports: TRANSPORTS });
     let opened = false;
     this.eb = eb;
+    this.handlerOf.clear();
     eb.onopen = () => {
       if (this.eb !== eb) return;
       opened = true;
       this.attempt = 0;
       this.setState('online');
+      this.registerOwn();
       for (const room of this.rooms) this.register(room);
       this.handlers.onopen();
     };
@@ -109,15 +114,17 @@ export class Connection {
 
   /** An open connection closed with this code and reason. */
   closed(code, reason, token) {
+    const note = closeNote(code);
+    if (note && this.handlers.onnote) this.handlers.onnote(note);
     switch (closeAction(code)) {
       case Action.RENEW:
         this.renewAndReconnect(token, false, 'The session token expired.');
         break;
       case Action.STOP:
-        this.halt('stopped', 'The server closed the connection: ' + (reason || 'code ' + code) + '. Reload the page.');
+        this.halt('stopped', note || 'The server closed the connection: ' + (reason || 'code ' + code) + '. Reload the page.');
         break;
       default:
-        this.scheduleRetry('The connection was lost' + (reason ? ' (' + reason + ')' : '') + '.');
+        this.scheduleRetry(note || 'The connection was lost' + (reason ? ' (' + reason + ')' : '') + '.');
     }
   }
 
@@ -208,14 +215,43 @@ export class Connection {
     if (this.isOpen()) this.register(room);
   }
 
+  /** The user's own address: notices for this user and for everyone (docs/PROTOCOL.md). */
+  registerOwn() {
+    const user = this.session.user;
+    if (!user) return;
+    this.eb.registerHandler('chat.user.' + user.id, (err, msg) => {
+      if (err) {
+        if (window.console) console.warn('notices refused', err);
+      } else {
+        this.handlers.onenvelope(msg.body);
+      }
+    });
+  }
+
+  /** Forgets a room (it was deleted): not joined again after a reconnect. */
+  leave(room) {
+    this.rooms.delete(room);
+    const handler = this.handlerOf.get(room);
+    this.handlerOf.delete(room);
+    if (handler && this.isOpen()) {
+      try {
+        this.eb.unregisterHandler('chat.room.' + room, handler);
+      } catch (e) {
+        // the connection is closing: nothing to undo
+      }
+    }
+  }
+
   register(room) {
-    this.eb.registerHandler('chat.room.' + room, (err, msg) => {
+    const handler = (err, msg) => {
       if (err) {
         this.handlers.onjoinfailed(room, err);
       } else {
         this.handlers.onenvelope(msg.body);
       }
-    });
+    };
+    this.handlerOf.set(room, handler);
+    this.eb.registerHandler('chat.room.' + room, handler);
   }
 
   /**

@@ -1,10 +1,12 @@
-// The chat app: sign-in, rooms, the conversation in view, members, typing and the composer.
+// The chat app: sign-in, rooms, the conversation in view, members, typing and the composer; server
+// notices and what operators did (a deleted message or room); the admin page for operators.
 
 import { api, ApiError, Session } from './session.js';
 import { Connection } from './connection.js';
-import { SEND_FAILURES } from './codes.js';
+import { SEND_FAILURES, SIGN_IN_FAILURES, adminFailure } from './codes.js';
 import { RoomState, catchUp, PAGE } from './rooms.js';
-import { renderLog, renderMembers, renderRooms, sharedNames } from './render.js';
+import { el, renderLog, renderMembers, renderRooms, sharedNames } from './render.js';
+import { AdminPage, whoAmI } from './admin.js';
 
 const $ = (id) => document.getElementById(id);
 const TYPING_EVERY_MS = 3000;
@@ -14,7 +16,9 @@ const rooms = new Map(); // id -> RoomState
 let current = null; // id of the room in view
 let lastTypingSent = 0;
 let roomsTimer = null;
+let operator = false; // GET /api/me said so: the admin page and the Delete buttons are shown
 const SEARCH_DELAY_MS = 300;
+const MAX_NOTES = 20;
 
 // The server lists rooms a page at a time (GET /api/rooms?q=&after=). The list shows the pages read
 // for the current search, plus, without a search, the rooms this tab is in.
@@ -30,7 +34,9 @@ const connection = new Connection(session, {
     connection.rooms.delete(room);
     showError('send-error', 'Could not join ' + room + ': ' + err.message);
   },
+  onnote: addNote,
 });
+const admin = new AdminPage(session);
 
 // ---- connection state ----
 
@@ -48,6 +54,26 @@ function showState(state, why) {
 
 $('reload').addEventListener('click', () => location.reload());
 
+// ---- notes: server notices to everyone and what operators did, kept until dismissed ----
+
+function addNote(text, kind = 'event') {
+  const dismiss = el('button', { type: 'button', class: 'dismiss', text: 'Dismiss' });
+  const note = el('li', { class: 'note ' + kind },
+    el('span', { class: 'note-label', text: kind === 'notice' ? 'Server notice: ' : '' }),
+    el('span', { class: 'note-text', text }),
+    ' ',
+    el('time', { datetime: new Date().toISOString(), text: new Date().toLocaleTimeString() }),
+    ' ',
+    dismiss);
+  dismiss.addEventListener('click', () => {
+    note.remove();
+    $('message').focus();
+  });
+  const list = $('notes');
+  list.append(note);
+  while (list.children.length > MAX_NOTES) list.firstElementChild.remove();
+}
+
 // ---- sign-in ----
 
 function showSignIn(message) {
@@ -57,6 +83,7 @@ function showSignIn(message) {
   resetListing('');
   $('room-search').value = '';
   current = null;
+  setOperator(false);
   $('chat-view').hidden = true;
   $('sign-out').hidden = true;
   $('whoami').hidden = true;
@@ -76,7 +103,7 @@ async function signIn(action) {
     $('password').value = '';
     startChat();
   } catch (e) {
-    $('sign-in-error').textContent = e instanceof ApiError ? e.message : String(e);
+    $('sign-in-error').textContent = e instanceof ApiError ? SIGN_IN_FAILURES[e.code] || e.message : String(e);
   }
 }
 
@@ -88,14 +115,16 @@ $('sign-in-form').addEventListener('submit', (event) => {
 
 $('sign-out').addEventListener('click', () => {
   session.clear();
+  $('notes').replaceChildren();
   showSignIn();
 });
 
-session.onchange = () => {
+function drawWhoami() {
   if (session.user) {
-    $('whoami').textContent = session.user.name + (session.kind === 'guest' ? ' (guest)' : '');
+    $('whoami').textContent = session.user.name + (session.kind === 'guest' ? ' (guest)' : operator ? ' (operator)' : '');
   }
-};
+}
+session.onchange = drawWhoami;
 session.onexpired = (reason) => showSignIn(reason || 'Your session has expired. Please sign in again.');
 
 // ---- rooms ----
@@ -239,6 +268,10 @@ async function syncRoom(room) {
 }
 
 function onEnvelope(env) {
+  if (env.type === 'notice' && !env.room) {
+    addNote(env.text, 'notice'); // to everyone, on chat.user.<own id>
+    return;
+  }
   const room = rooms.get(env.room);
   if (!room) return;
   switch (env.type) {
@@ -260,8 +293,39 @@ function onEnvelope(env) {
       room.startedTyping(env.user);
       if (env.room === current) drawTyping();
       break;
+    case 'deleted':
+      if (room.deleted(env) && env.room === current) drawConversation(false);
+      break;
+    case 'notice':
+      room.notice(env);
+      if (env.room === current) drawConversation(false);
+      else room.unread++;
+      break;
+    case 'room.deleted':
+      roomDeleted(room);
+      return;
     default:
       break;
+  }
+  drawRooms();
+}
+
+/** An operator deleted the room: it leaves the list (and the view), with a note saying so. */
+function roomDeleted(room) {
+  rooms.delete(room.id);
+  listing.ids.delete(room.id);
+  connection.leave(room.id);
+  addNote('The room ' + room.name + ' was deleted by an operator.');
+  if (current === room.id) {
+    current = null;
+    $('log').replaceChildren();
+    $('members').replaceChildren();
+    $('room-title').textContent = '';
+    $('room-topic').textContent = '';
+    $('typing').textContent = '';
+    firstRoom().then((id) => {
+      if (!current && id) selectRoom(id);
+    });
   }
   drawRooms();
 }
@@ -273,7 +337,8 @@ function drawConversation(scrollToEnd) {
   if (!room) return;
   const scroller = $('log-scroller');
   const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
-  renderLog($('log'), room.list(), session.user?.id, sharedNames(room.users()));
+  renderLog($('log'), room.list(), session.user?.id, sharedNames(room.users()),
+    { notices: room.notices, ondelete: operator ? deleteMessage : null });
   $('load-older').hidden = !room.hasOlder || !room.loaded;
   if (scrollToEnd || atEnd) scroller.scrollTop = scroller.scrollHeight;
   if (room.loaded) room.drawnOnce = true;
@@ -368,6 +433,43 @@ $('message').addEventListener('input', () => {
   }
 });
 
+/** An operator deletes a message; every member's log (this one too) shows the tombstone when it arrives. */
+async function deleteMessage(m) {
+  $('send-error').textContent = '';
+  try {
+    await api('/api/admin/rooms/' + encodeURIComponent(m.room) + '/messages/' + m.id, { method: 'DELETE', token: session.token });
+  } catch (e) {
+    showError('send-error', 'The message was not deleted: ' + adminFailure(e));
+  }
+}
+
+// ---- the admin page (operators only) ----
+
+function setOperator(on) {
+  operator = on;
+  drawWhoami();
+  $('admin-toggle').hidden = !on;
+  if (!on) showAdmin(false);
+  if (current) drawConversation(false);
+}
+
+function showAdmin(on) {
+  $('admin-view').hidden = !on;
+  $('chat-view').hidden = on || !session.user;
+  $('admin-toggle').textContent = on ? 'Back to chat' : 'Admin page';
+  $('admin-toggle').setAttribute('aria-expanded', on ? 'true' : 'false');
+  if (on) {
+    admin.open();
+    $('admin-title').focus();
+  }
+}
+
+$('admin-toggle').addEventListener('click', () => {
+  const opening = $('admin-view').hidden;
+  showAdmin(opening);
+  if (!opening) $('message').focus();
+});
+
 // ---- creating rooms ----
 
 $('create-room-form').addEventListener('submit', async (event) => {
@@ -394,6 +496,9 @@ function startChat() {
   $('sign-out').hidden = false;
   $('whoami').hidden = false;
   connection.start();
+  whoAmI(session).then((me) => {
+    if (session.user && me.id === session.user.id) setOperator(me.operator === true);
+  });
   loadRooms().then(firstRoom).then((id) => {
     if (!current && id) selectRoom(id);
   });

@@ -50,25 +50,68 @@ function userMarks(user, shared) {
   ];
 }
 
-/** The message log of a room: day separators where the local date changes, own messages marked. */
-export function renderLog(list, messages, selfId, shared = new Set()) {
+/** Messages (in id order) and notices (in arrival order) merged by time, as the log shows them. */
+function merged(messages, notices) {
+  const out = [];
+  let n = 0;
+  for (const m of messages) {
+    while (n < notices.length && notices[n].ts < m.ts) out.push(notices[n++]);
+    out.push(m);
+  }
+  return out.concat(notices.slice(n));
+}
+
+function timeOf(ts) {
+  return el('time', { datetime: new Date(ts).toISOString(), text: timeFormat.format(new Date(ts)) });
+}
+
+/**
+ * The message log of a room: day separators where the local date changes, own messages marked,
+ * deleted messages as tombstones, server notices in between. With `ondelete` (operators), each
+ * message has a Delete button calling it with the message.
+ */
+export function renderLog(list, messages, selfId, shared = new Set(), { notices = [], ondelete = null } = {}) {
   const items = [];
   let lastDay = null;
-  for (const m of messages) {
+  for (const m of merged(messages, notices)) {
     const day = dayKey(m.ts);
     if (day !== lastDay) {
       items.push(el('li', { class: 'day', role: 'separator', text: dayFormat.format(new Date(m.ts)) }));
       lastDay = day;
     }
+    if (m.type === 'notice') {
+      items.push(el('li', { class: 'server-notice' },
+        el('div', { class: 'meta' }, el('span', { class: 'sender', text: 'Server notice' }), timeOf(m.ts)),
+        el('p', { class: 'notice-text', text: m.text })));
+      continue;
+    }
+    if (m.type === 'deleted') {
+      items.push(el('li', { class: 'message deleted', 'data-id': String(m.id) },
+        el('p', { class: 'tombstone' }, el('span', { text: 'This message was deleted by an operator.' }), ' ', timeOf(m.ts))));
+      continue;
+    }
     const own = m.user.id === selfId;
+    let remove = null;
+    if (ondelete) {
+      remove = el('button', { type: 'button', class: 'delete-message', 'aria-label': 'Delete message from ' + m.user.name, text: 'Delete' });
+      remove.addEventListener('click', () => ondelete(m));
+    }
     items.push(el('li', { class: 'message' + (own ? ' own' : ''), 'data-id': String(m.id) },
       el('div', { class: 'meta' },
         el('span', { class: 'sender', text: own ? m.user.name + ' (you)' : m.user.name }),
         ...userMarks(m.user, shared),
-        el('time', { datetime: new Date(m.ts).toISOString(), text: timeFormat.format(new Date(m.ts)) })),
+        timeOf(m.ts),
+        remove),
       el('p', { class: 'text', text: m.text })));
   }
+  // a redraw keeps the keyboard focus on the button it was on (or on the log, if that message is gone)
+  const focused = list.contains(document.activeElement) ? document.activeElement.closest('li') : null;
   list.replaceChildren(...items);
+  if (focused) {
+    const again = list.querySelector('li[data-id="' + focused.dataset.id + '"] button');
+    if (again) again.focus();
+    else list.closest('[tabindex]')?.focus();
+  }
 }
 
 export function renderRooms(list, rooms, currentId, onselect) {

@@ -1,8 +1,11 @@
-// What the app knows about each room: its messages (by id, so none is shown twice), members,
-// who is typing and how many messages arrived while it was not in view.
+// What the app knows about each room: its messages (by id, so none is shown twice; a deleted one as
+// a tombstone), the server notices received while the page was open, members, who is typing and how
+// many messages arrived while it was not in view.
 
 export const PAGE = 50;
 const TYPING_SHOWN_MS = 5000;
+/** Server notices kept per room (they are not stored in history: only those received are shown). */
+const MAX_NOTICES = 50;
 
 export class RoomState {
   constructor(info) {
@@ -10,7 +13,8 @@ export class RoomState {
     this.name = info.name || info.id;
     this.topic = info.topic || '';
     this.memberCount = info.members || 0;
-    this.messages = new Map(); // id -> envelope
+    this.messages = new Map(); // id -> envelope ("chat", or "deleted" for a tombstone)
+    this.notices = []; // notice envelopes received, oldest first
     this.sorted = null; // cache of messages ordered by id
     this.members = new Map(); // user id -> user {id, name, guest?}
     this.typing = new Map(); // user id -> {name, until}
@@ -26,18 +30,45 @@ export class RoomState {
     if (!this.joined) this.memberCount = info.members || 0;
   }
 
-  /** Adds chat envelopes; returns those that were new. */
+  /**
+   * Adds chat envelopes and the tombstones history returns for deleted messages ({"id","room",
+   * "type":"deleted","ts"}); returns the chat envelopes that were new.
+   */
   add(envelopes) {
     const added = [];
+    let changed = false;
     for (const env of envelopes) {
-      if (env.type === 'chat' && typeof env.id === 'number' && !this.messages.has(env.id)) {
+      if (typeof env.id !== 'number') continue;
+      const known = this.messages.get(env.id);
+      if (env.type === 'chat' && !known) {
         this.messages.set(env.id, env);
         this.typing.delete(env.user.id);
         added.push(env);
+        changed = true;
+      } else if (env.type === 'deleted' && (!known || known.type !== 'deleted')) {
+        this.messages.set(env.id, { id: env.id, room: this.id, type: 'deleted', ts: known ? known.ts : env.ts });
+        changed = true;
       }
     }
-    if (added.length) this.sorted = null;
+    if (changed) this.sorted = null;
     return added;
+  }
+
+  /**
+   * A live "deleted" envelope: the message, if loaded, becomes a tombstone (keeping its place and
+   * time); one not loaded yet comes as a tombstone with its page of history. Returns whether shown.
+   */
+  deleted(env) {
+    const known = this.messages.get(env.id);
+    if (!known || known.type === 'deleted') return false;
+    this.messages.set(env.id, { id: env.id, room: this.id, type: 'deleted', ts: known.ts });
+    this.sorted = null;
+    return true;
+  }
+
+  notice(env) {
+    this.notices.push(env);
+    if (this.notices.length > MAX_NOTICES) this.notices.shift();
   }
 
   list() {
@@ -78,7 +109,7 @@ export class RoomState {
   /** Everyone the room shows: its members and the authors of the messages loaded. */
   users() {
     const byId = new Map();
-    for (const m of this.messages.values()) byId.set(m.user.id, m.user);
+    for (const m of this.messages.values()) if (m.user) byId.set(m.user.id, m.user);
     for (const [id, user] of this.members) byId.set(id, user);
     return [...byId.values()];
   }

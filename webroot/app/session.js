@@ -126,6 +126,7 @@ export class Session {
         // refused (401: expired too long ago or no longer trusted; 409: the name taken...): go on below;
         // unreachable (0), busy (429) or a server error (5xx) is no verdict on the token: try later
         if (e.status < 400 || e.status >= 500 || e.status === 429) return false;
+        if (e.code === Err.BANNED) return this.refused('An operator banned you: this server no longer accepts your session.');
         taken = e.code === Err.NAME_TAKEN;
       }
     }
@@ -139,8 +140,13 @@ export class Session {
       }
     }
     const name = this.user ? this.user.name : '';
+    return this.refused(taken ? 'The name ' + name + ' now belongs to a registered account. Choose another name.' : undefined);
+  }
+
+  /** No token can be had: signed out, with why (or the default sentence when undefined). */
+  refused(why) {
     this.clear();
-    this.onexpired(taken ? 'The name ' + name + ' now belongs to a registered account. Choose another name.' : undefined);
+    this.onexpired(why);
     return false;
   }
 
