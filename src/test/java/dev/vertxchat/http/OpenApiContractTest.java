@@ -1,12 +1,14 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.store.Database;
+import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
@@ -42,36 +44,23 @@ import static org.junit.jupiter.api.Assertions.*;
  * docs/openapi.yaml is the REST API as it answers: real requests to every route, provoking every status
  * that can be provoked here, each response checked with Vert.x's OpenAPI validator against the document
  * (status documented, headers, content type, body schema). A route of the document that no request
- * covered fails the test, unless it is one of {@link #ADDED_AT_MERGE}.
+ * covered fails the test.
  *
- * <p>A case is one line: {@code api.expect(status, "METHOD", "/uri", token, body)}.
+ * <p>A case is one line: {@code api.expect(status, "METHOD", "/uri", token, body)}, or
+ * {@code api.expectError(status, code, ...)} where the error code matters (the document's error schemas
+ * allow every code of a status). Longer than 300 lines because every case of every route is here, in one
+ * service's life.
  */
 class OpenApiContractTest {
   private static final Path DOCUMENT = Path.of("docs/openapi.yaml");
 
-  /**
-   * Routes the document describes that other parts of issue 11 build on their own branches: the
-   * liveness and readiness checks, the admin API and /api/me. Added at merge: the coordinator removes
-   * each from this list once it is served, and adds its cases to {@link #everyRouteAnswersAsDocumented}
-   * (the test fails while a route listed here is served, so the list cannot hide one).
-   */
-  private static final Set<String> ADDED_AT_MERGE = Set.of(
-      "GET /api/me",
-      "GET /api/admin/connections",
-      "GET /api/admin/users/online",
-      "POST /api/admin/users/{userId}/disconnect",
-      "GET /api/admin/bans",
-      "PUT /api/admin/bans/{userId}",
-      "DELETE /api/admin/bans/{userId}",
-      "DELETE /api/admin/rooms/{roomId}",
-      "DELETE /api/admin/rooms/{roomId}/messages/{messageId}",
-      "POST /api/admin/notices",
-      "GET /api/admin/settings",
-      "PATCH /api/admin/settings");
+  /** An operator (admin.users). */
+  private static final String ADMIN = "u-admin";
 
   @RegisterExtension
   final ChatService service = new ChatService(new JsonObject().put("limits", new JsonObject()
-      .put("roomsPerUser", 1).put("messageBurst", 3).put("messagesPerSecond", 0.01).put("failedLoginsPerName", 2)));
+      .put("roomsPerUser", 1).put("messageBurst", 3).put("messagesPerSecond", 0.01).put("failedLoginsPerName", 2))
+      .put("admin", new JsonObject().put("users", new JsonArray().add(ADMIN))));
   @TempDir
   Path tmp;
 
@@ -118,8 +107,10 @@ class OpenApiContractTest {
     api.expect(413, "POST", "/api/rooms", bob, json("id", "x".repeat(70_000)));
     api.expect(401, "POST", "/api/rooms", null, json("id", "nobody"));
 
+    List<Long> sent = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      api.expect(201, "POST", "/api/rooms/general/messages", annToken, json("text", "hello " + i));
+      sent.add(api.expect(201, "POST", "/api/rooms/general/messages", annToken, json("text", "hello " + i))
+          .bodyAsJsonObject().getLong("id"));
     }
     api.expect(429, "POST", "/api/rooms/general/messages", annToken, json("text", "one too many"));
     api.expect(400, "POST", "/api/rooms/general/messages", bob, json("text", "   "));
@@ -137,6 +128,8 @@ class OpenApiContractTest {
     api.expect(200, "GET", "/health", null, null);
     api.expect(200, "GET", "/health/live", null, null);
     api.expect(200, "GET", "/health/ready", null, null);
+
+    adminApi(api, ann, bob, sent.get(0));
 
     // guest sign-in off, and a disk too small for the storage floor: 403 and 503 (a Vert.x of its own: services in
     // one Vert.x would share the chat.* addresses)
@@ -160,24 +153,134 @@ class OpenApiContractTest {
     api.expect(503, "GET", "/health", null, null);
     api.expect(503, "GET", "/health/ready", null, null);
 
-    assertAddedAtMergeNotServed(api, annToken);
     Set<String> missing = new TreeSet<>(documentedRoutes());
     missing.removeAll(covered);
-    missing.removeAll(ADDED_AT_MERGE);
     assertEquals(Set.of(), missing, "routes of docs/openapi.yaml no request covered");
   }
 
-  /** The routes waiting for their branch are documented, and not served here (else: move them out of the list). */
-  private void assertAddedAtMergeNotServed(Api api, String token) {
-    Set<String> documented = documentedRoutes();
-    for (String route : ADDED_AT_MERGE) {
-      assertTrue(documented.contains(route), route + " is in ADDED_AT_MERGE but not in the document");
-      String method = route.substring(0, route.indexOf(' '));
-      String uri = route.substring(route.indexOf(' ') + 1).replace("{messageId}", "1").replaceAll("\\{[^}]+}", "x1");
-      HttpResponse<Buffer> res = api.send(method, uri, token, new JsonObject());
-      assertEquals(404, res.statusCode(), route + " is served now (" + res.statusCode() + " " + res.bodyAsString()
-          + "): remove it from ADDED_AT_MERGE and add its cases");
-    }
+  /**
+   * {@code /api/me} and the operators' API: every route with every status it can be made to answer here
+   * (not 503 {@code 5001}, which only a service without moderation answers). Ann, a guest, is on the
+   * bridge in general; bob has an account and is no operator.
+   */
+  private void adminApi(Api api, JsonObject ann, String bob, long messageId) {
+    String admin = Tokens.expiringIn(service.vertx(), ADMIN, "Admin", 600);
+    String annToken = ann.getString("token");
+    String annId = ann.getJsonObject("user").getString("id");
+
+    assertEquals(true, api.expect(200, "GET", "/api/me", admin, null).bodyAsJsonObject().getBoolean("operator"));
+    assertEquals(false, api.expect(200, "GET", "/api/me", annToken, null).bodyAsJsonObject().getBoolean("operator"));
+    api.expectError(401, 2001, "GET", "/api/me", null, null);
+
+    // a connection in a room: the lists have items to check
+    BridgeClient annOnline = service.connect(annToken);
+    annOnline.join("general", annId);
+    assertEquals(1, api.expect(200, "GET", "/api/admin/connections", admin, null).bodyAsJsonObject()
+        .getJsonArray("connections").size());
+    api.expectError(401, 2001, "GET", "/api/admin/connections", null, null);
+    api.expectError(403, 2003, "GET", "/api/admin/connections", bob, null);
+    assertEquals(1, api.expect(200, "GET", "/api/admin/users/online", admin, null).bodyAsJsonObject()
+        .getJsonArray("users").size());
+    api.expectError(401, 2001, "GET", "/api/admin/users/online", null, null);
+    api.expectError(403, 2003, "GET", "/api/admin/users/online", annToken, null);
+
+    String notices = "/api/admin/notices";
+    assertNull(api.expect(201, "POST", notices, admin, json("text", "to everyone")).bodyAsJsonObject()
+        .getJsonObject("notice").getString("room"));
+    assertEquals("general", api.expect(201, "POST", notices, admin, json("text", "to general").put("room", "general"))
+        .bodyAsJsonObject().getJsonObject("notice").getString("room"));
+    api.expectError(400, 1100, "POST", notices, admin, "not json");
+    api.expectError(400, 1104, "POST", notices, admin, json("text", "   "));
+    api.expectError(400, 1104, "POST", notices, admin, json("room", "general"));
+    api.expectError(400, 1103, "POST", notices, admin, json("text", "hi").put("room", "Not A Room"));
+    api.expectError(404, 3001, "POST", notices, admin, json("text", "hi").put("room", "nowhere"));
+    api.expectError(413, 1106, "POST", notices, admin, json("text", "x".repeat(70_000)));
+    api.expectError(401, 2001, "POST", notices, null, json("text", "hi"));
+    api.expectError(403, 2003, "POST", notices, bob, json("text", "hi"));
+
+    String disconnect = "/api/admin/users/" + annId + "/disconnect";
+    assertEquals(1, api.expect(200, "POST", disconnect, admin, null).bodyAsJsonObject().getInteger("closed"));
+    assertEquals(4102, annOnline.awaitClose());
+    assertEquals(0, api.expect(200, "POST", disconnect, admin, null).bodyAsJsonObject().getInteger("closed"));
+    api.expectError(400, 1100, "POST", "/api/admin/users/bad!id/disconnect", admin, null);
+    api.expectError(401, 2001, "POST", disconnect, null, null);
+    api.expectError(403, 2003, "POST", disconnect, bob, null);
+
+    String message = "/api/admin/rooms/general/messages/";
+    api.expect(204, "DELETE", message + messageId, admin, null);
+    api.expect(204, "DELETE", message + messageId, admin, null); // again: the tombstone goes out again
+    JsonArray history = api.expect(200, "GET", "/api/rooms/general/messages", bob, null).bodyAsJsonObject().getJsonArray("messages");
+    assertTrue(history.stream().map(JsonObject.class::cast).anyMatch(m -> m.getLong("id") == messageId
+        && "deleted".equals(m.getString("type"))), history.encode());
+    api.expectError(404, 3000, "DELETE", message + "999999", admin, null);
+    api.expectError(404, 3000, "DELETE", message + "not-a-number", admin, null);
+    api.expectError(404, 3001, "DELETE", "/api/admin/rooms/nowhere/messages/1", admin, null);
+    api.expectError(400, 1103, "DELETE", "/api/admin/rooms/Not_A_Room/messages/1", admin, null);
+    api.expectError(401, 2001, "DELETE", message + messageId, null, null);
+    api.expectError(403, 2003, "DELETE", message + messageId, bob, null);
+
+    api.expect(204, "DELETE", "/api/admin/rooms/den", admin, null);
+    api.expectError(404, 3001, "DELETE", "/api/admin/rooms/den", admin, null);
+    api.expectError(400, 1103, "DELETE", "/api/admin/rooms/Not_A_Room", admin, null);
+    api.expectError(401, 2001, "DELETE", "/api/admin/rooms/general", null, null);
+    api.expectError(403, 2003, "DELETE", "/api/admin/rooms/general", bob, null);
+
+    String settings = "/api/admin/settings";
+    api.expect(200, "GET", settings, admin, null);
+    api.expectError(401, 2001, "GET", settings, null, null);
+    api.expectError(403, 2003, "GET", settings, bob, null);
+    api.expect(200, "PATCH", settings, admin, json("registration", false));
+    api.expectError(403, 2010, "POST", "/api/auth/register", null, json("name", "frank").put("password", "password-1"));
+    api.expect(200, "PATCH", settings, admin, json("guestSignIn", false));
+    api.expectError(403, 2004, "POST", "/api/auth/guest", null, json("name", "gina"));
+    api.expect(200, "PATCH", settings, admin, new JsonObject());
+    assertEquals(json("guestSignIn", true).put("registration", true), api.expect(200, "PATCH", settings, admin,
+        json("guestSignIn", true).put("registration", true)).bodyAsJsonObject());
+    api.expectError(400, 1100, "PATCH", settings, admin, json("signUps", true));
+    api.expectError(400, 1100, "PATCH", settings, admin, json("registration", "no"));
+    api.expectError(400, 1100, "PATCH", settings, admin, "[true]");
+    api.expectError(413, 1106, "PATCH", settings, admin, json("registration", "x".repeat(70_000)));
+    api.expectError(401, 2001, "PATCH", settings, null, json("registration", true));
+    api.expectError(403, 2003, "PATCH", settings, bob, json("registration", true));
+
+    JsonObject erin = api.expect(201, "POST", "/api/auth/register", null, json("name", "erin").put("password", "password-1"))
+        .bodyAsJsonObject();
+    String erinToken = erin.getString("token");
+    String ban = "/api/admin/bans/" + erin.getJsonObject("user").getString("id");
+    assertEquals(0, api.expect(200, "GET", "/api/admin/bans", admin, null).bodyAsJsonObject().getJsonArray("bans").size());
+    JsonObject first = api.expect(200, "PUT", ban, admin, json("reason", "spam")).bodyAsJsonObject().getJsonObject("ban");
+    JsonObject again = api.expect(200, "PUT", ban, admin, null).bodyAsJsonObject().getJsonObject("ban");
+    assertEquals(first.copy().put("reason", (String) null), again, "banning again replaces the reason, keeps by and since");
+    assertEquals(1, api.expect(200, "GET", "/api/admin/bans", admin, null).bodyAsJsonObject().getJsonArray("bans").size());
+    api.expectError(401, 2001, "GET", "/api/admin/bans", null, null);
+    api.expectError(403, 2003, "GET", "/api/admin/bans", bob, null);
+    api.expectError(403, 2009, "GET", "/api/me", erinToken, null);
+    api.expectError(403, 2009, "GET", "/api/rooms", erinToken, null);
+    api.expectError(403, 2009, "POST", "/api/rooms/general/messages", erinToken, json("text", "still here?"));
+    api.expectError(403, 2009, "POST", "/api/auth/refresh", erinToken, null);
+    api.expectError(403, 2009, "POST", "/api/auth/login", null, json("name", "erin").put("password", "password-1"));
+    api.expectError(400, 1100, "PUT", "/api/admin/bans/" + ADMIN, admin, null);
+    api.expectError(400, 1100, "PUT", "/api/admin/bans/bad!id", admin, null);
+    api.expectError(400, 1100, "PUT", ban, admin, json("reason", "x".repeat(201)));
+    api.expectError(400, 1100, "PUT", ban, admin, json("reason", 42));
+    api.expectError(400, 1100, "PUT", ban, admin, "not json");
+    api.expectError(413, 1106, "PUT", ban, admin, json("reason", "x".repeat(70_000)));
+    api.expectError(401, 2001, "PUT", ban, null, null);
+    api.expectError(403, 2003, "PUT", ban, bob, null);
+    api.expect(204, "DELETE", ban, admin, null);
+    api.expectError(404, 3000, "DELETE", ban, admin, null);
+    api.expectError(400, 1100, "DELETE", "/api/admin/bans/bad!id", admin, null);
+    api.expectError(401, 2001, "DELETE", ban, null, null);
+    api.expectError(403, 2003, "DELETE", ban, bob, null);
+    api.expect(200, "GET", "/api/me", erinToken, null);
+
+    // paths no route has: answered as the document's info says, like any route's 404 (or 401, 403 before it)
+    api.expectUnrouted(404, 3000, "GET", "/api/admin/nothing-here", admin, "adminUnban");
+    api.expectUnrouted(404, 3000, "PATCH", "/api/admin/connections", admin, "adminUnban");
+    api.expectUnrouted(403, 2003, "GET", "/api/admin/nothing-here", bob, "adminUnban");
+    api.expectUnrouted(401, 2001, "GET", "/api/admin/nothing-here", null, "adminUnban");
+    api.expectUnrouted(404, 3000, "GET", "/api/nothing-here", bob, "history");
+    api.expectUnrouted(401, 2001, "GET", "/api/nothing-here", null, "history");
   }
 
   private Set<String> documentedRoutes() {
@@ -246,6 +349,36 @@ class OpenApiContractTest {
       String path = uri.contains("?") ? uri.substring(0, uri.indexOf('?')) : uri;
       Operation op = contract.findOperation(path, HttpMethod.valueOf(method));
       assertNotNull(op, "undocumented route: " + what);
+      check(res, op, what);
+      covered.add(method + " " + op.getOpenAPIPath());
+      return res;
+    }
+
+    /** {@link #expect}, and the error's code is {@code code}. */
+    HttpResponse<Buffer> expectError(int status, int code, String method, String uri, String token, Object body) {
+      HttpResponse<Buffer> res = expect(status, method, uri, token, body);
+      assertEquals(code, res.bodyAsJsonObject().getJsonObject("error").getInteger("code"), method + " " + uri);
+      return res;
+    }
+
+    /**
+     * A request no route of the document matches: answered with {@code status} and {@code code}, as
+     * operation {@code like} documents that status (the document's info says such requests are answered
+     * like that).
+     */
+    void expectUnrouted(int status, int code, String method, String uri, String token, String like) {
+      HttpResponse<Buffer> res = send(method, uri, token, null);
+      String what = method + " " + uri + " -> " + res.statusCode() + " " + abbreviated(res.bodyAsString());
+      assertEquals(status, res.statusCode(), what);
+      assertNull(contract.findOperation(uri, HttpMethod.valueOf(method)), "a documented route: " + what);
+      check(res, contract.operation(like), what);
+      assertEquals(code, res.bodyAsJsonObject().getJsonObject("error").getInteger("code"), what);
+    }
+
+    /** The answer is one {@code op} documents: status, headers, content type, body. */
+    private void check(HttpResponse<Buffer> res, Operation op, String what) {
+      String method = op.getHttpMethod().name();
+      int status = res.statusCode();
       JsonObject documented = resolve(raw.getJsonObject("paths").getJsonObject(op.getOpenAPIPath())
           .getJsonObject(method.toLowerCase(java.util.Locale.ROOT)).getJsonObject("responses").getJsonObject(Integer.toString(status)));
       assertNotNull(documented, "undocumented status: " + what);
@@ -276,8 +409,6 @@ class OpenApiContractTest {
             + (s.getCause() != null ? " (" + s.getCause() + ")" : "") : String.valueOf(cause);
         fail("not as documented: " + what + ": " + detail, e);
       }
-      covered.add(method + " " + op.getOpenAPIPath());
-      return res;
     }
   }
 
