@@ -57,6 +57,10 @@ import java.util.function.Supplier;
  * the entries in reverse order, and no entry's event-bus consumers go away before every entry has
  * stopped ({@link StopOrder}); then it closes the parts (the chat side drains its pipeline and closes
  * the journal) and the database pool.
+ *
+ * <p>Longer than 300 lines because it is the composition root: every part of the service (metrics, the
+ * database, chat, the admin API's state, TLS, the deployment plan and the admin listener) is made and
+ * wired here, in the order start and stop need.
  */
 public class MainVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(MainVerticle.class);

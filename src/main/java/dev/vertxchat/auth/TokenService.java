@@ -44,6 +44,9 @@ import java.util.regex.Pattern;
  * <p>An own token presented for renewal ({@link #verifyForRenewal}) is checked the same way, except that
  * it may have expired up to one token lifetime ago: a page that slept past its renewal time keeps its
  * user (a guest's id is in the token only).
+ *
+ * <p>Longer than 300 lines because the checks of a token (algorithm pinned per key, every claim, the
+ * renewal grace, operators, bans) are one sequence that must be read in one place to be trusted.
  */
 public final class TokenService {
   private static final Logger LOG = LoggerFactory.getLogger(TokenService.class);
