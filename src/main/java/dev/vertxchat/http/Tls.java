@@ -37,16 +37,27 @@ import javax.net.ssl.X509KeyManager;
 /**
  * TLS on the service's own port ({@code http.tls.certFile} and {@code http.tls.keyFile}): the
  * certificate and key, read once per service and checked (the chain parses, the key is usable and
- * belongs to the first certificate), the HTTP servers' TLS settings (TLS 1.2 and 1.3, ALPN {@code h2}
- * and {@code http/1.1}), and reloading without a restart: every {@code http.tls.reloadCheckMs} the files'
- * modification time and size are compared, and on a change (or {@link #reload()}, on SIGHUP) the new
- * pair is checked and given to every registered server with {@link HttpServer#updateSSLOptions}. Open
- * connections keep the certificate they began with. A pair that fails the checks is logged and the old
- * one stays. File reads and checks run on a worker thread.
+ * belongs to the first certificate), the HTTP servers' TLS settings (TLS 1.2 and 1.3, forward-secret
+ * AEAD cipher suites only, ALPN {@code h2} and {@code http/1.1}), and reloading without a restart: every
+ * {@code http.tls.reloadCheckMs} the files' modification time and size are compared, and on a change
+ * (or {@link #reload()}, on SIGHUP) the new pair is checked and given to every registered server with
+ * {@link HttpServer#updateSSLOptions}. Open connections keep the certificate they began with. A pair
+ * that fails the checks is logged and the old one stays. File reads and checks run on a worker thread.
  */
 public final class Tls {
   private static final Logger LOG = LoggerFactory.getLogger(Tls.class);
   static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+  /**
+   * The cipher suites offered, by the JDK's names: TLS 1.3's own three, and for TLS 1.2 only ECDHE
+   * (forward secrecy) with an AEAD cipher (AES-GCM, ChaCha20-Poly1305), for RSA and ECDSA certificates.
+   * None is on RFC 7540's HTTP/2 blocklist (appendix A), which holds every TLS 1.2 suite without
+   * ephemeral key exchange or with a CBC/stream cipher. In this order of preference; set at start and
+   * at every reload.
+   */
+  static final List<String> CIPHER_SUITES = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+      "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
   /** A checked certificate and key, as the servers get them. */
   record Material(Buffer cert, Buffer key, X509Certificate leaf, Stamp stamp) {
@@ -94,6 +105,7 @@ public final class Tls {
   /** Sets TLS, the protocols, ALPN and the current certificate on a server's options. */
   HttpServerOptions configure(HttpServerOptions options) {
     Material m = current;
+    CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     return options.setSsl(true)
         .setKeyCertOptions(keyCert(m))
         .setEnabledSecureTransportProtocols(PROTOCOLS)
@@ -188,7 +200,9 @@ public final class Tls {
   }
 
   private ServerSSLOptions sslOptions(Material m) {
-    return new ServerSSLOptions().setKeyCertOptions(keyCert(m))
+    ServerSSLOptions options = new ServerSSLOptions();
+    CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    return options.setKeyCertOptions(keyCert(m))
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setUseAlpn(true)
         .setSslHandshakeTimeout(config.headerTimeoutMs())

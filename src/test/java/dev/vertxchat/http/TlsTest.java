@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static dev.vertxchat.support.BridgeClient.body;
@@ -169,6 +171,49 @@ class TlsTest {
     assertFalse(old.output().contains("BEGIN CERTIFICATE"), "a TLS 1.1 handshake completed: " + old.output());
     assertFalse(old.output().contains("no protocols available"),
         "this openssl cannot offer TLS 1.1, the test proves nothing: " + old.output());
+  }
+
+  @Test
+  void theCipherSuitesAreNamesTheJdkKnows() throws Exception {
+    Set<String> supported = Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+    for (String suite : Tls.CIPHER_SUITES) {
+      assertTrue(supported.contains(suite), suite + " is not a cipher suite of this JDK");
+    }
+  }
+
+  @Test
+  void onlyForwardSecretAeadSuitesAreNegotiatedAlsoAfterAReload() throws Exception {
+    service.start(tls(new JsonObject().put("tls", new JsonObject().put("reloadCheckMs", 200))));
+    assertOnlyForwardSecretAead("first");
+    Certificates.Pair second = Certificates.selfSigned(tmp, "second", false);
+    Files.copy(second.cert(), certFile, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(second.key(), keyFile, StandardCopyOption.REPLACE_EXISTING);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String subject;
+    do {
+      Thread.sleep(100);
+      subject = Certificates.peerCertificate(service.port()).getSubjectX500Principal().getName();
+    } while (!subject.equals("CN=second") && System.nanoTime() < deadline);
+    assertEquals("CN=second", subject, "the new certificate is not served");
+    assertOnlyForwardSecretAead("second"); // the reload's options carry the suites too
+  }
+
+  /** Legacy TLS 1.2 suites (RSA key exchange, CBC) fail the handshake; ECDHE with AES-GCM and TLS 1.3 succeed. */
+  private void assertOnlyForwardSecretAead(String commonName) throws IOException {
+    String target = "127.0.0.1:" + service.port();
+    for (String legacy : List.of("AES128-SHA", "AES256-SHA", "AES128-GCM-SHA256", "ECDHE-RSA-AES128-SHA")) {
+      Certificates.Result refused = Certificates.run(List.of("openssl", "s_client", "-connect", target, "-tls1_2",
+          "-cipher", legacy + ":@SECLEVEL=0"), "Q\n");
+      assertFalse(refused.output().contains("no cipher match"), "this openssl cannot offer " + legacy + ": " + refused.output());
+      assertNotEquals(0, refused.exitCode(), legacy + ": " + refused.output());
+      assertFalse(refused.output().contains("BEGIN CERTIFICATE"), legacy + " was negotiated: " + refused.output());
+    }
+    Certificates.Result gcm = Certificates.run(List.of("openssl", "s_client", "-connect", target, "-tls1_2",
+        "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"), "Q\n");
+    assertTrue(gcm.output().contains("CN = " + commonName) && gcm.output().contains("ECDHE-RSA-AES128-GCM-SHA256"),
+        gcm.output());
+    Certificates.Result tls13 = Certificates.run(List.of("openssl", "s_client", "-connect", target, "-tls1_3"), "Q\n");
+    assertTrue(tls13.output().contains("CN = " + commonName) && tls13.output().contains("TLSv1.3"), tls13.output());
   }
 
   @Test
