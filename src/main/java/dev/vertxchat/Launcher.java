@@ -40,9 +40,10 @@ import java.util.function.Supplier;
  *   reads the configuration's sources (the {@code -conf} file or {@code conf/config.json}, {@code CHAT_*},
  *   {@code -Dchat.*}) for it once more, as {@link MainVerticle} will;</li>
  *   <li>log when the service starts stopping and when it has stopped, with how long that took;</li>
- *   <li>with TLS on the HTTP port, reload the certificate files on SIGHUP (where the JVM lets a program
- *   handle signals; elsewhere the files' periodic check still reloads them). Without TLS, SIGHUP keeps
- *   the JVM's own meaning.</li>
+ *   <li>with TLS on the HTTP port, reload the certificate files on SIGHUP, and say so at start; where
+ *   SIGHUP cannot be handled (ignored since the process started, as under {@code nohup}; {@code -Xrs})
+ *   say at WARN that SIGHUP reload is off and the files' periodic check is the way. Without TLS,
+ *   SIGHUP keeps the JVM's own meaning.</li>
  * </ul>
  */
 public final class Launcher extends VertxApplication implements VertxApplicationHooks {
@@ -173,21 +174,37 @@ public final class Launcher extends VertxApplication implements VertxApplication
   public void afterVerticleDeployed(HookContext context) {
     MainVerticle root = main;
     if (root != null && root.tlsEnabled()) {
-      reloadOnSighup();
+      reloadOnSighup(root.tlsReloadCheckMs());
     }
   }
 
-  private void reloadOnSighup() {
+  /**
+   * Installs the SIGHUP handler, or says at WARN why SIGHUP will not reload the certificate. A process
+   * whose parent ignored SIGHUP ({@code nohup}, {@code trap '' HUP}) keeps ignoring it: HotSpot does not
+   * install a handler then (it answers "ignored" as the previous handler), and where a JVM would, the
+   * handler is taken back, so that the operator's {@code nohup} means what it says on every JVM.
+   */
+  private void reloadOnSighup(long checkMs) {
+    sun.misc.Signal hup = new sun.misc.Signal("HUP");
+    String instead = checkMs > 0 ? "the certificate is reloaded when its files change (http.tls.reloadCheckMs, every "
+        + checkMs + " ms)" : "http.tls.reloadCheckMs is 0, so a new certificate is served only after a restart";
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+      sun.misc.SignalHandler previous = sun.misc.Signal.handle(hup, signal -> {
         MainVerticle root = main;
         if (root != null) {
           LOG.info("SIGHUP: reading the TLS certificate files again");
           root.reloadTls();
         }
       });
+      if (previous == sun.misc.SignalHandler.SIG_IGN) {
+        sun.misc.Signal.handle(hup, sun.misc.SignalHandler.SIG_IGN);
+        LOG.warn("SIGHUP reload is off: this process was started with SIGHUP ignored (nohup?) and keeps ignoring it;"
+            + " {}", instead);
+        return;
+      }
+      LOG.info("SIGHUP reloads the TLS certificate (kill -HUP {})", ProcessHandle.current().pid());
     } catch (IllegalArgumentException | UnsupportedOperationException | SecurityException | LinkageError e) {
-      LOG.info("SIGHUP cannot be handled here ({}); the TLS certificate is reloaded when its files change", e.toString());
+      LOG.warn("SIGHUP reload is off: SIGHUP cannot be handled here ({}); {}", e.toString(), instead);
     }
   }
 

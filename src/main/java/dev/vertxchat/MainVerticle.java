@@ -78,6 +78,8 @@ public class MainVerticle extends VerticleBase {
   /** The HS256 secret of the service's own tokens, resolved once at start; not part of the configuration. */
   private String jwtSecret;
   private String deployed = "nothing";
+  /** {@code http.tls.reloadCheckMs} of the configuration started with (for the launcher's SIGHUP warning). */
+  private volatile long tlsReloadCheckMs;
 
   /** As an in-process deployment (tests): the deployment config is the config file's part, plan as written. */
   public MainVerticle() {
@@ -153,6 +155,7 @@ public class MainVerticle extends VerticleBase {
 
   /** The parts every verticle instance of this service shares; this context owns the chat side's send pipeline. */
   private Future<Void> openParts(ChatConfig config) {
+    tlsReloadCheckMs = config.tlsReloadCheckMs();
     RoomMessage.registerCodec(vertx);
     openMetrics(config);
     return LocalChat.open(vertx, config, pool, metrics).compose(opened -> {
@@ -301,6 +304,11 @@ public class MainVerticle extends VerticleBase {
   public boolean tlsEnabled() {
     HttpParts parts = http;
     return parts != null && parts.tls() != null;
+  }
+
+  /** How often the TLS certificate files are checked for a change, in ms; 0: never. */
+  public long tlsReloadCheckMs() {
+    return tlsReloadCheckMs;
   }
 
   /**

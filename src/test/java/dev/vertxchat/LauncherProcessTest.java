@@ -348,5 +348,37 @@ class LauncherProcessTest {
     assertNotNull(child.awaitLine(l -> l.contains("TLS certificate reloaded: subject CN=second"), 15_000), child.output());
     assertEquals("CN=second", Certificates.peerCertificate(port).getSubjectX500Principal().getName());
     assertTrue(child.process().isAlive(), "SIGHUP stopped the service:\n" + child.output());
+    assertNotNull(child.awaitLine(l -> l.contains("INFO") && l.contains("SIGHUP reloads the TLS certificate"), 0), child.output());
+    assertNull(child.awaitLine(l -> l.contains("SIGHUP reload is off"), 0), child.output());
+  }
+
+  /** Under nohup (SIGHUP ignored from the start) SIGHUP stays ignored: the start log says so, the file check is the way. */
+  @Test
+  void withSighupIgnoredAtStartTheLogSaysSighupReloadIsOffAndTheSignalStaysIgnored() throws Exception {
+    Path certs = Files.createDirectories(tmp.resolve("certs"));
+    Certificates.Pair first = Certificates.selfSigned(certs, "first", false);
+    Path cert = Files.copy(first.cert(), certs.resolve("cert.pem"));
+    Path key = Files.copy(first.key(), certs.resolve("key.pem"));
+    JsonObject tls = new JsonObject().put("certFile", cert.toString()).put("keyFile", key.toString()).put("reloadCheckMs", 0);
+    ServiceProcess child = ServiceProcess.start(tmp.resolve("work"), writeConfig("tls.json",
+        new JsonObject().put("http", new JsonObject().put("tls", tls))), Map.of(), List.of(), List.of(),
+        List.of("bash", "-c", "trap '' HUP; exec \"$@\"", "nohup-like"));
+    children.add(child);
+    int port = child.awaitPort();
+    String warning = child.awaitLine(l -> l.contains("SIGHUP reload is off"), 10_000);
+    assertNotNull(warning, child.output());
+    assertTrue(warning.contains("WARN") && warning.contains("SIGHUP ignored") && warning.contains("http.tls.reloadCheckMs is 0"),
+        warning);
+
+    Certificates.Pair second = Certificates.selfSigned(certs, "second", false);
+    Files.copy(second.cert(), cert, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(second.key(), key, StandardCopyOption.REPLACE_EXISTING);
+    Certificates.Result hup = Certificates.run(List.of("kill", "-HUP", Long.toString(child.process().pid())), null);
+    assertEquals(0, hup.exitCode(), hup.output());
+    // nothing to await when a signal is ignored: the reload line would come within a second (see the test above)
+    assertNull(child.awaitLine(l -> l.contains("SIGHUP: reading") || l.contains("TLS certificate reloaded"), 3_000),
+        child.output());
+    assertTrue(child.process().isAlive(), "SIGHUP stopped the service:\n" + child.output());
+    assertEquals("CN=first", Certificates.peerCertificate(port).getSubjectX500Principal().getName());
   }
 }

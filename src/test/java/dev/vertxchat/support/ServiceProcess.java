@@ -65,7 +65,17 @@ public final class ServiceProcess {
   /** {@link #start(Path, Path, Map, List)} with JVM options, e.g. {@code -Dlogback.configurationFile=...}. */
   public static ServiceProcess start(Path workDir, Path config, Map<String, String> env, List<String> launcherArgs,
                                      List<String> jvmArgs) throws IOException {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    return start(workDir, config, env, launcherArgs, jvmArgs, List.of());
+  }
+
+  /**
+   * {@link #start(Path, Path, Map, List, List)} run by a wrapper that ends with the java command line as
+   * its arguments and {@code exec}s it (so {@link #process()} is the JVM), e.g. a shell that ignores SIGHUP.
+   */
+  public static ServiceProcess start(Path workDir, Path config, Map<String, String> env, List<String> launcherArgs,
+                                     List<String> jvmArgs, List<String> wrapper) throws IOException {
+    List<String> command = new ArrayList<>(wrapper);
+    command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"));
     command.addAll(jvmArgs);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"),
