@@ -20,6 +20,7 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
@@ -39,8 +40,11 @@ import java.util.function.Supplier;
  *   {@code metrics.enabled} says so (the default): metrics must be set before Vert.x starts, so this
  *   reads the configuration's sources (the {@code -conf} file or {@code conf/config.json}, {@code CHAT_*},
  *   {@code -Dchat.*}) for it once more, as {@link MainVerticle} will;</li>
- *   <li>log when the service starts stopping and when it has stopped, with how long that took;</li>
- *   <li>with TLS on the HTTP port, reload the certificate files on SIGHUP, and say so at start; where
+ *   <li>log when the service starts stopping and when it has stopped, with how long that took; a stop
+ *   while the service starts abandons the start ({@link MainVerticle#abandonStart()}) without start-up
+ *   errors;</li>
+ *   <li>with TLS on the HTTP port, reload the certificate files on SIGHUP (the handler is installed before
+ *   the start, a SIGHUP during the start reloads once started), and say so at start; where
  *   SIGHUP cannot be handled (ignored since the process started, as under {@code nohup}; {@code -Xrs})
  *   say at WARN that SIGHUP reload is off and the files' periodic check is the way. Without TLS,
  *   SIGHUP keeps the JVM's own meaning.</li>
@@ -66,6 +70,13 @@ public final class Launcher extends VertxApplication implements VertxApplication
   private volatile int scale = 1;
   private volatile MainVerticle main;
   private volatile long stoppingSince;
+  /** The configuration as the launcher read it for metrics; null when it is not valid. */
+  private ChatConfig startConfig;
+  private boolean sighupHandled;
+  /** The service has started: a SIGHUP reloads at once. */
+  private final AtomicBoolean started = new AtomicBoolean();
+  /** A SIGHUP came while the service started: reload once started. */
+  private final AtomicBoolean reloadWhenStarted = new AtomicBoolean();
 
   public Launcher(String[] args) {
     super(args, null); // no separate hooks: the launcher uses this object, which implements them
@@ -145,6 +156,7 @@ public final class Launcher extends VertxApplication implements VertxApplication
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     // a configuration that is not valid starts no metrics: the main verticle refuses it and says why
     ChatConfig config = ConfigLoader.readNow(launchConfig == null ? new JsonObject() : launchConfig, configSource);
+    startConfig = config;
     metrics = config != null && config.metricsEnabled();
     return MetricsBackend.builder(options, metrics);
   }
@@ -168,14 +180,37 @@ public final class Launcher extends VertxApplication implements VertxApplication
     }
     scale = options.getInstances();
     options.setInstances(1);
+    if (startConfig != null && startConfig.tls()) {
+      // before the start, which takes seconds: a SIGHUP meanwhile must not stop the process
+      reloadOnSighup(startConfig.tlsReloadCheckMs());
+    }
   }
 
   @Override
   public void afterVerticleDeployed(HookContext context) {
     MainVerticle root = main;
-    if (root != null && root.tlsEnabled()) {
-      reloadOnSighup(root.tlsReloadCheckMs());
+    if (root == null || !root.tlsEnabled()) {
+      return;
     }
+    if (!sighupHandled) {
+      reloadOnSighup(-1); // the launcher could not read the configuration the service started with
+    }
+    started.set(true);
+    if (reloadWhenStarted.getAndSet(false)) {
+      root.reloadTls();
+    }
+  }
+
+  private void onSighup() {
+    if (!started.get()) {
+      LOG.info("SIGHUP during start-up: the TLS certificate files are read again once the service has started");
+      reloadWhenStarted.set(true);
+      if (!started.get() || !reloadWhenStarted.getAndSet(false)) {
+        return; // afterVerticleDeployed reloads (or the start fails and there is nothing to reload)
+      }
+    }
+    LOG.info("SIGHUP: reading the TLS certificate files again");
+    main.reloadTls();
   }
 
   /**
@@ -185,17 +220,13 @@ public final class Launcher extends VertxApplication implements VertxApplication
    * handler is taken back, so that the operator's {@code nohup} means what it says on every JVM.
    */
   private void reloadOnSighup(long checkMs) {
+    sighupHandled = true;
     sun.misc.Signal hup = new sun.misc.Signal("HUP");
-    String instead = checkMs > 0 ? "the certificate is reloaded when its files change (http.tls.reloadCheckMs, every "
-        + checkMs + " ms)" : "http.tls.reloadCheckMs is 0, so a new certificate is served only after a restart";
+    String instead = checkMs == 0 ? "http.tls.reloadCheckMs is 0, so a new certificate is served only after a restart"
+        : "the certificate is reloaded when its files change (http.tls.reloadCheckMs" + (checkMs > 0 ? ", every "
+        + checkMs + " ms)" : ")");
     try {
-      sun.misc.SignalHandler previous = sun.misc.Signal.handle(hup, signal -> {
-        MainVerticle root = main;
-        if (root != null) {
-          LOG.info("SIGHUP: reading the TLS certificate files again");
-          root.reloadTls();
-        }
-      });
+      sun.misc.SignalHandler previous = sun.misc.Signal.handle(hup, signal -> onSighup());
       if (previous == sun.misc.SignalHandler.SIG_IGN) {
         sun.misc.Signal.handle(hup, sun.misc.SignalHandler.SIG_IGN);
         LOG.warn("SIGHUP reload is off: this process was started with SIGHUP ignored (nohup?) and keeps ignoring it;"
@@ -214,6 +245,11 @@ public final class Launcher extends VertxApplication implements VertxApplication
     if (context.deploymentId() != null && root != null) {
       stoppingSince = System.nanoTime();
       LOG.info("vertx-chat stopping ({})", root.deployed());
+    } else if (root != null) {
+      // a stop (SIGTERM, SIGINT) while the service starts: Vert.x undeploys it right after this hook
+      stoppingSince = System.nanoTime();
+      root.abandonStart();
+      LOG.info("vertx-chat stopping during start-up");
     }
   }
 

@@ -25,6 +25,7 @@ import io.vertx.core.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.vertxchat.store.H2BanStore;
 import dev.vertxchat.store.H2SettingsStore;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -78,8 +79,8 @@ public class MainVerticle extends VerticleBase {
   /** The HS256 secret of the service's own tokens, resolved once at start; not part of the configuration. */
   private String jwtSecret;
   private String deployed = "nothing";
-  /** {@code http.tls.reloadCheckMs} of the configuration started with (for the launcher's SIGHUP warning). */
-  private volatile long tlsReloadCheckMs;
+  /** Set by {@link #abandonStart()}: the process stops while this starts. */
+  private volatile boolean abandoned;
 
   /** As an in-process deployment (tests): the deployment config is the config file's part, plan as written. */
   public MainVerticle() {
@@ -102,7 +103,7 @@ public class MainVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     long began = System.nanoTime();
-    return ConfigLoader.load(vertx, config(), configSource, config -> LogFormat.apply(config.logFormat()))
+    Future<ChatConfig> started = ConfigLoader.load(vertx, config(), configSource, config -> LogFormat.apply(config.logFormat()))
         .compose(config -> vertx.executeBlocking(() -> prepare(config), false))
         .compose(config -> {
           pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
@@ -123,11 +124,22 @@ public class MainVerticle extends VerticleBase {
         }, false))
         .compose(config -> openParts(config).map(config))
         .compose(config -> deployAll(config).map(config))
-        .compose(config -> deployAdmin(config).map(config))
-        .onSuccess(config -> LOG.info("vertx-chat started in {} ms ({}{}, data dir {}, transport {})",
-            (System.nanoTime() - began) / 1_000_000, listening(config), deployed,
-            Path.of(config.dataDir()).toAbsolutePath(),
-            vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO"))
+        .compose(config -> deployAdmin(config).map(config));
+    // a start the launcher abandoned is never completed: Vert.x has failed the deployment already
+    return Future.future(result -> started.onComplete(ar -> {
+      if (abandoned) {
+        closeAbandoned(ar);
+      } else {
+        result.handle(ar.mapEmpty());
+      }
+    }))
+        .onSuccess(v -> {
+          ChatConfig config = started.result();
+          LOG.info("vertx-chat started in {} ms ({}{}, data dir {}, transport {})",
+              (System.nanoTime() - began) / 1_000_000, listening(config), deployed,
+              Path.of(config.dataDir()).toAbsolutePath(),
+              vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO");
+        })
         .onFailure(err -> {
           metrics.close(); // nothing of a service that did not start stays in the registry
           // a ConfigException is printed by the launcher as one line; anything else deserves its trace here
@@ -135,6 +147,25 @@ public class MainVerticle extends VerticleBase {
             LOG.error("Start-up failed", err);
           }
         });
+  }
+
+  /**
+   * The process began to stop while this started (the launcher's shutdown hook: SIGTERM, SIGINT): Vert.x
+   * 5.0.10 then fails this deployment at once ("Verticle un-deployed") and closes what its context
+   * opened, the database pool among them, so the start fails on the way ("Pool closed") or completes
+   * late. Completing the start's future then makes Vert.x complete its own start promise a second time,
+   * which it reports as an unhandled {@code IllegalStateException: Promise already completed}; so the
+   * start's future is left alone, and the launcher calls this before Vert.x undeploys anything.
+   */
+  public void abandonStart() {
+    abandoned = true;
+  }
+
+  /** What an abandoned start opened is closed as {@link #stop()} closes it; one line says why. */
+  private void closeAbandoned(AsyncResult<ChatConfig> ar) {
+    LOG.info("Start-up abandoned: the service is stopping ({})", ar.succeeded() ? "it had started"
+        : String.valueOf(ar.cause().getMessage()));
+    stop().onFailure(err -> LOG.debug("Closing after an abandoned start-up: {}", err.toString()));
   }
 
   @Override
@@ -155,7 +186,6 @@ public class MainVerticle extends VerticleBase {
 
   /** The parts every verticle instance of this service shares; this context owns the chat side's send pipeline. */
   private Future<Void> openParts(ChatConfig config) {
-    tlsReloadCheckMs = config.tlsReloadCheckMs();
     RoomMessage.registerCodec(vertx);
     openMetrics(config);
     return LocalChat.open(vertx, config, pool, metrics).compose(opened -> {
@@ -304,11 +334,6 @@ public class MainVerticle extends VerticleBase {
   public boolean tlsEnabled() {
     HttpParts parts = http;
     return parts != null && parts.tls() != null;
-  }
-
-  /** How often the TLS certificate files are checked for a change, in ms; 0: never. */
-  public long tlsReloadCheckMs() {
-    return tlsReloadCheckMs;
   }
 
   /**
