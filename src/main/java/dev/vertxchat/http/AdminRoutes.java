@@ -8,6 +8,7 @@ import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.chat.Moderation;
+import dev.vertxchat.chat.Text;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -118,9 +119,10 @@ public final class AdminRoutes {
       }
       return optionalBody(ctx).compose(body -> {
         Object reason = body.getValue("reason");
-        if (reason != null && !(reason instanceof String s && s.strip().length() <= MAX_REASON)) {
+        if (reason != null && !(reason instanceof String s && Text.plainLine(s)
+            && s.strip().codePointCount(0, s.strip().length()) <= MAX_REASON)) {
           return Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST,
-              "reason must be text of at most " + MAX_REASON + " characters"));
+              "reason must be one line of text of at most " + MAX_REASON + " characters, without control characters"));
         }
         String text = reason == null || ((String) reason).isBlank() ? null : ((String) reason).strip();
         return parts.bans.record(id, text, operator);

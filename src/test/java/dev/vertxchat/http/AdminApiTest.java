@@ -264,7 +264,17 @@ class AdminApiTest {
     assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), "{oops"));
     assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), new JsonObject().put("reason", 5)));
     assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), new JsonObject().put("reason", "x".repeat(201))));
+    // text validated like notices and messages: no lone surrogate, NUL, control or bidi character
+    for (String reason : new String[] {"\\ud800", "a\\udc00b", "nul\\u0000", "esc\\u001b[2J", "del\\u007f", "c1\\u0085",
+        "line\\nbreak", "tab\\there", "\\u202eevil", "\\u2066isolate", "mark\\u200f"}) {
+      assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), "{\"reason\":\"" + reason + "\"}"));
+    }
     assertEquals(new JsonArray(), http.get("/api/admin/bans", admin()).bodyAsJsonObject().getJsonArray("bans"));
+    // the length counts code points: 200 emoji (400 UTF-16 units) are 200 characters
+    String emoji = "\uD83D\uDE00";
+    assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), new JsonObject().put("reason", emoji.repeat(201))));
+    assertEquals(emoji.repeat(200), call(HttpMethod.PUT, "/api/admin/bans/u-y", admin(),
+        new JsonObject().put("reason", emoji.repeat(200))).bodyAsJsonObject().getJsonObject("ban").getString("reason"));
     JsonObject ban = call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), new JsonObject()).bodyAsJsonObject().getJsonObject("ban");
     assertNull(ban.getString("reason"));
     assertTrue(ban.containsKey("reason"));
