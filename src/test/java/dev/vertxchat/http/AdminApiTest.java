@@ -1,8 +1,11 @@
 package dev.vertxchat.http;
 
+import ch.qos.logback.classic.Level;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
+import dev.vertxchat.support.LogLines;
+import dev.vertxchat.support.Scrape;
 import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.buffer.Buffer;
@@ -138,6 +141,33 @@ class AdminApiTest {
     assertError(404, 3000, http.get("/api/admin/nothing-here", admin()));
     // the rest of the API is untouched
     assertEquals(200, http.get("/api/rooms", guest).statusCode());
+  }
+
+  /** Any token holder can knock: refusals are counted, the audit log gets at most a line per 10 s of them. */
+  @Test
+  void refusedRequestsOfNonOperatorsAreCountedNotLoggedOneByOne() throws Exception {
+    Http http = start();
+    String guest = http.guestToken("Knocker");
+    try (LogLines audit = new LogLines("dev.vertxchat.audit", Level.INFO)) {
+      for (int i = 0; i < 200; i++) {
+        HttpMethod method = i % 2 == 0 ? HttpMethod.PATCH : HttpMethod.GET;
+        assertError(403, 2003, call(method, "/api/admin/settings", guest, method == HttpMethod.GET ? null : new JsonObject()));
+      }
+      // an operator's actions are still one line each
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, call(HttpMethod.PATCH, "/api/admin/settings", admin(), new JsonObject().put("guestSignIn", true))
+            .statusCode());
+      }
+      audit.await(e -> audit.lines().stream().filter(l -> l.contains("operator=" + ADMIN + " action=settings")).count() == 3,
+          "three operator lines");
+      List<String> lines = audit.lines();
+      long refusedLines = lines.stream().filter(l -> l.contains("action=refused")).count();
+      // none when another test of this JVM had its line in the last 10 s: the period is the process's
+      assertTrue(refusedLines <= 2, "at most a line per 10 s: " + lines);
+      assertTrue(lines.size() <= 6, lines.toString());
+    }
+    Scrape s = Scrape.of(service.vertx(), service.adminPort());
+    assertEquals(200, s.count("chat_auth_refusals_total", "reason", "operator"), s.text);
   }
 
   @Test
