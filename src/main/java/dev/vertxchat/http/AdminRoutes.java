@@ -204,13 +204,12 @@ public final class AdminRoutes {
     }));
   }
 
-  /** {@code {"users":[{"id","name","connections","rooms"}]}}, by user, in order of their oldest connection. */
+  /** {@code {"users":[{"id","name","guest"?,"connections","rooms"}]}}, by user, in order of their oldest connection. */
   private static JsonObject usersOnline(List<ConnectionRegistry.Info> list) {
     Map<String, JsonObject> users = new LinkedHashMap<>();
     Map<String, Set<String>> rooms = new LinkedHashMap<>();
     for (ConnectionRegistry.Info c : list) {
-      JsonObject user = users.computeIfAbsent(c.user().id(), id -> new JsonObject().put("id", id).put("name", c.user().name())
-          .put("connections", 0));
+      JsonObject user = users.computeIfAbsent(c.user().id(), id -> c.user().toJson().put("connections", 0));
       user.put("connections", user.getInteger("connections") + 1);
       rooms.computeIfAbsent(c.user().id(), id -> new LinkedHashSet<>()).addAll(c.rooms());
     }

@@ -216,7 +216,7 @@ class AdminApiTest {
     JsonArray connections = http.get("/api/admin/connections", admin()).bodyAsJsonObject().getJsonArray("connections");
     assertEquals(2, connections.size(), connections.encode());
     JsonObject first = connections.getJsonObject(0);
-    assertEquals(new JsonObject().put("id", id).put("name", "Gina"), first.getJsonObject("user"));
+    assertEquals(new JsonObject().put("id", id).put("name", "Gina").put("guest", true), first.getJsonObject("user"));
     assertEquals("websocket", first.getString("transport"));
     assertEquals("127.0.0.1", first.getString("address"));
     assertTrue(first.getLong("since") <= System.currentTimeMillis());
@@ -225,7 +225,7 @@ class AdminApiTest {
     assertFalse(first.getString("id").equals(connections.getJsonObject(1).getString("id")));
 
     JsonArray users = http.get("/api/admin/users/online", admin()).bodyAsJsonObject().getJsonArray("users");
-    assertEquals(new JsonArray().add(new JsonObject().put("id", id).put("name", "Gina").put("connections", 2)
+    assertEquals(new JsonArray().add(new JsonObject().put("id", id).put("name", "Gina").put("guest", true).put("connections", 2)
         .put("rooms", new JsonArray().add("general"))), users);
 
     HttpResponse<Buffer> closed = http.post("/api/admin/users/" + id + "/disconnect", admin(), "");
