@@ -69,6 +69,9 @@ public final class AuthService {
     if (!Names.valid(name)) {
       return invalidName();
     }
+    if (Names.reserved(name)) {
+      return reservedName();
+    }
     return accounts.findByName(name).compose(existing -> {
       if (existing != null) {
         return Future.failedFuture(new ChatException(ErrorCodes.NAME_TAKEN, "that name belongs to a registered account"));
@@ -87,6 +90,9 @@ public final class AuthService {
     }
     if (!Names.valid(name)) {
       return invalidName();
+    }
+    if (Names.reserved(name)) {
+      return reservedName();
     }
     if (password == null || password.length() < MIN_PASSWORD || password.length() > MAX_PASSWORD) {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_PASSWORD,
@@ -160,6 +166,11 @@ public final class AuthService {
   private static <T> Future<T> invalidName() {
     return Future.failedFuture(new ChatException(ErrorCodes.INVALID_NAME,
         "name must be 1-32 letters, digits, '_', '-', '.' or single spaces inside"));
+  }
+
+  /** A name the server speaks under ({@link Names#reserved}): taken, by the server. */
+  private static <T> Future<T> reservedName() {
+    return Future.failedFuture(new ChatException(ErrorCodes.NAME_TAKEN, "that name is the server's"));
   }
 
   private static <T> Future<T> badCredentials() {

@@ -8,6 +8,7 @@ import com.ibm.icu.util.ULocale;
 import com.ibm.icu.util.VersionInfo;
 import dev.vertxchat.store.AccountStore.NameKeys;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +32,10 @@ import java.util.regex.Pattern;
  * comparison only; they are never shown. Like every confusable test this refuses some names a person
  * would tell apart ({@code Tom} and {@code Torn}, {@code Bill} and {@code Bi11}); that is the price of
  * refusing the ones they would not.
+ *
+ * <p>Names the server speaks under are {@link #reserved reserved}: {@code server}, {@code system},
+ * {@code server notice}, compared as above and without the separators {@code _ - .} and spaces, so
+ * {@code Server_Notice}, {@code SYSTEM} and {@code Ѕеrvеr} (Cyrillic) are reserved too.
  */
 public final class Names {
   private static final Pattern NAME = Pattern.compile("[\\p{L}\\p{N}_.-]+( [\\p{L}\\p{N}_.-]+)*");
@@ -47,10 +52,20 @@ public final class Names {
    */
   public static final String KEYS_VERSION = "names-1 icu-" + VersionInfo.ICU_VERSION;
 
+  /** The names a server notice is shown under (its user is {@code {"id":"system","name":"server"}}). */
+  private static final List<NameKeys> RESERVED = List.of(keys("server"), keys("system"), keys("servernotice"));
+  private static final Pattern SEPARATORS = Pattern.compile("[_.\\- ]+");
+
   private Names() {}
 
   public static boolean valid(String name) {
     return name != null && name.codePointCount(0, name.length()) <= 32 && NAME.matcher(name).matches();
+  }
+
+  /** Whether a name is, or looks like, one the server speaks under (see the class comment). */
+  public static boolean reserved(String name) {
+    NameKeys keys = keys(SEPARATORS.matcher(name).replaceAll(""));
+    return RESERVED.stream().anyMatch(r -> r.folded().equals(keys.folded()) || r.upper().equals(keys.upper()));
   }
 
   /** Both comparison keys of a name (see the class comment). */

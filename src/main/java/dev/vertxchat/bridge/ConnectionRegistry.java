@@ -25,7 +25,7 @@ public final class ConnectionRegistry {
   public record Info(String id, UserRef user, String transport, String address, long since, List<String> rooms) {
     /** {@code {"id","user":{"id","name"},"transport","address","since","rooms"}}. */
     public JsonObject toJson() {
-      return new JsonObject().put("id", id).put("user", new JsonObject().put("id", user.id()).put("name", user.name()))
+      return new JsonObject().put("id", id).put("user", user.toJson())
           .put("transport", transport).put("address", address).put("since", since).put("rooms", new JsonArray(new ArrayList<>(rooms)));
     }
   }

@@ -24,6 +24,20 @@ public final class Text {
     return true;
   }
 
+  /**
+   * Whether {@code s} is one line of plain text: {@link #wellFormed well-formed}, without a control
+   * character (C0 with tab and line breaks, DEL, C1) or a bidi control ({@code U+061C}, {@code U+200E},
+   * {@code U+200F}, {@code U+202A}-{@code U+202E}, {@code U+2066}-{@code U+2069}), which could reorder or
+   * hide what is shown around it. For short texts shown as labels (a ban reason).
+   */
+  public static boolean plainLine(String s) {
+    return wellFormed(s) && s.codePoints().noneMatch(cp -> Character.getType(cp) == Character.CONTROL || bidiControl(cp));
+  }
+
+  private static boolean bidiControl(int cp) {
+    return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+  }
+
   /** Whether {@code s} has a code point that shows as something (see {@link #invisible(int)}). */
   public static boolean hasVisible(String s) {
     return s.codePoints().anyMatch(cp -> !invisible(cp));

@@ -54,6 +54,12 @@ public final class ConfigMerge {
     } catch (ConfigException e) {
       throw e.from(merge.originOf(e.key()));
     }
+    for (String user : config.adminUsers()) {
+      if (user.startsWith("g-")) {
+        merge.warnings.add("admin.users lists " + user + ", a guest's id: guests are never operators, so it makes nobody"
+            + " an operator (list an account's u-... id, or x-<sub> for the identity provider)");
+      }
+    }
     return new Result(config, List.copyOf(merge.warnings));
   }
 

@@ -2,12 +2,14 @@ package dev.vertxchat.http;
 
 import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bridge.ConnectionRegistry;
+import dev.vertxchat.bridge.QuietLog;
 import dev.vertxchat.bus.Addresses;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.chat.Moderation;
+import dev.vertxchat.chat.Text;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonArray;
@@ -31,6 +33,8 @@ import java.util.regex.Pattern;
  * settings. Every route needs {@code Authorization: Bearer}; those under {@code /api/admin} need an
  * operator's token (403, code 2003, otherwise). Every action is written to the audit log (logger
  * {@code dev.vertxchat.audit}): {@code operator=<id> action=<name> target=<...> result=<ok|code>}.
+ * A non-operator's refused request is counted ({@code chat_auth_refusals_total{reason="operator"}}) and
+ * logged at WARN at most once per 10 s for the process, with how many were left out.
  *
  * <p>Mountable on any router whose failure handler is {@link Failures} (the public port's, or the admin
  * listener's): it authenticates its requests itself (a request a handler before authenticated already
@@ -38,6 +42,8 @@ import java.util.regex.Pattern;
  */
 public final class AdminRoutes {
   private static final Logger AUDIT = LoggerFactory.getLogger("dev.vertxchat.audit");
+  /** Refused requests of non-operators: one line per period for the whole process, however many. */
+  private static final QuietLog REFUSED = new QuietLog(AUDIT, 10);
   public static final String PREFIX = "/api/admin";
   /** What a user id looks like (u-..., g-..., x-<sub>); anything else is no user of this service. */
   private static final Pattern USER_ID = Pattern.compile("[A-Za-z0-9_.@:|-]{1,128}");
@@ -95,10 +101,11 @@ public final class AdminRoutes {
       ctx.next();
       return;
     }
-    if (!"GET".equals(ctx.request().method().name())) {
-      AUDIT.info("operator={} action=refused target={} result={}", identity.user().id(),
-          safe(ctx.request().method().name() + " " + ctx.normalizedPath()), ErrorCodes.FORBIDDEN);
-    }
+    // anyone with a token can ask: counted, and logged at most once per period (QuietLog), never a line each
+    parts.metrics.authRefused("operator");
+    REFUSED.warn("operator={} action=refused target={} result={} (a non-operator's request; all are counted in"
+        + " chat_auth_refusals_total{reason=\"operator\"})", identity.user().id(),
+        safe(ctx.request().method().name() + " " + ctx.normalizedPath()), ErrorCodes.FORBIDDEN);
     ctx.fail(new ChatException(ErrorCodes.FORBIDDEN, "operators only"));
   }
 
@@ -118,9 +125,10 @@ public final class AdminRoutes {
       }
       return optionalBody(ctx).compose(body -> {
         Object reason = body.getValue("reason");
-        if (reason != null && !(reason instanceof String s && s.strip().length() <= MAX_REASON)) {
+        if (reason != null && !(reason instanceof String s && Text.plainLine(s)
+            && s.strip().codePointCount(0, s.strip().length()) <= MAX_REASON)) {
           return Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST,
-              "reason must be text of at most " + MAX_REASON + " characters"));
+              "reason must be one line of text of at most " + MAX_REASON + " characters, without control characters"));
         }
         String text = reason == null || ((String) reason).isBlank() ? null : ((String) reason).strip();
         return parts.bans.record(id, text, operator);
@@ -196,13 +204,12 @@ public final class AdminRoutes {
     }));
   }
 
-  /** {@code {"users":[{"id","name","connections","rooms"}]}}, by user, in order of their oldest connection. */
+  /** {@code {"users":[{"id","name","guest"?,"connections","rooms"}]}}, by user, in order of their oldest connection. */
   private static JsonObject usersOnline(List<ConnectionRegistry.Info> list) {
     Map<String, JsonObject> users = new LinkedHashMap<>();
     Map<String, Set<String>> rooms = new LinkedHashMap<>();
     for (ConnectionRegistry.Info c : list) {
-      JsonObject user = users.computeIfAbsent(c.user().id(), id -> new JsonObject().put("id", id).put("name", c.user().name())
-          .put("connections", 0));
+      JsonObject user = users.computeIfAbsent(c.user().id(), id -> c.user().toJson().put("connections", 0));
       user.put("connections", user.getInteger("connections") + 1);
       rooms.computeIfAbsent(c.user().id(), id -> new LinkedHashSet<>()).addAll(c.rooms());
     }

@@ -55,8 +55,9 @@ public class AdminVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    ClientAddress addresses = new ClientAddress(config.trustedProxies());
     if (config.accessLog()) {
-      router.route().handler(new AccessLog());
+      router.route().handler(new AccessLog(addresses));
     }
     router.route().handler(ctx -> {
       ctx.response().headers().set("X-Content-Type-Options", "nosniff").set("Cache-Control", "no-store");
@@ -73,7 +74,7 @@ public class AdminVerticle extends VerticleBase {
     server = vertx.createHttpServer(new HttpServerOptions().setHost(config.adminHost()).setPort(config.adminPort())
         .setHttp2ClearTextEnabled(false));
     // the same request ids as on the public port: the operators' API logs and audits with them
-    RequestIds requestIds = new RequestIds(new ClientAddress(config.trustedProxies()));
+    RequestIds requestIds = new RequestIds(addresses);
     return server.requestHandler(req -> {
       requestIds.assign(req);
       router.handle(req);

@@ -26,9 +26,18 @@ public final class ClientAddress {
 
   /** The limit key of the client that sent a request. */
   public String of(HttpServerRequest request) {
+    String address = address(request);
+    return address == null ? "unknown" : key(address);
+  }
+
+  /**
+   * The IP address of the client that sent a request, as the access log shows it: the peer's, or behind
+   * a trusted proxy the one that proxy names; null when the peer's is unknown.
+   */
+  public String address(HttpServerRequest request) {
     String peer = request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     if (peer == null) {
-      return "unknown";
+      return null;
     }
     if (trustedProxy(peer)) {
       // the last entry of the last header line is the one the proxy added (a client may send lines of its own)
@@ -37,11 +46,11 @@ public final class ClientAddress {
       if (forwarded != null) {
         String last = forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
         if (NetUtil.isValidIpV4Address(last) || NetUtil.isValidIpV6Address(last)) {
-          return key(last);
+          return last;
         }
       }
     }
-    return key(peer);
+    return peer;
   }
 
   /** The limit key of an IP address: IPv4 as it is, IPv6 by its /64 prefix. */

@@ -75,8 +75,9 @@ public class HttpVerticle extends VerticleBase {
     bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.registry, parts.metrics);
 
     Router router = Router.router(vertx);
+    AccessLog accessLog = new AccessLog(addresses);
     if (config.accessLog()) {
-      router.route().handler(new AccessLog());
+      router.route().handler(accessLog);
     }
     String hsts = parts.tls != null && config.hstsMaxAgeSeconds() > 0 ? "max-age=" + config.hstsMaxAgeSeconds() : null;
     router.route().handler(ctx -> securityHeaders(ctx, hsts));
@@ -144,11 +145,11 @@ public class HttpVerticle extends VerticleBase {
         bridge.upgrade(req, sockJs, refusal -> {
           Failures.send(req.response(), refusal);
           if (config.accessLog()) {
-            AccessLog.upgrade(req, null, Integer.toString(req.response().getStatusCode()));
+            accessLog.upgrade(req, null, Integer.toString(req.response().getStatusCode()));
           }
         }, user -> {
           if (config.accessLog()) {
-            AccessLog.upgrade(req, user.id(), "upgrade");
+            accessLog.upgrade(req, user.id(), "upgrade");
           }
         });
       } else {

@@ -36,7 +36,7 @@ public final class ChatMetrics {
   public static final List<String> SIGN_IN_KINDS = List.of("guest", "register", "login", "refresh");
   /** Why a token or a bridge handshake was refused. */
   public static final List<String> REFUSAL_REASONS = List.of("missing", "malformed", "expired", "invalid", "issuer",
-      "audience", "subject", "name", "origin", "session", "banned");
+      "audience", "subject", "name", "origin", "session", "banned", "operator");
   /** The rate limits and caps whose refusals are counted. */
   public static final List<String> LIMITS = List.of("messages", "global_messages", "typing", "sign_ins", "guest_sign_ins",
       "failed_logins", "connections");

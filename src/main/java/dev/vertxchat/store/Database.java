@@ -54,7 +54,9 @@ public final class Database {
               + " banned_by VARCHAR(128) NOT NULL, since BIGINT NOT NULL)",
           "CREATE TABLE IF NOT EXISTS settings (name VARCHAR(64) PRIMARY KEY, setting_value VARCHAR(256) NOT NULL)",
           "ALTER TABLE messages ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT FALSE NOT NULL",
-          "CREATE TABLE IF NOT EXISTS message_ids (top BIGINT NOT NULL)"));
+          "CREATE TABLE IF NOT EXISTS message_ids (top BIGINT NOT NULL)"),
+      // a ban reason is at most 200 code points: up to 400 UTF-16 units, which is what H2 counts
+      List.of("ALTER TABLE bans ALTER COLUMN reason SET DATA TYPE VARCHAR(400)"));
 
   private Database() {}
 

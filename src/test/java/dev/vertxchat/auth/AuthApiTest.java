@@ -99,6 +99,21 @@ class AuthApiTest {
     }
   }
 
+  /** Server notices are shown under "server" (user id "system"): nobody may sign in looking like them. */
+  @Test
+  void theServersNamesAndTheirLookAlikesCannotBeTaken(Http http) {
+    for (String name : new String[] {"server", "Server", "SYSTEM", "system", "Server notice", "server_notice",
+        "SERVER-NOTICE", "\u0405\u0435rv\u0435r", "\uFF53\uFF59\uFF53\uFF54\uFF45\uFF4D", "Sy\u0455tem"}) {
+      assertError(http.post("/api/auth/guest", null, new JsonObject().put("name", name)), 409, ErrorCodes.NAME_TAKEN);
+      assertError(http.post("/api/auth/register", null, credentials(name, "long enough pw")), 409, ErrorCodes.NAME_TAKEN);
+    }
+    // names that merely contain them are anybody's
+    for (String name : new String[] {"servers", "server fan", "systemd", "notice"}) {
+      assertEquals(200, http.post("/api/auth/guest", null, new JsonObject().put("name", name)).statusCode(), name);
+    }
+    assertEquals(201, http.post("/api/auth/register", null, credentials("server fan", "long enough pw")).statusCode());
+  }
+
   @Test
   void registerAnswers201WithATokenAndTheNameIsThenTakenInAnyCase(Http http) {
     HttpResponse<Buffer> res = http.post("/api/auth/register", null, credentials("Dave", "daves password"));

@@ -47,4 +47,15 @@ class NamesTest {
     assertTrue(same("j\u0307", "j"));
     assertFalse(same("a\u0307", "a"), "ȧ is not a");
   }
+
+  @Test
+  void theServersNamesAreReservedInEverySpelling() {
+    for (String name : List.of("server", "System", "Server notice", "server.notice", "SERVER_NOTICE", "servernotice",
+        "\u0405\u0435rv\u0435r", "Syst\u0435m", "\uFF33\uFF25\uFF32\uFF36\uFF25\uFF32")) {
+      assertTrue(Names.reserved(name), name);
+    }
+    for (String name : List.of("servers", "server fan", "systemd", "notice", "Bobby", "serve")) {
+      assertFalse(Names.reserved(name), name);
+    }
+  }
 }

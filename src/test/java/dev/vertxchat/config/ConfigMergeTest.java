@@ -57,6 +57,14 @@ class ConfigMergeTest {
   }
 
   @Test
+  void aGuestIdInAdminUsersIsWarnedAbout() {
+    ConfigMerge.Result result = merge(new JsonObject(), Map.of("CHAT_ADMIN_USERS", "u-a,g-Xyz,x-g-sub"), Map.of());
+    assertEquals(List.of("u-a", "g-Xyz", "x-g-sub"), result.config().adminUsers(), "still a valid configuration");
+    assertEquals(List.of("admin.users lists g-Xyz, a guest's id: guests are never operators, so it makes nobody an operator"
+        + " (list an account's u-... id, or x-<sub> for the identity provider)"), result.warnings());
+  }
+
+  @Test
   void laterSourcesWin() {
     JsonObject file = obj("http", obj("port", 1001).put("host", "127.0.0.2"));
     assertEquals(1001, merge(file, Map.of(), Map.of()).config().port());

@@ -1,8 +1,11 @@
 package dev.vertxchat.http;
 
+import ch.qos.logback.classic.Level;
 import dev.vertxchat.support.BridgeClient;
 import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
+import dev.vertxchat.support.LogLines;
+import dev.vertxchat.support.Scrape;
 import dev.vertxchat.support.TestServer;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.buffer.Buffer;
@@ -140,6 +143,33 @@ class AdminApiTest {
     assertEquals(200, http.get("/api/rooms", guest).statusCode());
   }
 
+  /** Any token holder can knock: refusals are counted, the audit log gets at most a line per 10 s of them. */
+  @Test
+  void refusedRequestsOfNonOperatorsAreCountedNotLoggedOneByOne() throws Exception {
+    Http http = start();
+    String guest = http.guestToken("Knocker");
+    try (LogLines audit = new LogLines("dev.vertxchat.audit", Level.INFO)) {
+      for (int i = 0; i < 200; i++) {
+        HttpMethod method = i % 2 == 0 ? HttpMethod.PATCH : HttpMethod.GET;
+        assertError(403, 2003, call(method, "/api/admin/settings", guest, method == HttpMethod.GET ? null : new JsonObject()));
+      }
+      // an operator's actions are still one line each
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, call(HttpMethod.PATCH, "/api/admin/settings", admin(), new JsonObject().put("guestSignIn", true))
+            .statusCode());
+      }
+      audit.await(e -> audit.lines().stream().filter(l -> l.contains("operator=" + ADMIN + " action=settings")).count() == 3,
+          "three operator lines");
+      List<String> lines = audit.lines();
+      long refusedLines = lines.stream().filter(l -> l.contains("action=refused")).count();
+      // none when another test of this JVM had its line in the last 10 s: the period is the process's
+      assertTrue(refusedLines <= 2, "at most a line per 10 s: " + lines);
+      assertTrue(lines.size() <= 6, lines.toString());
+    }
+    Scrape s = Scrape.of(service.vertx(), service.adminPort());
+    assertEquals(200, s.count("chat_auth_refusals_total", "reason", "operator"), s.text);
+  }
+
   @Test
   void withSeveralHttpInstancesEveryActionReachesThemAll() throws Exception {
     service.start(new JsonObject().put("deployments", new JsonArray()
@@ -186,7 +216,7 @@ class AdminApiTest {
     JsonArray connections = http.get("/api/admin/connections", admin()).bodyAsJsonObject().getJsonArray("connections");
     assertEquals(2, connections.size(), connections.encode());
     JsonObject first = connections.getJsonObject(0);
-    assertEquals(new JsonObject().put("id", id).put("name", "Gina"), first.getJsonObject("user"));
+    assertEquals(new JsonObject().put("id", id).put("name", "Gina").put("guest", true), first.getJsonObject("user"));
     assertEquals("websocket", first.getString("transport"));
     assertEquals("127.0.0.1", first.getString("address"));
     assertTrue(first.getLong("since") <= System.currentTimeMillis());
@@ -195,7 +225,7 @@ class AdminApiTest {
     assertFalse(first.getString("id").equals(connections.getJsonObject(1).getString("id")));
 
     JsonArray users = http.get("/api/admin/users/online", admin()).bodyAsJsonObject().getJsonArray("users");
-    assertEquals(new JsonArray().add(new JsonObject().put("id", id).put("name", "Gina").put("connections", 2)
+    assertEquals(new JsonArray().add(new JsonObject().put("id", id).put("name", "Gina").put("guest", true).put("connections", 2)
         .put("rooms", new JsonArray().add("general"))), users);
 
     HttpResponse<Buffer> closed = http.post("/api/admin/users/" + id + "/disconnect", admin(), "");
@@ -264,7 +294,17 @@ class AdminApiTest {
     assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), "{oops"));
     assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), new JsonObject().put("reason", 5)));
     assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), new JsonObject().put("reason", "x".repeat(201))));
+    // text validated like notices and messages: no lone surrogate, NUL, control or bidi character
+    for (String reason : new String[] {"\\ud800", "a\\udc00b", "nul\\u0000", "esc\\u001b[2J", "del\\u007f", "c1\\u0085",
+        "line\\nbreak", "tab\\there", "\\u202eevil", "\\u2066isolate", "mark\\u200f"}) {
+      assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), "{\"reason\":\"" + reason + "\"}"));
+    }
     assertEquals(new JsonArray(), http.get("/api/admin/bans", admin()).bodyAsJsonObject().getJsonArray("bans"));
+    // the length counts code points: 200 emoji (400 UTF-16 units) are 200 characters
+    String emoji = "\uD83D\uDE00";
+    assertError(400, 1100, call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), new JsonObject().put("reason", emoji.repeat(201))));
+    assertEquals(emoji.repeat(200), call(HttpMethod.PUT, "/api/admin/bans/u-y", admin(),
+        new JsonObject().put("reason", emoji.repeat(200))).bodyAsJsonObject().getJsonObject("ban").getString("reason"));
     JsonObject ban = call(HttpMethod.PUT, "/api/admin/bans/u-x", admin(), new JsonObject()).bodyAsJsonObject().getJsonObject("ban");
     assertNull(ban.getString("reason"));
     assertTrue(ban.containsKey("reason"));

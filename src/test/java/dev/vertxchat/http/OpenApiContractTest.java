@@ -175,12 +175,15 @@ class OpenApiContractTest {
     // a connection in a room: the lists have items to check
     BridgeClient annOnline = service.connect(annToken);
     annOnline.join("general", annId);
-    assertEquals(1, api.expect(200, "GET", "/api/admin/connections", admin, null).bodyAsJsonObject()
-        .getJsonArray("connections").size());
+    JsonArray connections = api.expect(200, "GET", "/api/admin/connections", admin, null).bodyAsJsonObject()
+        .getJsonArray("connections");
+    assertEquals(1, connections.size());
+    assertEquals(true, connections.getJsonObject(0).getJsonObject("user").getBoolean("guest"), "a guest, as everywhere");
     api.expectError(401, 2001, "GET", "/api/admin/connections", null, null);
     api.expectError(403, 2003, "GET", "/api/admin/connections", bob, null);
-    assertEquals(1, api.expect(200, "GET", "/api/admin/users/online", admin, null).bodyAsJsonObject()
-        .getJsonArray("users").size());
+    JsonArray online = api.expect(200, "GET", "/api/admin/users/online", admin, null).bodyAsJsonObject().getJsonArray("users");
+    assertEquals(1, online.size());
+    assertEquals(true, online.getJsonObject(0).getBoolean("guest"));
     api.expectError(401, 2001, "GET", "/api/admin/users/online", null, null);
     api.expectError(403, 2003, "GET", "/api/admin/users/online", annToken, null);
 
