@@ -78,6 +78,8 @@ public class MainVerticle extends VerticleBase {
   /** The HS256 secret of the service's own tokens, resolved once at start; not part of the configuration. */
   private String jwtSecret;
   private String deployed = "nothing";
+  /** The plan's stop order. */
+  private StopOrder stopOrder;
 
   /** As an in-process deployment (tests): the deployment config is the config file's part, plan as written. */
   public MainVerticle() {
@@ -187,13 +189,17 @@ public class MainVerticle extends VerticleBase {
     metrics = ChatMetrics.create(registry);
   }
 
-  /** The admin listener (admin.port -1: none), after the plan: it serves what the plan's verticles make. */
+  /**
+   * The admin listener (admin.port -1: none), after the plan: it serves what the plan's verticles make. It
+   * stops after them ({@link StopOrder#last}), so that it serves readiness ("draining"), liveness and
+   * {@code /metrics} through the drain.
+   */
   private Future<Void> deployAdmin(ChatConfig config) {
     if (config.adminPort() < 0) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(new AdminVerticle(config, registry, adminRoutes()), new DeploymentOptions().setConfig(config.json()))
-        .<Void>mapEmpty();
+    return vertx.deployVerticle(stopOrder.last(new AdminVerticle(config, registry, adminRoutes())),
+        new DeploymentOptions().setConfig(config.json())).<Void>mapEmpty();
   }
 
   /**
@@ -216,7 +222,7 @@ public class MainVerticle extends VerticleBase {
   private Future<Void> deployAll(ChatConfig config) {
     JsonArray plan = config.deployments();
     // a stop begins with the drain: readiness 503, then the grace period, then the plan stops in order
-    StopOrder stopOrder = new StopOrder(plan.size(), () -> http.drain());
+    stopOrder = new StopOrder(plan.size(), () -> http.drain());
     Future<Void> chain = Future.succeededFuture();
     List<String> counts = new ArrayList<>();
     for (int i = 0; i < plan.size(); i++) {

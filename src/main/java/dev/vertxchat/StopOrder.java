@@ -27,6 +27,10 @@ import java.util.function.Supplier;
  * </ul>
  * Before that (a deployment failing and rolled back), every verticle stops at once, as in Vert.x: holding
  * one back could wait for a deployment that is itself waiting for that rollback.
+ *
+ * <p>A verticle outside the plan that must serve through the whole stop (the admin listener: its
+ * readiness says "draining", its {@code /metrics} and liveness answer) is wrapped by {@link #last}: it
+ * stops once every entry has stopped.
  */
 final class StopOrder {
   /** Per plan entry, instances started and not yet stopped. */
@@ -53,6 +57,33 @@ final class StopOrder {
   /** The instances of plan entry {@code entry}, each stopped in its turn. */
   Supplier<Deployable> entry(int entry, Supplier<? extends Deployable> instances) {
     return () -> new Staged(entry, instances.get());
+  }
+
+  /**
+   * {@code verticle}, not part of the plan, stopped after the drain and after every entry of the plan has
+   * stopped (when the plan is armed; at once otherwise).
+   */
+  Deployable last(Deployable verticle) {
+    return new Deployable() {
+      @Override
+      public Future<?> deploy(Context context) throws Exception {
+        return verticle.deploy(context);
+      }
+
+      @Override
+      public Future<?> undeploy(Context context) throws Exception {
+        if (!armed()) {
+          return verticle.undeploy(context);
+        }
+        return beforeStop().compose(v -> stoppedAll(i -> true)).compose(v -> {
+          try {
+            return verticle.undeploy(context);
+          } catch (Exception e) {
+            return Future.failedFuture(e);
+          }
+        });
+      }
+    };
   }
 
   /** Every entry is deployed: from now on undeploying stops them in order. */
