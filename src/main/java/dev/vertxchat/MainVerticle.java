@@ -78,7 +78,7 @@ public class MainVerticle extends VerticleBase {
   /** The HS256 secret of the service's own tokens, resolved once at start; not part of the configuration. */
   private String jwtSecret;
   private String deployed = "nothing";
-  /** The plan's stop order. */
+  /** The plan's stop order; armed ({@link StopOrder#planDeployed}) once the whole start has succeeded. */
   private StopOrder stopOrder;
 
   /** As an in-process deployment (tests): the deployment config is the config file's part, plan as written. */
@@ -124,6 +124,8 @@ public class MainVerticle extends VerticleBase {
         .compose(config -> openParts(config).map(config))
         .compose(config -> deployAll(config).map(config))
         .compose(config -> deployAdmin(config).map(config))
+        // only a service that started drains when it stops: a failed start is rolled back at once
+        .onSuccess(config -> stopOrder.planDeployed())
         .onSuccess(config -> LOG.info("vertx-chat started in {} ms ({}{}, data dir {}, transport {})",
             (System.nanoTime() - began) / 1_000_000, listening(config), deployed,
             Path.of(config.dataDir()).toAbsolutePath(),
@@ -241,10 +243,7 @@ public class MainVerticle extends VerticleBase {
           .onSuccess(id -> LOG.debug("Deployed {} x{}", verticle, deployment.getInstances()))
           .mapEmpty());
     }
-    return chain.onSuccess(v -> {
-      stopOrder.planDeployed();
-      deployed = String.join(", ", counts);
-    });
+    return chain.onSuccess(v -> deployed = String.join(", ", counts));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.config.ConfigException;
 import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.Scrape;
@@ -11,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The admin listener: {@code /metrics} there and not on the public port, unless configured; it serves
- * through the drain of a stop.
+ * through the drain of a stop; a port it cannot take stops start-up at once, naming {@code admin.port}.
  */
 class AdminListenerTest {
   @RegisterExtension
@@ -120,6 +123,22 @@ class AdminListenerTest {
     stopping.get(30, TimeUnit.SECONDS);
     assertFalse(accepts(adminPort), "the admin listener stays open after the stop");
     assertFalse(accepts(port), "the public port stays open after the stop");
+  }
+
+  /** A taken admin port stops start-up at once (no drain), in one line naming admin.port and the address. */
+  @Test
+  void aTakenAdminPortStopsStartUpNamingTheKeyWithoutADrain() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      long began = System.nanoTime();
+      Throwable refused = service.refusedStart(new JsonObject()
+          .put("admin", new JsonObject().put("port", taken.getLocalPort()))
+          .put("shutdown", new JsonObject().put("drainGraceMs", 20_000)));
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+      assertInstanceOf(ConfigException.class, refused, String.valueOf(refused));
+      assertEquals("Invalid configuration: admin.port: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": Address already in use", refused.getMessage());
+      assertTrue(tookMs < 15_000, "the failed start waited " + tookMs + " ms (a drain?)");
+    }
   }
 
   private static boolean accepts(int port) {
