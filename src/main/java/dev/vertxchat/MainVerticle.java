@@ -81,6 +81,8 @@ public class MainVerticle extends VerticleBase {
   private String deployed = "nothing";
   /** Set by {@link #abandonStart()}: the process stops while this starts. */
   private volatile boolean abandoned;
+  /** The plan's stop order; armed ({@link StopOrder#planDeployed}) once the whole start has succeeded. */
+  private StopOrder stopOrder;
 
   /** As an in-process deployment (tests): the deployment config is the config file's part, plan as written. */
   public MainVerticle() {
@@ -134,6 +136,8 @@ public class MainVerticle extends VerticleBase {
       }
     }))
         .onSuccess(v -> {
+          // only a service that started drains when it stops: a failed start is rolled back at once
+          stopOrder.planDeployed();
           ChatConfig config = started.result();
           LOG.info("vertx-chat started in {} ms ({}{}, data dir {}, transport {})",
               (System.nanoTime() - began) / 1_000_000, listening(config), deployed,
@@ -220,13 +224,17 @@ public class MainVerticle extends VerticleBase {
     metrics = ChatMetrics.create(registry);
   }
 
-  /** The admin listener (admin.port -1: none), after the plan: it serves what the plan's verticles make. */
+  /**
+   * The admin listener (admin.port -1: none), after the plan: it serves what the plan's verticles make. It
+   * stops after them ({@link StopOrder#last}), so that it serves readiness ("draining"), liveness and
+   * {@code /metrics} through the drain.
+   */
   private Future<Void> deployAdmin(ChatConfig config) {
     if (config.adminPort() < 0) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(new AdminVerticle(config, registry, adminRoutes()), new DeploymentOptions().setConfig(config.json()))
-        .<Void>mapEmpty();
+    return vertx.deployVerticle(stopOrder.last(new AdminVerticle(config, registry, adminRoutes())),
+        new DeploymentOptions().setConfig(config.json())).<Void>mapEmpty();
   }
 
   /**
@@ -249,7 +257,7 @@ public class MainVerticle extends VerticleBase {
   private Future<Void> deployAll(ChatConfig config) {
     JsonArray plan = config.deployments();
     // a stop begins with the drain: readiness 503, then the grace period, then the plan stops in order
-    StopOrder stopOrder = new StopOrder(plan.size(), () -> http.drain());
+    stopOrder = new StopOrder(plan.size(), () -> http.drain());
     Future<Void> chain = Future.succeededFuture();
     List<String> counts = new ArrayList<>();
     for (int i = 0; i < plan.size(); i++) {
@@ -268,10 +276,7 @@ public class MainVerticle extends VerticleBase {
           .onSuccess(id -> LOG.debug("Deployed {} x{}", verticle, deployment.getInstances()))
           .mapEmpty());
     }
-    return chain.onSuccess(v -> {
-      stopOrder.planDeployed();
-      deployed = String.join(", ", counts);
-    });
+    return chain.onSuccess(v -> deployed = String.join(", ", counts));
   }
 
   /**

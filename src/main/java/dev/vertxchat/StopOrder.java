@@ -25,8 +25,13 @@ import java.util.function.Supplier;
  *   <li>keeps each verticle's context, and with it its event-bus consumers, until every entry has stopped,
  *   so nothing is sent to a consumer that is going away.</li>
  * </ul>
- * Before that (a deployment failing and rolled back), every verticle stops at once, as in Vert.x: holding
- * one back could wait for a deployment that is itself waiting for that rollback.
+ * Before that (a deployment failing and rolled back, a start that did not finish), every verticle stops at
+ * once and there is no drain, as in Vert.x: holding one back could wait for a deployment that is itself
+ * waiting for that rollback, and a node that never served has nothing to drain.
+ *
+ * <p>A verticle outside the plan that must serve through the whole stop (the admin listener: its
+ * readiness says "draining", its {@code /metrics} and liveness answer) is wrapped by {@link #last}: it
+ * stops once every entry has stopped.
  */
 final class StopOrder {
   /** Per plan entry, instances started and not yet stopped. */
@@ -55,7 +60,34 @@ final class StopOrder {
     return () -> new Staged(entry, instances.get());
   }
 
-  /** Every entry is deployed: from now on undeploying stops them in order. */
+  /**
+   * {@code verticle}, not part of the plan, stopped after the drain and after every entry of the plan has
+   * stopped (when the plan is armed; at once otherwise).
+   */
+  Deployable last(Deployable verticle) {
+    return new Deployable() {
+      @Override
+      public Future<?> deploy(Context context) throws Exception {
+        return verticle.deploy(context);
+      }
+
+      @Override
+      public Future<?> undeploy(Context context) throws Exception {
+        if (!armed()) {
+          return verticle.undeploy(context);
+        }
+        return beforeStop().compose(v -> stoppedAll(i -> true)).compose(v -> {
+          try {
+            return verticle.undeploy(context);
+          } catch (Exception e) {
+            return Future.failedFuture(e);
+          }
+        });
+      }
+    };
+  }
+
+  /** The service has started (the plan and everything after it): from now on undeploying drains, then stops in order. */
   synchronized void planDeployed() {
     armed = true;
   }

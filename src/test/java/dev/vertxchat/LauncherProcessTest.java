@@ -22,6 +22,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -85,6 +87,33 @@ class LauncherProcessTest {
         .put("auth", new JsonObject().put("jwt", new JsonObject().put("secret", "short"))));
     String line = refusedStart(config, Map.of(), l -> l.contains("auth.jwt.secret"));
     assertTrue(line.contains("Invalid configuration: auth.jwt.secret"), line);
+  }
+
+  /**
+   * A taken admin port stops start-up with one line naming admin.port and the address, and the process
+   * exits without waiting for a drain (a node that never started has nothing to drain).
+   */
+  @Test
+  void aTakenAdminPortStopsStartUpInOneLineWithoutADrain() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Path config = writeConfig("admin-taken.json", new JsonObject()
+          .put("admin", new JsonObject().put("port", taken.getLocalPort()))
+          .put("shutdown", new JsonObject().put("drainGraceMs", 60_000)));
+      ServiceProcess child = launch(config, Map.of());
+      String line = child.awaitLine(l -> l.contains("admin.port"), 60_000);
+      assertNotNull(line, child.output());
+      assertTrue(line.contains("Invalid configuration: admin.port: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": Address already in use"), line);
+      long refusedAt = System.nanoTime();
+      int exit = child.awaitExit(30_000);
+      long exitMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - refusedAt);
+      String output = child.output();
+      assertNotEquals(0, exit, output);
+      assertTrue(exitMs < 30_000, "exited " + exitMs + " ms after the refusal:\n" + output);
+      assertFalse(output.contains("draining"), output);
+      assertFalse(output.contains("Start-up failed"), output);
+      assertFalse(output.contains("\tat "), "no stack trace:\n" + output);
+    }
   }
 
   /** Should the file be ignored, the service would start on the defaults: keep that on loopback and in tmp. */

@@ -1,6 +1,7 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.config.ConfigException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,12 +20,13 @@ import java.util.function.Consumer;
 
 /**
  * The admin listener: an HTTP server of its own on {@code admin.host}:{@code admin.port} (by default
- * 127.0.0.1:9090, reachable from the host only), for operators and their tools, never the public.
+ * 127.0.0.1:9464, reachable from the host only), for operators and their tools, never the public.
  * It serves {@code GET /metrics} (Prometheus text format; 404 when {@code metrics.enabled} is false) and
  * whatever routes the composition root mounts ({@link #AdminVerticle(ChatConfig, PrometheusMeterRegistry, List)});
  * everything else is a JSON 404. Deployed once per service by the composition root (one server; its
  * handlers are light), not by the deployment plan. The port it listens on is recorded in shared data
- * ({@link #SERVER_INFO}, {@link #ACTUAL_PORT}), as {@link HttpVerticle} records its own.
+ * ({@link #SERVER_INFO}, {@link #ACTUAL_PORT}), as {@link HttpVerticle} records its own. When it cannot
+ * listen (the port taken), start-up stops with one line naming {@code admin.port} and the address.
  */
 public class AdminVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AdminVerticle.class);
@@ -81,7 +83,19 @@ public class AdminVerticle extends VerticleBase {
     }).listen().onSuccess(s -> {
       vertx.sharedData().getLocalMap(SERVER_INFO).put(ACTUAL_PORT, s.actualPort());
       LOG.info("Admin listener on {}:{}", config.adminHost(), s.actualPort());
-    });
+    }).recover(err -> Future.failedFuture(cannotListen(config, err)));
+  }
+
+  /**
+   * Why the admin listener could not listen, in one line naming {@code admin.port} and the address, e.g.
+   * {@code Invalid configuration: admin.port: cannot listen on 127.0.0.1:9464: Address already in use}.
+   */
+  static ConfigException cannotListen(ChatConfig config, Throwable err) {
+    String why = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+    // Netty's native transport says "bind(..) failed with error(-98): Address already in use", NIO the last part
+    int reason = why.lastIndexOf(": ");
+    return new ConfigException("admin.port", "cannot listen on " + config.adminHost() + ":" + config.adminPort() + ": "
+        + (why.contains("failed") && reason >= 0 ? why.substring(reason + 2) : why));
   }
 
   @Override

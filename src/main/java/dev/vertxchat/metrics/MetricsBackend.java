@@ -2,6 +2,7 @@ package dev.vertxchat.metrics;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -15,6 +16,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.Match;
 import io.vertx.micrometer.MatchType;
@@ -24,6 +26,9 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
+import java.util.EnumSet;
+import java.util.Set;
+
 /**
  * Vert.x's metrics through Micrometer into one Prometheus registry: how the service's Vert.x is made
  * ({@link #builder}: the launcher's hooks and the tests' Vert.x use it, before Vert.x starts), and the
@@ -32,7 +37,14 @@ import io.vertx.micrometer.backends.BackendRegistries;
  * <p>Labels stay bounded: the event bus's {@code address} label would name every room and user
  * ({@code chat.room.<id>}, {@code chat.user.<id>}) and every reply address; those collapse into
  * {@code chat.room.*}, {@code chat.user.*} and {@code __vertx.reply.*}. The HTTP server's metrics carry
- * the method, status code and route (the router's pattern), never the request path or the client.
+ * the method, status code and route, never the request path or the client. The method is one of
+ * {@link #METHODS} or {@code other}: HTTP/1.1 and HTTP/2 accept any token as a method, and each new one
+ * would add a series to every HTTP meter. Vert.x's own {@code method} label is therefore off and the
+ * method is labelled by {@link #methodTag} (a request tags provider), so an unknown method never reaches
+ * Micrometer, not even its cache of pre-filter ids (which a label match's alias would still grow). The
+ * route is what Vert.x Web reports: the patterns (or names) of the routes that handled the request, in
+ * order, joined by {@code >} (e.g. {@code /api/>/api/>/api/rooms/:id/messages}); a request no route
+ * matches has none, so a client's path never becomes a label value.
  */
 public final class MetricsBackend {
   /** The registry's name in Vert.x's backend registries (one per process). */
@@ -41,6 +53,11 @@ public final class MetricsBackend {
   static final String HTTP_RESPONSE_TIME = "vertx.http.server.response.time";
   /** The buckets of {@link #HTTP_RESPONSE_TIME}: Prometheus's defaults, from 1 ms. */
   static final double[] HTTP_BUCKETS_SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+
+  /** The methods labelled by name (RFC 9110's and PATCH); any other is labelled {@code other}. */
+  static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+  /** The label of the methods not in {@link #METHODS}. */
+  static final String OTHER_METHOD = "other";
 
   private MetricsBackend() {}
 
@@ -69,8 +86,12 @@ public final class MetricsBackend {
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(true)
         .setNettyMetricsEnabled(true)
-        // the event bus by address (collapsed below) and the HTTP server by route (the router's patterns)
-        .addLabels(Label.EB_ADDRESS, Label.HTTP_ROUTE)
+        // Vert.x's default labels without the method (labelled by methodTag instead), the event bus by address
+        // (collapsed below) and the HTTP server by route (the router's patterns)
+        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE, Label.EB_ADDRESS,
+            Label.HTTP_ROUTE))
+        .setServerRequestTagsProvider(MetricsBackend::methodTag)
+        .setClientRequestTagsProvider(MetricsBackend::methodTag)
         .addLabelMatch(collapse("chat\\.room\\..+", "chat.room.*"))
         .addLabelMatch(collapse("chat\\.user\\..+", "chat.user.*"))
         .addLabelMatch(collapse("__vertx\\.reply\\..+", "__vertx.reply.*"));
@@ -98,6 +119,12 @@ public final class MetricsBackend {
       }
     });
     return registry;
+  }
+
+  /** The {@code method} label of an HTTP request: its method when it is one of {@link #METHODS}, else {@code other}. */
+  static Tags methodTag(HttpRequest request) {
+    String method = request.method().name();
+    return Tags.of(Label.HTTP_METHOD.toString(), METHODS.contains(method) ? method : OTHER_METHOD);
   }
 
   private static Match collapse(String regex, String alias) {

@@ -1,6 +1,7 @@
 package dev.vertxchat.http;
 
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.config.ConfigException;
 import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.Scrape;
@@ -10,9 +11,20 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
 import static org.junit.jupiter.api.Assertions.*;
 
-/** The admin listener: {@code /metrics} there and not on the public port, unless configured. */
+/**
+ * The admin listener: {@code /metrics} there and not on the public port, unless configured; it serves
+ * through the drain of a stop; a port it cannot take stops start-up at once, naming {@code admin.port}.
+ */
 class AdminListenerTest {
   @RegisterExtension
   final ChatService service = new ChatService();
@@ -62,5 +74,79 @@ class AdminListenerTest {
     Throwable refused = service.refusedStart(new JsonObject().put("http", new JsonObject().put("port", 18080))
         .put("admin", new JsonObject().put("port", 18080)));
     assertTrue(refused.getMessage().contains("admin.port"), refused.getMessage());
+  }
+
+  /**
+   * While the service drains, the admin listener keeps serving: its readiness says 503 "draining", its
+   * liveness and {@code /metrics} answer 200, until the public port has closed; then it closes too.
+   */
+  @Test
+  void theAdminListenerServesThroughTheDrainAndClosesAfterThePublicPort() throws Exception {
+    long grace = 2500;
+    service.start(new JsonObject().put("shutdown", new JsonObject().put("drainGraceMs", grace)));
+    int port = service.port();
+    int adminPort = service.adminPort();
+    Http admin = new Http(service.vertx(), adminPort);
+    service.closeAfter(admin::close);
+    assertEquals(200, admin.get("/health/ready", null).statusCode());
+
+    CompletableFuture<Void> stopping = CompletableFuture.runAsync(service::stop);
+    HttpResponse<Buffer> ready = ReadinessTest.awaitAnswer(admin, "/health/ready", r -> r.statusCode() == 503);
+    JsonObject body = ready.bodyAsJsonObject();
+    assertEquals("draining", ReadinessTest.check(body, "draining").getString("cause"), body.encode());
+    assertTrue(accepts(port), "the public port closed before the grace period ended");
+    // the admin listener answers every poll until it closes, and it closes only once the public port has
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(grace + 15_000);
+    int polls = 0;
+    while (true) {
+      HttpResponse<Buffer> live;
+      HttpResponse<Buffer> metrics;
+      HttpResponse<Buffer> stillReady;
+      try {
+        live = admin.get("/health/live", null);
+        metrics = admin.get("/metrics", null);
+        stillReady = admin.get("/health/ready", null);
+      } catch (Exception | AssertionError closed) {
+        assertFalse(accepts(port), "the admin listener closed (" + closed + ") while the public port was open, after "
+            + polls + " polls");
+        break;
+      }
+      assertEquals(200, live.statusCode(), "live during the drain");
+      assertEquals(200, metrics.statusCode(), "/metrics during the drain");
+      assertTrue(metrics.bodyAsString().contains("chat_bridge_connections"), metrics.bodyAsString());
+      assertEquals(503, stillReady.statusCode(), "ready during the drain");
+      polls++;
+      assertTrue(System.nanoTime() < deadline, "the admin listener never closed");
+      Thread.sleep(20);
+    }
+    assertTrue(polls > 10, "polled " + polls + " times in a grace period of " + grace + " ms");
+    stopping.get(30, TimeUnit.SECONDS);
+    assertFalse(accepts(adminPort), "the admin listener stays open after the stop");
+    assertFalse(accepts(port), "the public port stays open after the stop");
+  }
+
+  /** A taken admin port stops start-up at once (no drain), in one line naming admin.port and the address. */
+  @Test
+  void aTakenAdminPortStopsStartUpNamingTheKeyWithoutADrain() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      long began = System.nanoTime();
+      Throwable refused = service.refusedStart(new JsonObject()
+          .put("admin", new JsonObject().put("port", taken.getLocalPort()))
+          .put("shutdown", new JsonObject().put("drainGraceMs", 20_000)));
+      long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+      assertInstanceOf(ConfigException.class, refused, String.valueOf(refused));
+      assertEquals("Invalid configuration: admin.port: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": Address already in use", refused.getMessage());
+      assertTrue(tookMs < 15_000, "the failed start waited " + tookMs + " ms (a drain?)");
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      return true;
+    } catch (IOException refused) {
+      return false;
+    }
   }
 }
