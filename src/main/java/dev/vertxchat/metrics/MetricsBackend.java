@@ -18,9 +18,6 @@ import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.observability.HttpRequest;
 import io.vertx.micrometer.Label;
-import io.vertx.micrometer.Match;
-import io.vertx.micrometer.MatchType;
-import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -34,9 +31,12 @@ import java.util.Set;
  * ({@link #builder}: the launcher's hooks and the tests' Vert.x use it, before Vert.x starts), and the
  * registry a started service publishes into and serves ({@link #registry}).
  *
- * <p>Labels stay bounded: the event bus's {@code address} label would name every room and user
- * ({@code chat.room.<id>}, {@code chat.user.<id>}) and every reply address; those collapse into
- * {@code chat.room.*}, {@code chat.user.*} and {@code __vertx.reply.*}. The HTTP server's metrics carry
+ * <p>Labels stay bounded. The event bus's metrics have no {@code address} label: it would name every room
+ * and user ({@code chat.room.<id>}, {@code chat.user.<id>}), and Vert.x builds it for every message
+ * before any filter, so even collapsed by a label match each new address would stay in Micrometer's
+ * cache of pre-filter ids, and the lookups through the match cost about a tenth of the server's CPU in
+ * the durable send benchmark (docs/PERFORMANCE.md); the chat's own metrics say what happens per
+ * address kind. The event bus is measured by side (local, remote). The HTTP server's metrics carry
  * the method, status code and route, never the request path or the client. The method is one of
  * {@link #METHODS} or {@code other}: HTTP/1.1 and HTTP/2 accept any token as a method, and each new one
  * would add a series to every HTTP meter. Vert.x's own {@code method} label is therefore off and the
@@ -88,13 +88,9 @@ public final class MetricsBackend {
         .setNettyMetricsEnabled(true)
         // Vert.x's default labels without the method (labelled by methodTag instead), the event bus by address
         // (collapsed below) and the HTTP server by route (the router's patterns)
-        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE, Label.EB_ADDRESS,
-            Label.HTTP_ROUTE))
+        .setLabels(EnumSet.of(Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE, Label.HTTP_ROUTE))
         .setServerRequestTagsProvider(MetricsBackend::methodTag)
-        .setClientRequestTagsProvider(MetricsBackend::methodTag)
-        .addLabelMatch(collapse("chat\\.room\\..+", "chat.room.*"))
-        .addLabelMatch(collapse("chat\\.user\\..+", "chat.user.*"))
-        .addLabelMatch(collapse("__vertx\\.reply\\..+", "__vertx.reply.*"));
+        .setClientRequestTagsProvider(MetricsBackend::methodTag);
   }
 
   /**
@@ -127,10 +123,6 @@ public final class MetricsBackend {
     return Tags.of(Label.HTTP_METHOD.toString(), METHODS.contains(method) ? method : OTHER_METHOD);
   }
 
-  private static Match collapse(String regex, String alias) {
-    return new Match().setDomain(MetricsDomain.EVENT_BUS).setLabel(Label.EB_ADDRESS.toString())
-        .setType(MatchType.REGEX).setValue(regex).setAlias(alias);
-  }
 
   /**
    * The registry Vert.x's own metrics go to, when {@code vertx} was created with {@link #applyTo} (metrics

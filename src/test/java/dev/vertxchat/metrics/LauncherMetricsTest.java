@@ -61,7 +61,7 @@ class LauncherMetricsTest {
     assertEquals(200, res.statusCode(), res.bodyAsString());
     String text = res.bodyAsString();
     assertTrue(text.contains("vertx_http_server_active_connections"), text);
-    assertTrue(text.contains("vertx_eventbus_handlers{address=\"chat.send\"}"), text);
+    assertTrue(text.contains("vertx_eventbus_handlers "), text);
     assertTrue(text.contains("chat_bridge_connections{transport=\"websocket\"} 0.0"), text);
     assertFalse(child.output().contains("Vert.x was started without metrics"), child.output());
   }
