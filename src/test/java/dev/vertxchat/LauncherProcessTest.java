@@ -116,6 +116,25 @@ class LauncherProcessTest {
     }
   }
 
+  @Test
+  void aTakenHttpPortStopsStartUpInOneLine() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+      Path config = writeConfig("http-taken.json", new JsonObject()
+          .put("http", new JsonObject().put("host", "127.0.0.1").put("port", taken.getLocalPort()))
+          .put("shutdown", new JsonObject().put("drainGraceMs", 60_000)));
+      ServiceProcess child = launch(config, Map.of());
+      String line = child.awaitLine(l -> l.contains("http.port"), 60_000);
+      assertNotNull(line, child.output());
+      assertTrue(line.contains("Invalid configuration: http.port: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+          + ": Address already in use"), line);
+      int exit = child.awaitExit(30_000);
+      String output = child.output();
+      assertNotEquals(0, exit, output);
+      assertFalse(output.contains("draining"), output);
+      assertFalse(output.contains("\tat "), "no stack trace:\n" + output);
+    }
+  }
+
   /** Should the file be ignored, the service would start on the defaults: keep that on loopback and in tmp. */
   private Map<String, String> contained() {
     return Map.of("CHAT_HTTP_HOST", "127.0.0.1", "CHAT_HTTP_PORT", "0", "CHAT_DATA_DIR", tmp.resolve("fallback").toString());

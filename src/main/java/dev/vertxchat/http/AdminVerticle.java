@@ -2,6 +2,7 @@ package dev.vertxchat.http;
 
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
+import dev.vertxchat.config.ConfigKeys;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -91,10 +92,19 @@ public class AdminVerticle extends VerticleBase {
    * {@code Invalid configuration: admin.port: cannot listen on 127.0.0.1:9464: Address already in use}.
    */
   static ConfigException cannotListen(ChatConfig config, Throwable err) {
+    return cannotListen(ConfigKeys.ADMIN_PORT, config.adminHost(), config.adminPort(), err);
+  }
+
+  /**
+   * A server that cannot listen (the port is taken, the address is not this machine's, a privileged port) is a
+   * configuration problem: one line naming the key, e.g.
+   * {@code Invalid configuration: http.port: cannot listen on 0.0.0.0:8080: Address already in use}.
+   */
+  static ConfigException cannotListen(String key, String host, int port, Throwable err) {
     String why = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
     // Netty's native transport says "bind(..) failed with error(-98): Address already in use", NIO the last part
     int reason = why.lastIndexOf(": ");
-    return new ConfigException("admin.port", "cannot listen on " + config.adminHost() + ":" + config.adminPort() + ": "
+    return new ConfigException(key, "cannot listen on " + host + ":" + port + ": "
         + (why.contains("failed") && reason >= 0 ? why.substring(reason + 2) : why));
   }
 

@@ -7,6 +7,7 @@ import dev.vertxchat.bridge.HandshakeGuard;
 import dev.vertxchat.bridge.SockJs;
 import dev.vertxchat.bridge.SockJsTransports;
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.config.ConfigKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -156,6 +157,8 @@ public class HttpVerticle extends VerticleBase {
         router.handle(req);
       }
     }).listen()
+        // a taken port is a configuration problem: one line naming http.port, not a stack trace
+        .recover(err -> Future.failedFuture(AdminVerticle.cannotListen(ConfigKeys.HTTP_PORT, config.host(), config.port(), err)))
         .onSuccess(s -> {
           if (parts.tls != null) {
             parts.tls.register(s);
