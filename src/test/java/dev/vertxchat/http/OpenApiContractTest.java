@@ -145,12 +145,12 @@ class OpenApiContractTest {
       await(otherVertx.close());
     }
 
-    // the database gone under the service: /health says so with 503
+    // the database gone under the service: the ready check says so with 503. One request only: the pool may open a
+    // new connection afterwards, and embedded H2 then opens the database again (/health answers as /health/ready)
     try (Connection conn = DriverManager.getConnection(Database.url(service.dataDir().toString()), "sa", "");
          Statement st = conn.createStatement()) {
       st.execute("SHUTDOWN");
     }
-    api.expect(503, "GET", "/health", null, null);
     api.expect(503, "GET", "/health/ready", null, null);
 
     Set<String> missing = new TreeSet<>(documentedRoutes());
