@@ -66,24 +66,24 @@ public final class AdminRoutes {
     // a body is read only once the caller is known to be an operator
     router.route(PREFIX + "/*").handler(authenticate).handler(this::operatorsOnly);
     router.route(PREFIX + "/*").handler(BodyHandler.create(false).setBodyLimit(parts.config.maxFrameBytes()));
-    router.get(PREFIX + "/connections").handler(ctx -> answer(ctx, 200, connections.list().map(list -> {
+    router.get(PREFIX + "/connections").handler(ctx -> ApiRoutes.answer(ctx, 200, connections.list().map(list -> {
       JsonArray out = new JsonArray();
       list.forEach(c -> out.add(c.toJson()));
       return new JsonObject().put("connections", out);
     })));
-    router.get(PREFIX + "/users/online").handler(ctx -> answer(ctx, 200, connections.list().map(AdminRoutes::usersOnline)));
+    router.get(PREFIX + "/users/online").handler(ctx -> ApiRoutes.answer(ctx, 200, connections.list().map(AdminRoutes::usersOnline)));
     router.post(PREFIX + "/users/:userId/disconnect").handler(this::disconnect);
     router.get(PREFIX + "/bans").handler(ctx -> {
       JsonArray out = new JsonArray();
       parts.bans.list().forEach(b -> out.add(b.toJson()));
-      answer(ctx, 200, Future.succeededFuture(new JsonObject().put("bans", out)));
+      ApiRoutes.answer(ctx, 200, Future.succeededFuture(new JsonObject().put("bans", out)));
     });
     router.put(PREFIX + "/bans/:userId").handler(this::ban);
     router.delete(PREFIX + "/bans/:userId").handler(this::unban);
     router.delete(PREFIX + "/rooms/:roomId").handler(this::deleteRoom);
     router.delete(PREFIX + "/rooms/:roomId/messages/:messageId").handler(this::deleteMessage);
     router.post(PREFIX + "/notices").handler(this::notice);
-    router.get(PREFIX + "/settings").handler(ctx -> answer(ctx, 200, Future.succeededFuture(parts.settings.toJson())));
+    router.get(PREFIX + "/settings").handler(ctx -> ApiRoutes.answer(ctx, 200, Future.succeededFuture(parts.settings.toJson())));
     router.patch(PREFIX + "/settings").handler(this::settings);
     router.route(PREFIX + "/*").handler(ctx -> ctx.fail(new ChatException(ErrorCodes.NOT_FOUND, "no such admin route")));
   }
@@ -91,7 +91,7 @@ public final class AdminRoutes {
   private void me(RoutingContext ctx) {
     Identity identity = ApiRoutes.identity(ctx);
     UserRef user = identity.user();
-    answer(ctx, 200, Future.succeededFuture(new JsonObject().put("id", user.id()).put("name", user.name())
+    ApiRoutes.answer(ctx, 200, Future.succeededFuture(new JsonObject().put("id", user.id()).put("name", user.name())
         .put("guest", user.guest()).put("operator", identity.operator())));
   }
 
@@ -170,7 +170,7 @@ public final class AdminRoutes {
   }
 
   private void notice(RoutingContext ctx) {
-    Future<JsonObject> body = body(ctx);
+    Future<JsonObject> body = ApiRoutes.body(ctx);
     String target = body.succeeded() && body.result().getValue("room") instanceof String r ? r : "everyone";
     audited(ctx, "notice", target, 201, moderation().compose(m -> body.compose(b -> {
       Object room = b.getValue("room");
@@ -191,7 +191,7 @@ public final class AdminRoutes {
   }
 
   private void settings(RoutingContext ctx) {
-    audited(ctx, "settings", "sign-in", 200, body(ctx).compose(b -> {
+    audited(ctx, "settings", "sign-in", 200, ApiRoutes.body(ctx).compose(b -> {
       for (String field : b.fieldNames()) {
         if (!field.equals("guestSignIn") && !field.equals("registration")) {
           return Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST, "unknown setting: " + safe(field)));
@@ -238,21 +238,9 @@ public final class AdminRoutes {
         : Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "room must be a room id"));
   }
 
-  private static Future<JsonObject> body(RoutingContext ctx) {
-    try {
-      JsonObject json = ctx.body().asJsonObject();
-      if (json != null) {
-        return Future.succeededFuture(json);
-      }
-    } catch (RuntimeException ignored) {
-      // malformed JSON: answered below like a missing body
-    }
-    return Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST, "the request body must be a JSON object"));
-  }
-
   /** The body, or an empty object when there is none. */
   private static Future<JsonObject> optionalBody(RoutingContext ctx) {
-    return ctx.body().length() <= 0 ? Future.succeededFuture(new JsonObject()) : body(ctx);
+    return ctx.body().length() <= 0 ? Future.succeededFuture(new JsonObject()) : ApiRoutes.body(ctx);
   }
 
   /** Answers with {@code status} (204: no body), and writes the audit line of the action. */
@@ -260,20 +248,7 @@ public final class AdminRoutes {
     String operator = operator(ctx).id();
     result.onComplete(ar -> AUDIT.info("operator={} action={} target={} result={}", operator, action, safe(target),
         ar.succeeded() ? "ok" : Integer.toString(ChatException.from(ar.cause()).code())));
-    answer(ctx, status, result);
-  }
-
-  private static void answer(RoutingContext ctx, int status, Future<JsonObject> result) {
-    result.onComplete(ar -> {
-      if (ar.failed()) {
-        ctx.fail(ar.cause());
-      } else if (status == 204) {
-        ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
-      } else {
-        ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-            .putHeader("Cache-Control", "no-store").end(ar.result().toBuffer());
-      }
-    });
+    ApiRoutes.answer(ctx, status, result);
   }
 
   /** A value for the audit line: what the client sent, without anything that could forge a line or field. */

@@ -143,7 +143,8 @@ final class ApiRoutes {
     return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
   }
 
-  private static Future<JsonObject> body(RoutingContext ctx) {
+  /** The request's body as a JSON object, or a 1100 failure (no body, malformed, not an object). */
+  static Future<JsonObject> body(RoutingContext ctx) {
     try {
       JsonObject json = ctx.body().asJsonObject();
       if (json != null) {
@@ -159,10 +160,13 @@ final class ApiRoutes {
     return body.getValue(field) instanceof String s ? s : null;
   }
 
-  private static void answer(RoutingContext ctx, int status, Future<JsonObject> result) {
+  /** Answers {@code status} with the result as JSON ({@code 204}: no body), or fails the request with its error. */
+  static void answer(RoutingContext ctx, int status, Future<JsonObject> result) {
     result.onComplete(ar -> {
       if (ar.failed()) {
         ctx.fail(ar.cause());
+      } else if (status == 204) {
+        ctx.response().setStatusCode(204).putHeader("Cache-Control", "no-store").end();
       } else {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
             .putHeader("Cache-Control", "no-store").end(ar.result().toBuffer());
