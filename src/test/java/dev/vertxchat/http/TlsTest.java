@@ -186,15 +186,7 @@ class TlsTest {
     service.start(tls(new JsonObject().put("tls", new JsonObject().put("reloadCheckMs", 200))));
     assertOnlyForwardSecretAead("first");
     Certificates.Pair second = Certificates.selfSigned(tmp, "second", false);
-    Files.copy(second.cert(), certFile, StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(second.key(), keyFile, StandardCopyOption.REPLACE_EXISTING);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    String subject;
-    do {
-      Thread.sleep(100);
-      subject = Certificates.peerCertificate(service.port()).getSubjectX500Principal().getName();
-    } while (!subject.equals("CN=second") && System.nanoTime() < deadline);
-    assertEquals("CN=second", subject, "the new certificate is not served");
+    installAndAwait(second, "CN=second");
     assertOnlyForwardSecretAead("second"); // the reload's options carry the suites too
   }
 
@@ -249,15 +241,7 @@ class TlsTest {
     assertEquals("CN=first", Certificates.peerCertificate(service.port()).getSubjectX500Principal().getName(), "a bad key was taken");
 
     // the new pair, the key last (as a deployment tool writes them)
-    Files.copy(second.cert(), certFile, StandardCopyOption.REPLACE_EXISTING);
-    Files.copy(second.key(), keyFile, StandardCopyOption.REPLACE_EXISTING);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    String subject;
-    do {
-      Thread.sleep(100);
-      subject = Certificates.peerCertificate(service.port()).getSubjectX500Principal().getName();
-    } while (!subject.equals("CN=second") && System.nanoTime() < deadline);
-    assertEquals("CN=second", subject, "the new certificate is not served");
+    installAndAwait(second, "CN=second");
 
     assertFalse(open.isClosed(), "the open connection was closed by the reload");
     JsonObject reply = open.request("chat.send", new JsonObject().put("room", "general").put("text", "still here"));
@@ -294,5 +278,18 @@ class TlsTest {
     out.flush();
     InputStream in = socket.getInputStream();
     return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+  }
+
+  /** Writes the pair over the served files (the key last, as a deployment tool does) and waits up to 10 s until new connections get {@code subject}. */
+  private void installAndAwait(Certificates.Pair pair, String subject) throws Exception {
+    Files.copy(pair.cert(), certFile, StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(pair.key(), keyFile, StandardCopyOption.REPLACE_EXISTING);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String served;
+    do {
+      Thread.sleep(100);
+      served = Certificates.peerCertificate(service.port()).getSubjectX500Principal().getName();
+    } while (!served.equals(subject) && System.nanoTime() < deadline);
+    assertEquals(subject, served, "the new certificate is not served");
   }
 }

@@ -4,7 +4,6 @@ import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.store.BanStore.Ban;
 import dev.vertxchat.store.MessageStore.NewMessage;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
@@ -19,10 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
+import static dev.vertxchat.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -56,13 +54,6 @@ class AdminStoreTest {
     await(pool.close());
   }
 
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.await(20, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("timed out after 20 s", e);
-    }
-  }
 
   @Test
   void bansAreStoredReplacedAndRemoved() {

@@ -34,10 +34,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
 
+import static dev.vertxchat.support.TestServer.await;
 import static dev.vertxchat.store.JournalRecordTest.record;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,13 +71,6 @@ class MessageJournalTest {
     await(pool.close());
   }
 
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.await(20, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new AssertionError("timed out after 20 s", e);
-    }
-  }
 
   /** The failure of a future that must fail. */
   private static Throwable failure(Future<?> future) {
