@@ -28,7 +28,7 @@ class ArchitectureTest {
    * the composition root, may import all). auth and chat share a layer and do not import each other.
    */
   private static final List<Set<String>> LAYERS = List.of(
-      Set.of("bus", "metrics"), Set.of("config"), Set.of("store"), Set.of("auth", "chat"), Set.of("bridge"), Set.of("http"));
+      Set.of("bus", "metrics"), Set.of("config"), Set.of("store", "cluster"), Set.of("auth", "chat"), Set.of("bridge"), Set.of("http"));
   /** The load generator is a tool of its own: it talks to the service over the network only. */
   private static final Set<String> STANDALONE = Set.of("loadgen");
 

@@ -93,6 +93,9 @@ public final class ChatConfig {
   private final boolean metricsPublicPort;
   private final String adminHost;
   private final int adminPort;
+  private final String storeType;
+  private final String storePostgresUrl;
+  private final int storePostgresPoolSize;
 
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
@@ -173,6 +176,9 @@ public final class ChatConfig {
     adminPort = integer(ADMIN_PORT);
     registration = bool(AUTH_REGISTRATION);
     adminUsers = List.copyOf(strings(ADMIN_USERS));
+    storeType = str(STORE_TYPE);
+    storePostgresUrl = str(STORE_POSTGRES_URL).strip();
+    storePostgresPoolSize = integer(STORE_POSTGRES_POOL_SIZE);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -330,4 +336,15 @@ public final class ChatConfig {
   public boolean registration() { return registration; }
   /** The user ids of the operators named in the configuration. */
   public List<String> adminUsers() { return adminUsers; }
+
+  /** {@code h2} (embedded, one process) or {@code postgres} (shared by the nodes of a cluster). */
+  public String storeType() { return storeType; }
+
+  /** Whether the store is PostgreSQL ({@code store.type = postgres}). */
+  public boolean postgres() { return "postgres".equals(storeType); }
+
+  /** {@code postgresql://user:pass@host:port/db}; required with {@code store.type = postgres}. */
+  public String storePostgresUrl() { return storePostgresUrl; }
+
+  public int storePostgresPoolSize() { return storePostgresPoolSize; }
 }

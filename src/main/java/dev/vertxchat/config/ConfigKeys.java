@@ -83,6 +83,9 @@ public final class ConfigKeys {
   public static final String ADMIN_PORT = "admin.port";
   public static final String AUTH_REGISTRATION = "auth.registration";
   public static final String ADMIN_USERS = "admin.users";
+  public static final String STORE_TYPE = "store.type";
+  public static final String STORE_POSTGRES_URL = "store.postgres.url";
+  public static final String STORE_POSTGRES_POOL_SIZE = "store.postgres.poolSize";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

@@ -21,6 +21,7 @@ import static dev.vertxchat.config.ConfigKeys.*;
  */
 public final class ConfigValidator {
   private static final List<String> LOG_FORMATS = List.of("text", "json");
+  private static final List<String> STORE_TYPES = List.of("h2", "postgres");
   private static final Set<String> PUBLIC_KEY_ALGORITHMS = Set.of("RS256", "RS384", "RS512", "ES256", "ES384", "ES512");
 
   private ConfigValidator() {}
@@ -139,6 +140,20 @@ public final class ConfigValidator {
       if (!(user instanceof String s) || s.isBlank() || s.length() > 128) {
         throw new ConfigException(ADMIN_USERS, "'" + user + "' is not a user id (1 to 128 characters, e.g. u-... or x-<sub>)");
       }
+    }
+
+    Object storeType = ChatConfig.at(json, STORE_TYPE);
+    if (!STORE_TYPES.contains(storeType)) {
+      throw new ConfigException(STORE_TYPE, "must be one of " + STORE_TYPES + ", got " + shorten(storeType));
+    }
+    range(json, STORE_POSTGRES_POOL_SIZE, 1, 256);
+    String pgUrl = ((String) ChatConfig.at(json, STORE_POSTGRES_URL)).strip();
+    if ("postgres".equals(storeType) && pgUrl.isEmpty()) {
+      throw new ConfigException(STORE_POSTGRES_URL, "must be set with store.type = postgres"
+          + " (postgresql://user:password@host:5432/database)");
+    }
+    if (!pgUrl.isEmpty() && !(pgUrl.startsWith("postgresql://") || pgUrl.startsWith("postgres://"))) {
+      throw new ConfigException(STORE_POSTGRES_URL, "must be a URL postgresql://user:password@host:5432/database");
     }
 
     JsonArray deployments = (JsonArray) ChatConfig.at(json, DEPLOYMENTS);

@@ -15,8 +15,19 @@ public interface MessageStore {
   /** A message accepted by the send pipeline, not stored yet. */
   record NewMessage(String room, UserRef user, String text) {}
 
-  /** A stored message and its envelope's JSON text, encoded once for the store and the room. */
-  record Stored(Envelope envelope, String json) {}
+  /**
+   * A stored message and its envelope's JSON text, encoded once for the store and the room.
+   * {@code previous}: the id of the room's message stored just before it (0: none), for subscribers that
+   * order a room's messages published by several nodes; {@link #UNTRACKED} where the store does not track it
+   * (the journal: one process publishes everything in order).
+   */
+  record Stored(Envelope envelope, String json, long previous) {
+    public static final long UNTRACKED = -1;
+
+    public Stored(Envelope envelope, String json) {
+      this(envelope, json, UNTRACKED);
+    }
+  }
 
   /**
    * Stores a batch at once (all or nothing). The returned messages are in batch order, with ids that
