@@ -23,6 +23,8 @@ import java.util.function.Consumer;
 public final class ClusterNode {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
+  /** The member attribute Vert.x's cluster manager keeps its node id in (HazelcastClusterManager.NODE_ID_ATTRIBUTE). */
+  private static final String NODE_ID_ATTRIBUTE = "__vertx.nodeId";
   private final Vertx vertx;
   private final HazelcastClusterManager manager;
   private final List<Consumer<String>> leftListeners = new CopyOnWriteArrayList<>();
@@ -35,14 +37,14 @@ public final class ClusterNode {
     manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
       @Override
       public void memberAdded(MembershipEvent event) {
-        String nodeId = event.getMember().getUuid().toString();
+        String nodeId = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
         LOG.info("Cluster node {} joined ({} nodes)", nodeId, event.getMembers().size());
         addedListeners.forEach(l -> vertx.runOnContext(v -> l.accept(nodeId)));
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
-        String nodeId = event.getMember().getUuid().toString();
+        String nodeId = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
         LOG.info("Cluster node {} left ({} nodes)", nodeId, event.getMembers().size());
         leftListeners.forEach(l -> vertx.runOnContext(v -> l.accept(nodeId)));
       }
@@ -66,7 +68,7 @@ public final class ClusterNode {
     return new ClusterNode(vertx, hazelcast);
   }
 
-  /** This node's id (Vert.x's node id, the Hazelcast member's UUID). */
+  /** This node's id (Vert.x's node id: the Hazelcast member attribute {@code __vertx.nodeId}, not the member UUID). */
   public String nodeId() {
     return manager.getNodeId();
   }
