@@ -10,6 +10,7 @@ import dev.vertxchat.chat.ChatVerticle;
 import dev.vertxchat.chat.LocalChat;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigException;
+import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.config.ConfigLoader;
 import dev.vertxchat.http.AdminRoutes;
 import dev.vertxchat.http.AdminVerticle;
@@ -247,11 +248,33 @@ public class MainVerticle extends VerticleBase {
 
   /** File system preparation; blocking, so it runs on a worker thread. */
   private ChatConfig prepare(ChatConfig config) {
+    if (vertx.isClustered()) {
+      refuseAsClusterNode(config);
+    }
     DataFiles.prepareDataDir(config.dataDir());
     jwtSecret = JwtSecret.resolve(config);
     new TokenService(vertx, config, jwtSecret); // fails with a ConfigException when the public key cannot be used
     Names.keys("warm-up"); // ICU reads its normalization and confusable data here, not on an event loop
     return config;
+  }
+
+  /**
+   * What a node of a cluster ({@code -cluster}) must have: a store the nodes share (with h2 each node would keep a
+   * history of its own) and the same token secret on every node (a generated one is per node, so each node would
+   * refuse the others' tokens). Each refusal is one line naming the setting.
+   */
+  static void refuseAsClusterNode(ChatConfig config) {
+    if (!config.postgres()) {
+      throw new ConfigException(ConfigKeys.STORE_TYPE, "must be postgres on a node of a cluster (-cluster): with "
+          + config.storeType() + " each node would keep a history of its own; set store.type=postgres and"
+          + " store.postgres.url (CHAT_STORE_TYPE, CHAT_STORE_POSTGRES_URL; docs/CLUSTER.md)");
+    }
+    if (config.jwtSecret().isEmpty()) {
+      throw new ConfigException(ConfigKeys.JWT_SECRET, "must be set on every node of a cluster (-cluster), the same on"
+          + " each: a secret generated per node would make the nodes refuse each other's tokens; set CHAT_AUTH_JWT_SECRET"
+          + " (at least 32 bytes)" + (config.publicKeyFile().isBlank() ? "" : "; auth.jwt.publicKeyFile checks an"
+          + " identity provider's tokens, the service's own sign-ins still need the secret"));
+    }
   }
 
   private Future<Void> deployAll(ChatConfig config) {
