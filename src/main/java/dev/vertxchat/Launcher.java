@@ -2,6 +2,7 @@ package dev.vertxchat;
 
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.config.ConfigFileReader;
+import dev.vertxchat.config.ConfigException;
 import dev.vertxchat.config.ConfigLoader;
 import dev.vertxchat.metrics.MetricsBackend;
 import io.vertx.core.Deployable;
@@ -62,6 +63,8 @@ public final class Launcher extends VertxApplication implements VertxApplication
   private final String confOption;
   /** The main verticle named on the command line, null when none (the launcher's optional parameter). */
   private final String verticleArgument;
+  /** {@code -cluster} was given: this process is a node of a cluster. */
+  private final boolean cluster;
   private String configSource;
   /** The configuration the launcher parsed ({@code -conf}), as the main verticle gets it. */
   private JsonObject launchConfig;
@@ -82,6 +85,7 @@ public final class Launcher extends VertxApplication implements VertxApplication
     super(args, null); // no separate hooks: the launcher uses this object, which implements them
     String conf = null;
     String verticle = null;
+    boolean clustered = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--")) {
@@ -103,8 +107,11 @@ public final class Launcher extends VertxApplication implements VertxApplication
       }
       if (name.equals("conf")) {
         conf = value;
+      } else if (name.equals("cluster")) {
+        clustered = value == null || Boolean.parseBoolean(value);
       }
     }
+    this.cluster = clustered;
     this.confOption = conf;
     this.verticleArgument = verticle;
   }
@@ -156,6 +163,14 @@ public final class Launcher extends VertxApplication implements VertxApplication
   public VertxBuilder createVertxBuilder(VertxOptions options) {
     // a configuration that is not valid starts no metrics: the main verticle refuses it and says why
     ChatConfig config = ConfigLoader.readNow(launchConfig == null ? new JsonObject() : launchConfig, configSource);
+    if (cluster && config != null) {
+      try {
+        // before Hazelcast starts (seconds) and joins the others: a node that cannot serve never joins
+        MainVerticle.refuseAsClusterNode(config);
+      } catch (ConfigException e) {
+        throw refuse(e);
+      }
+    }
     startConfig = config;
     metrics = config != null && config.metricsEnabled();
     return MetricsBackend.builder(options, metrics);
