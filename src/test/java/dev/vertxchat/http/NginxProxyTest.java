@@ -9,6 +9,7 @@ import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.Http;
 import dev.vertxchat.support.LogLines;
 import dev.vertxchat.support.Nginx;
+import dev.vertxchat.support.NodeChatClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
@@ -39,8 +40,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The service behind a real nginx started from the shipped conf/nginx.conf ({@link Nginx}): the sample
  * loads, every transport works through it, the Origin check sees the proxy's host and port, a trusted
- * proxy's X-Forwarded-For is the client address, and a SockJS session's requests all reach the node that
- * holds it when two independent nodes share the upstream.
+ * proxy's X-Forwarded-For is the client address, a SockJS session's requests all reach the node that
+ * holds it when two independent nodes share the upstream, and the official client (in Node) works through it.
  */
 class NginxProxyTest {
   private static final JsonObject CONFIG = new JsonObject()
@@ -196,6 +197,21 @@ class NginxProxyTest {
     Set<String> upstreams = nginx.accessLog().stream().map(l -> l.substring(l.lastIndexOf(' ') + 1)).collect(Collectors.toSet());
     assertTrue(upstreams.containsAll(Set.of("127.0.0.1:" + service.port(), "127.0.0.1:" + other.port())),
         "both nodes served requests: " + upstreams);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Transport.class, names = {"SOCKJS_WEBSOCKET", "XHR_POLLING"})
+  void theOfficialClientWorksThroughNginx(Transport transport) {
+    NodeChatClient.require();
+    Nginx nginx = nginx(List.of(service.port()));
+    String token = service.http().guestToken("official");
+    String name = transport == Transport.XHR_POLLING ? "xhr-polling" : "websocket";
+    try (NodeChatClient client = NodeChatClient.start(NodeChatClient.options(nginx.base(), token, name, "general", 10, 50))) {
+      NodeChatClient.Result result = client.await(60_000);
+      assertEquals(10, result.acked().size(), client.log());
+      assertEquals(0, result.outages(), client.log());
+      assertEquals(result.acked(), result.received(), "its own messages, each once, in order");
+    }
   }
 
   /** An {@link Http} client on another port (nginx's), closed after the test. */
