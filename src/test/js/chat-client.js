@@ -1,7 +1,8 @@
 // The official client (webroot's @vertx/eventbus-bridge-client.js over sockjs-client) driven from Node for
 // process-level tests. One argument: a JSON object
 //   {"base": "http://127.0.0.1:8000", "token": "...", "room": "general", "count": 100, "ratePerSecond": 20,
-//    "transport": "websocket" | "xhr-streaming" | "xhr-polling", "after": 0, "settleMs": 1000,
+//    "transport": "websocket" | "xhr-streaming" | "xhr-polling" (SockJS) | "raw" (/eventbus/websocket),
+//    "after": 0, "settleMs": 1000,
 //    "stopWhenDone": true, "timeoutMs": 60000, "name": "c1"}
 // It connects, joins the room (registers its address), catches up with chat.history after=<last id seen>
 // (initially "after"), then sends "count" messages ("<name>-<k>") at "ratePerSecond", each with a reply
@@ -20,7 +21,23 @@ const path = require('path');
 
 const options = JSON.parse(process.argv[2] || '{}');
 const modules = options.modules || path.resolve(__dirname, '../../../webroot/node_modules');
-global.SockJS = require(path.join(modules, 'sockjs-client'));
+if (options.transport === 'raw') {
+  // the same EventBus over the raw endpoint /eventbus/websocket: it gets a plain WebSocket (faye-websocket,
+  // which sockjs-client uses in Node) where it asks for sockjs-client
+  const Module = require('module');
+  const WebSocketClient = require(path.join(modules, 'faye-websocket')).Client;
+  const entry = require.resolve(path.join(modules, 'sockjs-client'));
+  const shim = new Module(entry);
+  shim.filename = entry;
+  shim.loaded = true;
+  shim.exports = function RawWebSocket(url) {
+    const u = new URL(url);
+    u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
+    u.pathname = u.pathname.replace(/\/$/, '') + '/websocket';
+    return new WebSocketClient(u.toString());
+  };
+  require.cache[entry] = shim;
+}
 const EventBus = require(path.join(modules, '@vertx/eventbus-bridge-client.js'));
 
 const room = options.room || 'general';
@@ -106,7 +123,8 @@ async function catchUp(eb) {
 }
 
 function connect() {
-  const eb = new EventBus(url, {transports: [options.transport || 'websocket'], vertxbus_ping_interval: 2000});
+  const transports = options.transport === 'raw' ? undefined : [options.transport || 'websocket'];
+  const eb = new EventBus(url, {transports, vertxbus_ping_interval: 2000});
   bus = eb;
   caughtUp = false;
   buffered = [];

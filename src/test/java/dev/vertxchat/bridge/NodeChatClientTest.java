@@ -3,7 +3,6 @@ package dev.vertxchat.bridge;
 import dev.vertxchat.support.ChatService;
 import dev.vertxchat.support.NodeChatClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -16,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The official client in a Node process ({@link NodeChatClient}, src/test/js/chat-client.js) against one
- * in-process node: over each SockJS transport it joins, sends, gets every acknowledged message, and its view
+ * in-process node: over each SockJS transport and the raw WebSocket endpoint it joins, sends, gets every acknowledged message, and its view
  * of the room equals the room's history; across a restart of the node it reconnects and catches up.
  */
 class NodeChatClientTest {
@@ -31,7 +30,7 @@ class NodeChatClientTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"websocket", "xhr-streaming", "xhr-polling"})
+  @ValueSource(strings = {"websocket", "xhr-streaming", "xhr-polling", "raw"})
   void theOfficialClientSendsAndReceivesOverEachTransport(String transport) {
     NodeChatClient.require();
     String token = service.http().guestToken("node " + transport);
@@ -52,11 +51,12 @@ class NodeChatClientTest {
     }
   }
 
-  @Test
-  void theOfficialClientReconnectsAndCatchesUpAcrossARestart() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"websocket", "xhr-polling", "raw"})
+  void theOfficialClientReconnectsAndCatchesUpAcrossARestart(String transport) throws Exception {
     NodeChatClient.require();
     String token = service.http().guestToken("node restart");
-    JsonObject options = NodeChatClient.options(service.base(), token, "websocket", "general", 40, 20).put("stopWhenDone", false);
+    JsonObject options = NodeChatClient.options(service.base(), token, transport, "general", 40, 20).put("stopWhenDone", false);
     try (NodeChatClient client = NodeChatClient.start(options)) {
       for (long deadline = System.currentTimeMillis() + 20_000; history(token).size() < 5; ) { // a part sent before the restart
         assertTrue(System.currentTimeMillis() < deadline, "no 5 messages within 20 s: " + client.log());

@@ -33,8 +33,8 @@ import java.util.concurrent.TimeUnit;
 public final class NodeChatClient implements AutoCloseable {
   public static final Path SCRIPT = Path.of("src/test/js/chat-client.js");
   public static final String INSTALL = "Node.js 18 or newer (README, Quick start): apt-get install -y nodejs";
-  /** The SockJS transport names the script takes. */
-  public static final List<String> TRANSPORTS = List.of("websocket", "xhr-streaming", "xhr-polling");
+  /** The transports the script takes: SockJS's three, and "raw" (the same EventBus over /eventbus/websocket). */
+  public static final List<String> TRANSPORTS = List.of("websocket", "xhr-streaming", "xhr-polling", "raw");
 
   private final Process process;
   private final List<String> stdout = new ArrayList<>();
@@ -107,8 +107,8 @@ public final class NodeChatClient implements AutoCloseable {
   }
 
   /**
-   * The script's options: the service (or proxy) at {@code base}, signed in with {@code token}, over SockJS
-   * transport {@code transport} ({@link #TRANSPORTS}), {@code count} messages at {@code ratePerSecond} into
+   * The script's options: the service (or proxy) at {@code base}, signed in with {@code token}, over
+   * {@code transport} ({@link #TRANSPORTS}), {@code count} messages at {@code ratePerSecond} into
    * {@code room}, finishing on its own once done (stopWhenDone), at most 60 s.
    */
   public static JsonObject options(String base, String token, String transport, String room, int count, int ratePerSecond) {
