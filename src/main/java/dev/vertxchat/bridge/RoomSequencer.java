@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  *       on their way; if they do not all arrive within {@code gapWaitMs}, the gap is read from the
  *       database through {@link RoomCatchUp#after} (every message of the room with a smaller id is
  *       committed: the store takes a room's ids only while it holds the room's head row). Too many early
- *       ones: they are dropped and everything after {@code last} is read from the database instead.</li>
+ *       ones: they are dropped and everything after {@code last} is read from the database instead. An
+ *       early message that a complete read did not find (the room's messages were deleted meanwhile) is
+ *       handed on, so that the room does not stall.</li>
  * </ul>
  * A fresh sequencer knows no {@code last}: {@link #start} (called once the room's consumer is registered
  * in the cluster) reads the room's head, and what arrived meanwhile waits. Every message committed after
@@ -219,6 +221,8 @@ final class RoomSequencer {
     owed = false;
     reading = true;
     cancelGap();
+    // the early messages held now had their predecessors committed before this read starts
+    long covers = early.isEmpty() ? UNKNOWN : early.lastKey();
     catchUp.after(room, last, page).onComplete(ar -> onContext(() -> {
       reading = false;
       if (closed) {
@@ -240,9 +244,26 @@ final class RoomSequencer {
       early.headMap(last, true).clear();
       if (read.size() >= page) {
         owed = true; // there may be more
+      } else {
+        skipVanished(covers);
       }
       settle();
     }));
+  }
+
+  /**
+   * After a complete read: an early message held before it started that is still waiting was not in the
+   * database, nor its predecessor (the room's messages were deleted since); no read will find them, and
+   * waiting would stall the room, so it is handed on, in order.
+   */
+  private void skipVanished(long covers) {
+    while (!early.isEmpty() && early.firstKey() <= covers && early.firstEntry().getValue().prev() > last) {
+      Map.Entry<Long, Early> first = early.pollFirstEntry();
+      LOG.debug("Room {}: message {} and its predecessor {} are no longer in the database; handed on", room,
+          first.getKey(), first.getValue().prev());
+      handOn(first.getKey(), first.getValue().message());
+      drain();
+    }
   }
 
   private void retry(Throwable cause) {

@@ -266,6 +266,19 @@ class RoomSequencerTest {
   }
 
   @Test
+  void anEarlyMessageThatIsNoLongerInTheDatabaseIsHandedOnAfterOneRead() {
+    started(10, 100, 10);
+    offer(1, 0);
+    // 2 and 3 were committed, then the room's messages deleted before the gap was read: 3 must not wait forever
+    offer(3, 2);
+    awaitDelivered(2);
+    assertEquals(List.of(1L, 3L), delivered);
+    assertEquals(List.of(1L), db.afterCalls, "one read, which found nothing");
+    offer(4, 3);
+    assertEquals(List.of(1L, 3L, 4L), delivered);
+  }
+
+  @Test
   void aFreshSequencerStartsAtTheHeadAndHoldsWhatArrivesMeanwhile() {
     db.heldHead = Promise.promise();
     create(NEVER, 100, 10);
