@@ -28,14 +28,12 @@ import java.util.function.Consumer;
  *       early message that a complete read did not find (the room's messages were deleted meanwhile) is
  *       handed on, so that the room does not stall.</li>
  * </ul>
- * A fresh sequencer knows no {@code last}: {@link #start} (called once the room's consumer is registered
- * in the cluster) reads the room's head, and what arrived meanwhile waits. Every message committed after
- * that read is published after it, so it reaches the consumer; everything up to the head is in the
- * history a client reads after joining. A failed read is retried with a growing delay (at most
- * {@link #RETRY_MAX_MS}), logged once per failure streak; nothing is handed on out of order meanwhile.
- *
- * <p>Runs on one context (its verticle's): every method is called there, and the answers of the catch-up
- * are brought back to it.
+ * A fresh sequencer knows no {@code last}: {@link #start} (once the room's consumer is registered in the
+ * cluster) reads the room's head, and what arrives meanwhile waits. Every message committed after that read
+ * is published after it, so it reaches the consumer; up to the head is in the history a client reads after
+ * joining. A failed read is retried with a growing delay (at most {@link #RETRY_MAX_MS}), logged once per
+ * failure streak; nothing is handed on out of order meanwhile. Runs on one context (its verticle's): every
+ * method is called there, and the catch-up's answers are brought back to it.
  */
 final class RoomSequencer {
   private static final Logger LOG = LoggerFactory.getLogger(RoomSequencer.class);
@@ -79,7 +77,7 @@ final class RoomSequencer {
   }
 
   RoomSequencer(Vertx vertx, Context context, String room, RoomCatchUp catchUp, Consumer<RoomMessage> sink,
-                long gapWaitMs, int maxEarly, int page) {
+                long gapWaitMs, int maxEarly, int page) { // tests shorten the wait, buffer and page
     this.vertx = vertx;
     this.context = context;
     this.room = room;
@@ -117,16 +115,12 @@ final class RoomSequencer {
       return;
     }
     long id = boxed;
-    if (last != UNKNOWN && id <= last) {
-      return;
-    }
-    if (last != UNKNOWN && prev <= last) {
-      handOn(id, message);
-      drain();
-      if (early.isEmpty()) {
-        cancelGap();
+    if (last != UNKNOWN && (id <= last || prev <= last)) {
+      if (id > last) { // else a duplicate
+        handOn(id, message);
+        drain();
       }
-      return;
+      return; // a gap timer left running finds what is still early, if anything
     }
     early.put(id, new Early(prev, message));
     if (early.size() > maxEarly) {
@@ -151,10 +145,7 @@ final class RoomSequencer {
   void close() {
     closed = true;
     cancelGap();
-    if (retryTimer >= 0) {
-      vertx.cancelTimer(retryTimer);
-      retryTimer = -1;
-    }
+    vertx.cancelTimer(retryTimer);
     early.clear();
     started.tryFail("the room's subscription was dropped");
   }
@@ -295,10 +286,8 @@ final class RoomSequencer {
   }
 
   private void cancelGap() {
-    if (gapTimer >= 0) {
-      vertx.cancelTimer(gapTimer);
-      gapTimer = -1;
-    }
+    vertx.cancelTimer(gapTimer);
+    gapTimer = -1;
   }
 
   private void onContext(Runnable action) {
