@@ -34,6 +34,11 @@ public final class Addresses {
   /** Message headers the server stamps; whatever a client sends is discarded. */
   public static final String HEADER_USER_ID = "x-user-id";
   public static final String HEADER_USER_NAME = "x-user-name";
+  /**
+   * On a chat message published to {@code chat.room.<id>} by a store that tracks it: the id of the room's
+   * message stored just before it (0: none), so that subscribers can order what several nodes publish.
+   */
+  public static final String HEADER_PREVIOUS = "prev";
 
   /** Room ids: lower-case letters, digits and dashes, 1 to 64 characters, starting with a letter or digit. */
   public static final Pattern ROOM_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
