@@ -18,23 +18,27 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
- * Accounts in H2. {@code name_key} and {@code name_upper_key} hold the SHA-256 (hex) of the name's two
+ * Accounts in H2 or PostgreSQL ({@link H2AccountStore}, {@link PgAccountStore}): the same statements,
+ * placeholders written {@code ?} and numbered for PostgreSQL by {@code sql}. {@code name_key} and {@code name_upper_key} hold the SHA-256 (hex) of the name's two
  * comparison keys ({@link NameKeys}), each unique: a hash has a fixed length however far normalization
  * expands a name, and the keys are only ever compared.
  */
-public final class H2AccountStore implements AccountStore {
-  private static final Logger LOG = LoggerFactory.getLogger(H2AccountStore.class);
+final class SqlAccountStore implements AccountStore {
+  private static final Logger LOG = LoggerFactory.getLogger(SqlAccountStore.class);
   private static final int REKEY_PAGE = 500;
   private static final String COLUMNS = "id, name, password_hash, created_at";
 
   private final Pool pool;
   private final Function<String, NameKeys> keys;
+  private final UnaryOperator<String> sql;
 
-  public H2AccountStore(Pool pool, Function<String, NameKeys> keys) {
+  SqlAccountStore(Pool pool, Function<String, NameKeys> keys, UnaryOperator<String> sql) {
     this.pool = pool;
     this.keys = keys;
+    this.sql = sql;
   }
 
   /** What a key column holds for a comparison key. */
@@ -60,9 +64,9 @@ public final class H2AccountStore implements AccountStore {
     NameKeys k = keys.apply(account.name());
     String folded = stored(k.folded());
     String upper = stored(k.upper());
-    return pool.withTransaction(conn -> conn.preparedQuery("INSERT INTO accounts (id, name, name_key, name_upper_key, password_hash, created_at)"
+    return pool.withTransaction(conn -> conn.preparedQuery(sql.apply("INSERT INTO accounts (id, name, name_key, name_upper_key, password_hash, created_at)"
             + " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM accounts WHERE name_key IN (?, ?))"
-            + " AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_upper_key = ?)")
+            + " AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_upper_key = ?)"))
         .execute(Tuple.of(account.id(), account.name(), folded, upper, account.passwordHash(), System.currentTimeMillis(),
             folded, legacyKey(account.name()), upper))
         .map(rows -> rows.rowCount() == 1))
@@ -73,8 +77,8 @@ public final class H2AccountStore implements AccountStore {
   @Override
   public Future<Account> findByName(String name) {
     NameKeys k = keys.apply(name);
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT " + COLUMNS + " FROM accounts WHERE name_key IN (?, ?)"
-            + " UNION SELECT " + COLUMNS + " FROM accounts WHERE name_upper_key = ? ORDER BY created_at, id")
+    return pool.withTransaction(conn -> conn.preparedQuery(sql.apply("SELECT " + COLUMNS + " FROM accounts WHERE name_key IN (?, ?)"
+            + " UNION SELECT " + COLUMNS + " FROM accounts WHERE name_upper_key = ? ORDER BY created_at, id"))
         .execute(Tuple.of(stored(k.folded()), legacyKey(name), stored(k.upper())))
         .map(rows -> {
           Row found = null;
@@ -92,18 +96,21 @@ public final class H2AccountStore implements AccountStore {
    * ({@code version}, recorded in {@code name_keys_version}): after the upgrade from schema version 1
    * (lower case only) and whenever the Unicode data changes. Oldest account first; one that is now the
    * same name as an older one keeps working by its exact name (legacy key) and is logged as a warning.
+   * {@code lock}, when not null, is a statement run first in the same transaction (PostgreSQL: an advisory
+   * lock, so that of several nodes starting at once one recomputes and the others then find the version).
    */
-  public static Future<Void> rekeyIfStale(Vertx vertx, Pool pool, String version, Function<String, NameKeys> keys) {
-    return pool.withTransaction(conn -> conn.query("SELECT version FROM name_keys_version").execute()
+  Future<Void> rekeyIfStale(Vertx vertx, String version, String lock) {
+    return pool.withTransaction(conn -> (lock == null ? Future.succeededFuture() : conn.query(lock).execute())
+        .compose(v -> conn.query("SELECT version FROM name_keys_version").execute())
         .compose(rows -> {
           String current = rows.size() == 0 ? null : rows.iterator().next().getString(0);
           if (version.equals(current)) {
             return Future.succeededFuture();
           }
           int[] counts = new int[2];
-          return rekeyFrom(vertx, conn, keys, Long.MIN_VALUE, "", counts)
+          return rekeyFrom(vertx, conn, Long.MIN_VALUE, "", counts)
               .compose(v -> conn.query("DELETE FROM name_keys_version").execute())
-              .compose(v -> conn.preparedQuery("INSERT INTO name_keys_version (version) VALUES (?)").execute(Tuple.of(version)))
+              .compose(v -> conn.preparedQuery(sql.apply("INSERT INTO name_keys_version (version) VALUES (?)")).execute(Tuple.of(version)))
               .onSuccess(v -> {
                 if (counts[0] > 0) {
                   LOG.info("Name keys of {} accounts recomputed ({} -> {}); {} keep their old key", counts[0],
@@ -116,10 +123,9 @@ public final class H2AccountStore implements AccountStore {
 
   private record Rekey(String id, String name, String folded, String upper) {}
 
-  private static Future<Void> rekeyFrom(Vertx vertx, SqlConnection conn, Function<String, NameKeys> keys,
-                                        long afterTs, String afterId, int[] counts) {
-    return conn.preparedQuery("SELECT id, name, created_at FROM accounts WHERE created_at > ? OR (created_at = ? AND id > ?)"
-            + " ORDER BY created_at, id LIMIT " + REKEY_PAGE)
+  private Future<Void> rekeyFrom(Vertx vertx, SqlConnection conn, long afterTs, String afterId, int[] counts) {
+    return conn.preparedQuery(sql.apply("SELECT id, name, created_at FROM accounts WHERE created_at > ? OR (created_at = ? AND id > ?)"
+            + " ORDER BY created_at, id LIMIT " + REKEY_PAGE))
         .execute(Tuple.of(afterTs, afterTs, afterId))
         .compose(rows -> {
           if (rows.size() == 0) {
@@ -139,31 +145,31 @@ public final class H2AccountStore implements AccountStore {
                 }
                 return chain;
               })
-              .compose(v -> rekeyFrom(vertx, conn, keys, last.getLong(2), last.getString(0), counts));
+              .compose(v -> rekeyFrom(vertx, conn, last.getLong(2), last.getString(0), counts));
         });
   }
 
-  private static Future<Void> rekey(SqlConnection conn, Rekey r, int[] counts) {
+  private Future<Void> rekey(SqlConnection conn, Rekey r, int[] counts) {
     counts[0]++;
-    return conn.preparedQuery("UPDATE accounts SET name_key = ?, name_upper_key = ? WHERE id = ?"
+    return conn.preparedQuery(sql.apply("UPDATE accounts SET name_key = ?, name_upper_key = ? WHERE id = ?"
             + " AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ? AND id <> ?)"
-            + " AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_upper_key = ? AND id <> ?)")
+            + " AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_upper_key = ? AND id <> ?)"))
         .execute(Tuple.of(r.folded(), r.upper(), r.id(), r.folded(), r.id(), r.upper(), r.id()))
         .compose(updated -> updated.rowCount() == 1 ? Future.succeededFuture() : keepOld(conn, r, counts));
   }
 
   /** The account's name is the same as an older account's: it keeps the legacy key (if still free) and no upper key. */
-  private static Future<Void> keepOld(SqlConnection conn, Rekey r, int[] counts) {
+  private Future<Void> keepOld(SqlConnection conn, Rekey r, int[] counts) {
     counts[1]++;
     String legacy = legacyKey(r.name());
-    return conn.preparedQuery("SELECT id, name FROM accounts WHERE (name_key = ? OR name_upper_key = ?) AND id <> ?")
+    return conn.preparedQuery(sql.apply("SELECT id, name FROM accounts WHERE (name_key = ? OR name_upper_key = ?) AND id <> ?"))
         .execute(Tuple.of(r.folded(), r.upper(), r.id()))
         .compose(older -> {
           String olderAccount = describe(older);
           LOG.warn("Account {} ({}) has the same name as the older account {} under the look-alike comparison;"
               + " it keeps signing in by its exact name, but consider renaming one of them", r.id(), r.name(), olderAccount);
-          return conn.preparedQuery("UPDATE accounts SET name_key = ?, name_upper_key = NULL WHERE id = ?"
-                  + " AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ? AND id <> ?)")
+          return conn.preparedQuery(sql.apply("UPDATE accounts SET name_key = ?, name_upper_key = NULL WHERE id = ?"
+                  + " AND NOT EXISTS (SELECT 1 FROM accounts WHERE name_key = ? AND id <> ?)"))
               .execute(Tuple.of(legacy, r.id(), legacy, r.id()));
         })
         .compose(updated -> {
