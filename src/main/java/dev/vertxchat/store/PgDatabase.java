@@ -1,10 +1,14 @@
 package dev.vertxchat.store;
 
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.ErrorCodes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.SqlConnection;
@@ -12,7 +16,9 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.ConnectException;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The PostgreSQL database the nodes of a cluster share ({@code store.type = postgres}): its pool, its
@@ -113,6 +119,19 @@ public final class PgDatabase {
   /** One round trip to the database (the readiness check). */
   public static Future<Void> ping(Pool pool) {
     return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  /**
+   * The failure as the send pipeline and the history handler should see it: the database out of reach (no
+   * connection, the connection lost, no free connection in time, the server shutting down) becomes a
+   * {@link ChatException} with {@link ErrorCodes#UNAVAILABLE}, logged as one line; anything else (a bug, a
+   * constraint) stays as it is.
+   */
+  static Throwable unreachable(Throwable err) {
+    boolean down = err instanceof ConnectException || err instanceof ClosedConnectionException || err instanceof TimeoutException
+        || err instanceof PgException pg && pg.getSqlState() != null
+        && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"));
+    return down ? new ChatException(ErrorCodes.UNAVAILABLE, "the database is not reachable (" + err.getMessage() + ")") : err;
   }
 
   /**

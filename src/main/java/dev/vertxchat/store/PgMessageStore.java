@@ -60,7 +60,8 @@ public final class PgMessageStore implements MessageStore {
             last.put(row.getString(0), row.getLong(1));
           }
           return conn.preparedQuery(NEXT_IDS).execute(Tuple.of(batch.size())).compose(ids -> write(conn, batch, ts, last, ids));
-        }));
+        }))
+        .recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
   }
 
   private static Future<List<Stored>> write(SqlConnection conn, List<NewMessage> batch, long ts, Map<String, Long> last,
@@ -133,7 +134,7 @@ public final class PgMessageStore implements MessageStore {
         Collections.reverse(out);
       }
       return out;
-    });
+    }).recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
   }
 
   @Override
