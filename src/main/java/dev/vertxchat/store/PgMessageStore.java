@@ -21,19 +21,21 @@ import java.util.TreeMap;
 
 /**
  * Room history in PostgreSQL, shared by the nodes of a cluster. One transaction per batch (the send
- * pipeline's group commit): it locks the head rows ({@code room_heads}) of the batch's rooms in room id
- * order, creating missing ones, then draws the batch's ids from the {@code message_ids} sequence, inserts
- * the messages and moves each head to its room's last id. Ids are drawn only while the room's head is
+ * pipeline's group commit), four round trips: it locks the head rows ({@code room_heads}) of the batch's
+ * rooms in room id order, creating missing ones, then draws the batch's ids from the {@code message_ids}
+ * sequence, inserts the messages and moves each head to its room's last id. Ids are drawn only while the room's head is
  * locked, so within a room a greater id always commits after every smaller one: a reader that asks for
  * {@code after = N} never misses a message that commits later. Locking in one order means two nodes'
  * batches never deadlock.
  */
 public final class PgMessageStore implements MessageStore {
   private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts";
-  private static final String CREATE_HEADS = "INSERT INTO room_heads (room_id, last_id) SELECT r, 0 FROM UNNEST($1::VARCHAR[]) AS r"
-      + " ORDER BY r ON CONFLICT (room_id) DO NOTHING";
-  private static final String LOCK_HEADS = "SELECT room_id, last_id FROM room_heads WHERE room_id = ANY($1::VARCHAR[])"
-      + " ORDER BY room_id FOR UPDATE";
+  /**
+   * Locks the head rows of the batch's rooms in room id order and returns their last ids, creating the
+   * missing ones (last id 0): the no-op update of an existing row takes its row lock as FOR UPDATE would.
+   */
+  private static final String LOCK_HEADS = "INSERT INTO room_heads (room_id, last_id) SELECT r, 0 FROM UNNEST($1::VARCHAR[]) AS r"
+      + " ORDER BY r ON CONFLICT (room_id) DO UPDATE SET last_id = room_heads.last_id RETURNING room_id, last_id";
   private static final String NEXT_IDS = "SELECT nextval('message_ids') FROM generate_series(1, $1)";
   private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ") SELECT i, r, u, n, t, $6 FROM"
       + " UNNEST($1::BIGINT[], $2::VARCHAR[], $3::VARCHAR[], $4::VARCHAR[], $5::BYTEA[]) AS m(i, r, u, n, t)";
@@ -52,16 +54,19 @@ public final class PgMessageStore implements MessageStore {
       return Future.succeededFuture(List.of());
     }
     String[] rooms = batch.stream().map(NewMessage::room).distinct().sorted().toArray(String[]::new);
-    return pool.withTransaction(conn -> conn.preparedQuery(CREATE_HEADS).execute(Tuple.tuple().addArrayOfString(rooms))
-        .compose(v -> conn.preparedQuery(LOCK_HEADS).execute(Tuple.tuple().addArrayOfString(rooms)))
-        .compose(heads -> {
-          Map<String, Long> last = new HashMap<>();
-          for (Row row : heads) {
-            last.put(row.getString(0), row.getLong(1));
-          }
-          return conn.preparedQuery(NEXT_IDS).execute(Tuple.of(batch.size())).compose(ids -> write(conn, batch, ts, last, ids));
-        }))
-        .recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
+    // the two statements go out together (pipelined); the server runs them in order on the connection,
+    // so the ids are drawn only once every head is locked
+    return pool.withTransaction(conn -> {
+      Future<RowSet<Row>> heads = conn.preparedQuery(LOCK_HEADS).execute(Tuple.tuple().addArrayOfString(rooms));
+      Future<RowSet<Row>> ids = conn.preparedQuery(NEXT_IDS).execute(Tuple.of(batch.size()));
+      return Future.all(heads, ids).compose(v -> {
+        Map<String, Long> last = new HashMap<>();
+        for (Row row : heads.result()) {
+          last.put(row.getString(0), row.getLong(1));
+        }
+        return write(conn, batch, ts, last, ids.result());
+      });
+    }).recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
   }
 
   private static Future<List<Stored>> write(SqlConnection conn, List<NewMessage> batch, long ts, Map<String, Long> last,
@@ -97,11 +102,11 @@ public final class PgMessageStore implements MessageStore {
     for (Stored s : stored) {
       heads.put(s.envelope().room(), s.envelope().id());
     }
-    return conn.preparedQuery(INSERT).execute(Tuple.tuple().addArrayOfLong(idArg).addArrayOfString(roomArg)
-        .addArrayOfString(userArg).addArrayOfString(nameArg).addArrayOfBuffer(textArg).addLong(ts))
-        .compose(v -> conn.preparedQuery(MOVE_HEADS)
-            .execute(Tuple.tuple().addArrayOfString(heads.keySet().toArray(String[]::new)).addArrayOfLong(heads.values().toArray(Long[]::new))))
-        .map(stored);
+    Future<RowSet<Row>> insert = conn.preparedQuery(INSERT).execute(Tuple.tuple().addArrayOfLong(idArg).addArrayOfString(roomArg)
+        .addArrayOfString(userArg).addArrayOfString(nameArg).addArrayOfBuffer(textArg).addLong(ts));
+    Future<RowSet<Row>> move = conn.preparedQuery(MOVE_HEADS)
+        .execute(Tuple.tuple().addArrayOfString(heads.keySet().toArray(String[]::new)).addArrayOfLong(heads.values().toArray(Long[]::new)));
+    return Future.all(insert, move).map(stored);
   }
 
   /** See {@link MessageStore#page}: the same pages as the H2 table gives. */
