@@ -1,6 +1,8 @@
 package dev.vertxchat.store;
 
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.config.ConfigException;
+import dev.vertxchat.config.ConfigKeys;
 import dev.vertxchat.store.AccountStore.NameKeys;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -80,7 +82,14 @@ public final class Stores {
 
   private static Future<Stores> openPostgres(Vertx vertx, ChatConfig config, String keysVersion, Function<String, NameKeys> keys) {
     String url = config.storePostgresUrl();
-    Pool pool = PgDatabase.pool(vertx, url, config.storePostgresPoolSize());
+    Pool pool;
+    try {
+      pool = PgDatabase.pool(vertx, url, config.storePostgresPoolSize());
+    } catch (IllegalArgumentException e) {
+      // the parser's message may quote the URL, password included
+      return Future.failedFuture(new ConfigException(ConfigKeys.STORE_POSTGRES_URL,
+          "is not a PostgreSQL URL postgresql://user:password@host:5432/database"));
+    }
     return PgDatabase.migrate(pool)
         .compose(v -> PgAccountStore.rekeyIfStale(vertx, pool, keysVersion, keys))
         .map(v -> new Stores(pool, true, keys))
