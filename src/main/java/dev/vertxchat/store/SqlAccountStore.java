@@ -22,9 +22,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Accounts in H2 or PostgreSQL ({@link H2AccountStore}, {@link PgAccountStore}): the same statements,
- * placeholders written {@code ?} and numbered for PostgreSQL by {@code sql}. {@code name_key} and {@code name_upper_key} hold the SHA-256 (hex) of the name's two
- * comparison keys ({@link NameKeys}), each unique: a hash has a fixed length however far normalization
- * expands a name, and the keys are only ever compared.
+ * placeholders written {@code ?} and numbered for PostgreSQL by {@code sql}. {@code name_key} and
+ * {@code name_upper_key} hold the SHA-256 (hex) of the name's two comparison keys ({@link NameKeys}), each
+ * unique: a hash has a fixed length however far normalization expands a name, and the keys are only ever
+ * compared.
  */
 final class SqlAccountStore implements AccountStore {
   private static final Logger LOG = LoggerFactory.getLogger(SqlAccountStore.class);
