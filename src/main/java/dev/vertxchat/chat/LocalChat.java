@@ -8,7 +8,9 @@ import dev.vertxchat.store.H2RoomStore;
 import dev.vertxchat.store.JournalStatus;
 import dev.vertxchat.store.JournaledMessageStore;
 import dev.vertxchat.store.MessageJournal;
+import dev.vertxchat.store.MessageStore;
 import dev.vertxchat.store.RoomStore;
+import dev.vertxchat.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -41,15 +43,15 @@ public final class LocalChat {
   private final Vertx vertx;
   private final long sweepTimer;
   private MessageJournal journal;
-  private JournaledMessageStore messages;
+  private MessageStore messages;
   SendPipeline pipeline;
   private Moderation moderation;
 
-  private LocalChat(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
+  private LocalChat(Vertx vertx, ChatConfig config, RoomStore rooms, ChatMetrics metrics) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
-    this.rooms = new H2RoomStore(pool);
+    this.rooms = rooms;
     this.directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
         config.requestTimeoutMs());
     this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
@@ -74,14 +76,35 @@ public final class LocalChat {
 
   /** As {@link #open(Vertx, ChatConfig, Pool)}, counting sends, joins and the journal's copy in {@code metrics}. */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
-    LocalChat chat = new LocalChat(vertx, config, pool, metrics);
-    MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
-        config.storeIndexBatchMax(), config.storeMaxUnindexed());
-    return MessageJournal.open(vertx, config.dataDir(), journal, metrics::journalCopied)
+    return open(vertx, config, new H2RoomStore(pool), null, pool, metrics);
+  }
+
+  /**
+   * The chat side over the service's stores ({@link Stores#open}): with PostgreSQL, messages go straight to
+   * its store (ids drawn under the rooms' head locks, no local journal); with H2, through the journal.
+   */
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Stores stores, ChatMetrics metrics) {
+    return open(vertx, config, stores.rooms(), stores.messages(), stores.pool(), metrics);
+  }
+
+  private static Future<LocalChat> open(Vertx vertx, ChatConfig config, RoomStore rooms, MessageStore shared, Pool pool,
+                                        ChatMetrics metrics) {
+    LocalChat chat = new LocalChat(vertx, config, rooms, metrics);
+    Future<MessageStore> store;
+    if (shared != null) {
+      store = Future.succeededFuture(shared);
+    } else {
+      MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
+          config.storeIndexBatchMax(), config.storeMaxUnindexed());
+      store = MessageJournal.open(vertx, config.dataDir(), journal, metrics::journalCopied).map(opened -> {
+        chat.journal = opened;
+        metrics.journalBacklog(opened::unindexed);
+        return new JournaledMessageStore(opened, new H2MessageStore(pool));
+      });
+    }
+    return store
         .compose(opened -> {
-          chat.journal = opened;
-          metrics.journalBacklog(opened::unindexed);
-          chat.messages = new JournaledMessageStore(opened, new H2MessageStore(pool));
+          chat.messages = opened;
           chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs(),
               chat.directory::gone);
           chat.moderation = new Moderation(vertx, chat);
@@ -96,9 +119,14 @@ public final class LocalChat {
     return membership;
   }
 
-  /** The journal's copy into the database, for the ready check; after {@link #open}. */
+  /** The journal's copy into the database, for the ready check; after {@link #open}; null without a journal (PostgreSQL). */
   public JournalStatus journalStatus() {
     return journal;
+  }
+
+  /** Where the history is read from (the fan-out's catch-up reads it too); after {@link #open}. */
+  public MessageStore messageStore() {
+    return messages;
   }
 
   /** The operators' actions on rooms and messages (the admin API). */
@@ -106,7 +134,7 @@ public final class LocalChat {
     return moderation;
   }
 
-  JournaledMessageStore messages() {
+  MessageStore messages() {
     return messages;
   }
 

@@ -83,6 +83,12 @@ public final class ClusterNode {
     return manager.isActive();
   }
 
+  /** The ready check's view: this node is a member of a running cluster. */
+  public io.vertx.core.Future<Boolean> healthy() {
+    return io.vertx.core.Future.succeededFuture(manager.isActive()
+        && manager.getHazelcastInstance().getLifecycleService().isRunning() && nodes().contains(nodeId()));
+  }
+
   /** The Hazelcast member this node runs: the cluster-wide maps (presence, rate limits). */
   public HazelcastInstance hazelcast() {
     return manager.getHazelcastInstance();
@@ -91,6 +97,11 @@ public final class ClusterNode {
   /** Hears the id of each node that leaves the cluster (stopped or crashed), on a Vert.x context. */
   public void onNodeLeft(Consumer<String> listener) {
     leftListeners.add(listener);
+  }
+
+  /** Stops {@code listener} hearing nodes leave (a verticle that stops). */
+  public void removeNodeLeft(Consumer<String> listener) {
+    leftListeners.remove(listener);
   }
 
   /** Hears the id of each node that joins the cluster, on a Vert.x context. */

@@ -4,6 +4,8 @@ import dev.vertxchat.auth.AuthService;
 import dev.vertxchat.auth.Bans;
 import dev.vertxchat.auth.SignInSettings;
 import dev.vertxchat.bridge.ConnectionRegistry;
+import dev.vertxchat.bridge.RoomCatchUp;
+import dev.vertxchat.cluster.ClusterNode;
 import dev.vertxchat.chat.Moderation;
 import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.PasswordHashing;
@@ -44,6 +46,10 @@ public final class HttpParts {
   final SignInSettings settings;
   final Moderation moderation;
   final ConnectionRegistry registry = new ConnectionRegistry();
+  /** This process as a node of a cluster, null for a single process ({@link #cluster}). */
+  ClusterNode node;
+  /** Where the bridge fills gaps in a room's order from; null for a single process (one publisher, in order). */
+  RoomCatchUp catchUp;
   private final WorkerExecutor hashing;
 
   private HttpParts(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts, Membership membership,
@@ -96,6 +102,17 @@ public final class HttpParts {
                                  Membership membership, Supplier<Future<Void>> databaseCheck, JournalStatus journal,
                                  ChatMetrics metrics, PrometheusMeterRegistry meters, Admin admin) {
     return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, journal, metrics, meters, admin);
+  }
+
+  /**
+   * This service is a node of a cluster: rooms are published by every node, so the bridge orders them by their
+   * {@code prev} header and reads gaps from {@code catchUp}; the ready check includes the node's membership.
+   * Call before the HTTP verticles start.
+   */
+  public void cluster(ClusterNode node, RoomCatchUp catchUp) {
+    this.node = node;
+    this.catchUp = catchUp;
+    health.clusterCheck(node::healthy);
   }
 
   /** The live bridge connections of this service, over every HTTP verticle instance. */
