@@ -223,9 +223,9 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> presence(UserRef user, JsonObject body) {
-    return existingRoom(body).map(room -> {
+    return existingRoom(body).compose(chat.membership::users).map(list -> {
       JsonArray users = new JsonArray();
-      chat.membership.users(room).forEach(u -> users.add(u.toJson()));
+      list.forEach(u -> users.add(u.toJson()));
       return new JsonObject().put("users", users);
     });
   }
@@ -266,11 +266,12 @@ public class ChatVerticle extends VerticleBase {
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
-    return chat.rooms.page(after, query, limit).map(page -> {
-      JsonArray out = new JsonArray();
-      page.rooms().forEach(r -> out.add(r.withMembers(chat.membership.count(r.id())).toJson()));
-      return new JsonObject().put("rooms", out).put("next", page.next());
-    });
+    return chat.rooms.page(after, query, limit).compose(page ->
+        chat.membership.counts(page.rooms().stream().map(Room::id).toList()).map(counts -> {
+          JsonArray out = new JsonArray();
+          page.rooms().forEach(r -> out.add(r.withMembers(counts.getOrDefault(r.id(), 0)).toJson()));
+          return new JsonObject().put("rooms", out).put("next", page.next());
+        }));
   }
 
   private Future<JsonObject> createRoom(UserRef user, JsonObject body) {
