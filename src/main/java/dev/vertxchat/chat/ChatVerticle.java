@@ -167,23 +167,28 @@ public class ChatVerticle extends VerticleBase {
         return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
             "the server is low on storage space and accepts no messages now; nothing was stored, retry later"));
       }
-      if (!chat.sendLimiter.tryAcquire(user.id())) {
-        chat.metrics.rateLimited("messages");
-        return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
-      }
-      if (!chat.globalLimiter.tryAcquire(LocalChat.GLOBAL)) {
-        chat.metrics.rateLimited("global_messages");
-        return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
-            "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
-      }
-      long acceptedAt = System.nanoTime();
-      return chat.pipeline.submit(new NewMessage(room, user, text))
-          .map(stored -> {
-            chat.metrics.acknowledged(acceptedAt);
-            return stored;
-          })
-          .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
+      return chat.sendRate.tryAcquire(user.id()).compose(allowed -> admit(user, room, text, allowed));
     });
+  }
+
+  /** A checked send past the user's rate ({@code allowed}): the server-wide bucket, then the pipeline. */
+  private Future<JsonObject> admit(UserRef user, String room, String text, boolean allowed) {
+    if (!allowed) {
+      chat.metrics.rateLimited("messages");
+      return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
+    }
+    if (!chat.globalLimiter.tryAcquire(LocalChat.GLOBAL)) {
+      chat.metrics.rateLimited("global_messages");
+      return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
+          "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
+    }
+    long acceptedAt = System.nanoTime();
+    return chat.pipeline.submit(new NewMessage(room, user, text))
+        .map(stored -> {
+          chat.metrics.acknowledged(acceptedAt);
+          return stored;
+        })
+        .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
   }
 
   private Future<JsonObject> history(UserRef user, JsonObject body) {

@@ -33,6 +33,8 @@ public final class LocalChat {
   final RoomDirectory directory;
   final LocalMembership membership;
   final RateLimiter sendLimiter;
+  /** The per-user message rate: {@link #sendLimiter} alone in one process. */
+  final MessageRate sendRate;
   final RateLimiter typingLimiter;
   /** One bucket for every user's messages together: what the storage takes in, whoever sends. */
   final RateLimiter globalLimiter;
@@ -54,6 +56,7 @@ public final class LocalChat {
         config.requestTimeoutMs());
     this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
     this.sendLimiter = new RateLimiter(config.messagesPerSecond(), config.messageBurst());
+    this.sendRate = MessageRate.local(sendLimiter);
     this.typingLimiter = new RateLimiter(config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
     this.globalLimiter = new RateLimiter(config.globalMessagesPerSecond(), Math.max(1, config.globalMessagesPerSecond() * 2));
     this.disk = new DiskSpace(vertx, Path.of(config.dataDir()), config.storeMinFreeDiskBytes());
