@@ -12,7 +12,7 @@ import java.util.Map;
  * A user is in a room while at least one of their connections has joined it.
  *
  * <p>One owner per service: {@link LocalMembership} in a single process (plain method calls, safe from
- * any event loop, answers already complete); a clustered implementation keeps the same contract across the
+ * any event loop, answers already complete); {@link ClusterMembership} keeps the same contract across the
  * nodes of a cluster (the reads ask the cluster, hence the futures). {@code join} and {@code leave} never
  * fail towards the caller: the implementation applies them in order and logs what goes wrong.
  */
