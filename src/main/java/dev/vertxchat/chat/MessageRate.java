@@ -5,7 +5,7 @@ import io.vertx.core.Future;
 /**
  * The per-user message rate ({@code limits.messagesPerSecond}, {@code limits.messageBurst}): one owner per
  * service, asked once per send. {@link #local} in a single process (a token bucket per user in memory,
- * answered at once); a clustered implementation across the nodes of a cluster (this node's bucket first,
+ * answered at once); {@link ClusterMessageRate} across the nodes of a cluster (this node's bucket first,
  * then the user's bucket in the cluster).
  */
 public interface MessageRate {
