@@ -1,6 +1,8 @@
 package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Room;
+import dev.vertxchat.cluster.ClusterNode;
+import dev.vertxchat.cluster.RateBuckets;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.store.H2MessageStore;
@@ -31,9 +33,9 @@ public final class LocalChat {
   final ChatConfig config;
   final RoomStore rooms;
   final RoomDirectory directory;
-  final LocalMembership membership;
+  final Membership membership;
   final RateLimiter sendLimiter;
-  /** The per-user message rate: {@link #sendLimiter} alone in one process. */
+  /** The per-user message rate: {@link #sendLimiter} alone in one process, then the cluster's bucket in a cluster. */
   final MessageRate sendRate;
   final RateLimiter typingLimiter;
   /** One bucket for every user's messages together: what the storage takes in, whoever sends. */
@@ -47,16 +49,22 @@ public final class LocalChat {
   SendPipeline pipeline;
   private Moderation moderation;
 
-  private LocalChat(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
+  private LocalChat(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics, ClusterNode node) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
     this.rooms = new H2RoomStore(pool);
     this.directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
         config.requestTimeoutMs());
-    this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
     this.sendLimiter = new RateLimiter(config.messagesPerSecond(), config.messageBurst());
-    this.sendRate = MessageRate.local(sendLimiter);
+    if (node == null) {
+      this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
+      this.sendRate = MessageRate.local(sendLimiter);
+    } else {
+      this.membership = new ClusterMembership(vertx, node, directory, metrics);
+      this.sendRate = new ClusterMessageRate(vertx, sendLimiter,
+          new RateBuckets(node.hazelcast(), config.messagesPerSecond(), config.messageBurst()));
+    }
     this.typingLimiter = new RateLimiter(config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
     this.globalLimiter = new RateLimiter(config.globalMessagesPerSecond(), Math.max(1, config.globalMessagesPerSecond() * 2));
     this.disk = new DiskSpace(vertx, Path.of(config.dataDir()), config.storeMinFreeDiskBytes());
@@ -77,7 +85,16 @@ public final class LocalChat {
 
   /** As {@link #open(Vertx, ChatConfig, Pool)}, counting sends, joins and the journal's copy in {@code metrics}. */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
-    LocalChat chat = new LocalChat(vertx, config, pool, metrics);
+    return open(vertx, config, pool, metrics, null);
+  }
+
+  /**
+   * As {@link #open(Vertx, ChatConfig, Pool, ChatMetrics)}, as a node of a cluster when {@code node} is not null:
+   * presence ({@link ClusterMembership}) and the per-user message rate ({@link ClusterMessageRate}) are the
+   * cluster's; the typing and server-wide limits stay this node's. Null: the single-process service.
+   */
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics, ClusterNode node) {
+    LocalChat chat = new LocalChat(vertx, config, pool, metrics, node);
     MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
         config.storeIndexBatchMax(), config.storeMaxUnindexed());
     return MessageJournal.open(vertx, config.dataDir(), journal, metrics::journalCopied)
