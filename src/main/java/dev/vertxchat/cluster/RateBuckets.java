@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
  * Token buckets shared by the cluster: the Hazelcast map {@code vertxchat.rate}, one entry per key (a user id).
  * A bucket holds at most {@code burst} tokens and refills at {@code perSecond}; each take is an entry processor on
  * the key's partition owner, atomic, timed by that member's clock ({@code currentTimeMillis}: members on several
- * machines differ by their clocks' skew, and a step back counts as no time). An entry expires when its bucket
- * would be full again, which is the same as no entry.
+ * machines differ by their clocks' skew, and a step back counts as no time). An entry expires a second or two
+ * after its bucket would be full again (Hazelcast counts an entry's times in seconds); a full bucket is the same
+ * as no entry.
  */
 public final class RateBuckets {
   /** The map's name (conf/cluster.xml configures it: OBJECT in-memory format, no backup). */
@@ -55,9 +56,11 @@ public final class RateBuckets {
         tokens -= 1;
       }
       Bucket after = new Bucket(tokens, now);
-      long untilFull = (long) Math.ceil((burst - tokens) / perSecond * 1000) + 1;
+      // Hazelcast keeps an entry's times in whole seconds: a shorter time to live could end it early (a full bucket
+      // too soon); expiring later than full is the same as expiring when full
+      long untilFull = (long) Math.ceil((burst - tokens) / perSecond) + 2;
       if (entry instanceof ExtendedMapEntry<String, Bucket> extended) {
-        extended.setValue(after, untilFull, TimeUnit.MILLISECONDS);
+        extended.setValue(after, untilFull, TimeUnit.SECONDS);
       } else {
         entry.setValue(after);
       }
