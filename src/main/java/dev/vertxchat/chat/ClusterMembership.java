@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,6 +42,7 @@ public final class ClusterMembership implements Membership {
   private final PresenceMap presence;
   private final InOrder inOrder;
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicInteger departuresHandled = new AtomicInteger();
 
   /**
    * @param node      this process's cluster node (its Hazelcast member holds a part of the map; it hears nodes leave)
@@ -63,25 +65,29 @@ public final class ClusterMembership implements Membership {
   @Override
   public void join(String room, UserRef user) {
     metrics.joined();
-    inOrder.run(room + "\n" + user.id(), context ->
-            Future.fromCompletionStage(presence.join(room, user.id(), user.name()), context))
-        .onSuccess(first -> {
-          if (first) {
-            RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.JOIN, room, user, System.currentTimeMillis()));
-          }
-        })
+    inOrder.run(key(room, user.id()), context ->
+            Future.fromCompletionStage(presence.join(room, user.id(), user.name()), context)
+                .map(first -> announce(first, Envelope.JOIN, room, user)))
         .onFailure(err -> failed("join", room, user, err));
   }
 
   @Override
   public void leave(String room, UserRef user) {
-    inOrder.run(room + "\n" + user.id(), context -> leave(room, user, context, 1))
-        .onSuccess(last -> {
-          if (last) {
-            RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.LEFT, room, user, System.currentTimeMillis()));
-          }
-        })
+    inOrder.run(key(room, user.id()), context -> leave(room, user, context, 1)
+            .map(last -> announce(last, Envelope.LEFT, room, user)))
         .onFailure(err -> failed("leave", room, user, err));
+  }
+
+  private static String key(String room, String userId) {
+    return room + "\n" + userId;
+  }
+
+  /** Publishes {@code type} (join, left) when {@code changed}: inside the step, before the key's next one starts. */
+  private Void announce(boolean changed, String type, String room, UserRef user) {
+    if (changed) {
+      RoomEvents.publish(vertx.eventBus(), Envelope.event(type, room, user, System.currentTimeMillis()));
+    }
+    return null;
   }
 
   private Future<Boolean> leave(String room, UserRef user, Context context, int attempt) {
@@ -130,6 +136,16 @@ public final class ClusterMembership implements Membership {
     return failures.get();
   }
 
+  /** Completes when every join and leave this node was asked for {@code room} and the user so far is applied (tests). */
+  Future<Void> settled(String room, String userId) {
+    return inOrder.run(key(room, userId), context -> Future.succeededFuture());
+  }
+
+  /** How many departed nodes this node has finished removing from presence (tests). */
+  int departuresHandled() {
+    return departuresHandled.get();
+  }
+
   /** A node left the cluster: its counts go, and the users it leaves with no connection anywhere are {@code left}. */
   private void nodeLeft(String nodeId) {
     vertx.executeBlocking(() -> presence.removeNode(nodeId), false)
@@ -146,6 +162,7 @@ public final class ClusterMembership implements Membership {
           failures.incrementAndGet();
           LOG.error("Cluster presence: removing the counts of node {}, which left, failed; its users may stay present",
               nodeId, err);
-        });
+        })
+        .onComplete(ar -> departuresHandled.incrementAndGet());
   }
 }
