@@ -40,6 +40,8 @@ public final class ClusterMembership implements Membership {
   private final RoomDirectory directory;
   private final ChatMetrics metrics;
   private final PresenceMap presence;
+  /** This node's own connections (for the per-node gauge of rooms with members; the map is the cluster's truth). */
+  private final Presence here = new Presence();
   private final InOrder inOrder;
   private final AtomicLong failures = new AtomicLong();
   private final AtomicInteger departuresHandled = new AtomicInteger();
@@ -55,6 +57,7 @@ public final class ClusterMembership implements Membership {
     this.presence = new PresenceMap(node.hazelcast(), node.nodeId());
     this.inOrder = new InOrder(vertx);
     node.onNodeLeft(this::nodeLeft);
+    metrics.roomsWithMembers(here::occupiedRooms);
   }
 
   @Override
@@ -65,6 +68,7 @@ public final class ClusterMembership implements Membership {
   @Override
   public void join(String room, UserRef user) {
     metrics.joined();
+    here.join(room, user);
     inOrder.run(key(room, user.id()), context ->
             Future.fromCompletionStage(presence.join(room, user.id(), user.name()), context)
                 .map(first -> announce(first, Envelope.JOIN, room, user)))
@@ -73,6 +77,7 @@ public final class ClusterMembership implements Membership {
 
   @Override
   public void leave(String room, UserRef user) {
+    here.leave(room, user);
     inOrder.run(key(room, user.id()), context -> leave(room, user, context, 1)
             .map(last -> announce(last, Envelope.LEFT, room, user)))
         .onFailure(err -> failed("leave", room, user, err));
