@@ -182,7 +182,7 @@ public class MainVerticle extends VerticleBase {
     RoomMessage.registerCodec(vertx);
     openMetrics(config);
     node = ClusterNode.of(vertx);
-    return LocalChat.open(vertx, config, stores, metrics).compose(opened -> {
+    return LocalChat.open(vertx, config, stores, metrics, node).compose(opened -> {
       chat = opened;
       // the admin API's state, read once: bans (checked on every token) and the sign-in settings
       return Bans.load(stores.bans()).compose(bans -> SignInSettings.load(stores.settings(),

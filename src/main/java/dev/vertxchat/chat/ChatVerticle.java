@@ -167,23 +167,28 @@ public class ChatVerticle extends VerticleBase {
         return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
             "the server is low on storage space and accepts no messages now; nothing was stored, retry later"));
       }
-      if (!chat.sendLimiter.tryAcquire(user.id())) {
-        chat.metrics.rateLimited("messages");
-        return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
-      }
-      if (!chat.globalLimiter.tryAcquire(LocalChat.GLOBAL)) {
-        chat.metrics.rateLimited("global_messages");
-        return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
-            "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
-      }
-      long acceptedAt = System.nanoTime();
-      return chat.pipeline.submit(new NewMessage(room, user, text))
-          .map(stored -> {
-            chat.metrics.acknowledged(acceptedAt);
-            return stored;
-          })
-          .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
+      return chat.sendRate.tryAcquire(user.id()).compose(allowed -> admit(user, room, text, allowed));
     });
+  }
+
+  /** A checked send past the user's rate ({@code allowed}): the server-wide bucket, then the pipeline. */
+  private Future<JsonObject> admit(UserRef user, String room, String text, boolean allowed) {
+    if (!allowed) {
+      chat.metrics.rateLimited("messages");
+      return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
+    }
+    if (!chat.globalLimiter.tryAcquire(LocalChat.GLOBAL)) {
+      chat.metrics.rateLimited("global_messages");
+      return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
+          "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
+    }
+    long acceptedAt = System.nanoTime();
+    return chat.pipeline.submit(new NewMessage(room, user, text))
+        .map(stored -> {
+          chat.metrics.acknowledged(acceptedAt);
+          return stored;
+        })
+        .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
   }
 
   private Future<JsonObject> history(UserRef user, JsonObject body) {
@@ -223,9 +228,9 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> presence(UserRef user, JsonObject body) {
-    return existingRoom(body).map(room -> {
+    return existingRoom(body).compose(chat.membership::users).map(list -> {
       JsonArray users = new JsonArray();
-      chat.membership.users(room).forEach(u -> users.add(u.toJson()));
+      list.forEach(u -> users.add(u.toJson()));
       return new JsonObject().put("users", users);
     });
   }
@@ -266,11 +271,12 @@ public class ChatVerticle extends VerticleBase {
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
-    return chat.rooms.page(after, query, limit).map(page -> {
-      JsonArray out = new JsonArray();
-      page.rooms().forEach(r -> out.add(r.withMembers(chat.membership.count(r.id())).toJson()));
-      return new JsonObject().put("rooms", out).put("next", page.next());
-    });
+    return chat.rooms.page(after, query, limit).compose(page ->
+        chat.membership.counts(page.rooms().stream().map(Room::id).toList()).map(counts -> {
+          JsonArray out = new JsonArray();
+          page.rooms().forEach(r -> out.add(r.withMembers(counts.getOrDefault(r.id(), 0)).toJson()));
+          return new JsonObject().put("rooms", out).put("next", page.next());
+        }));
   }
 
   private Future<JsonObject> createRoom(UserRef user, JsonObject body) {

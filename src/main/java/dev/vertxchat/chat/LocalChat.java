@@ -1,6 +1,8 @@
 package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Room;
+import dev.vertxchat.cluster.ClusterNode;
+import dev.vertxchat.cluster.RateBuckets;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.store.H2MessageStore;
@@ -33,8 +35,10 @@ public final class LocalChat {
   final ChatConfig config;
   final RoomStore rooms;
   final RoomDirectory directory;
-  final LocalMembership membership;
+  final Membership membership;
   final RateLimiter sendLimiter;
+  /** The per-user message rate: {@link #sendLimiter} alone in one process, then the cluster's bucket in a cluster. */
+  final MessageRate sendRate;
   final RateLimiter typingLimiter;
   /** One bucket for every user's messages together: what the storage takes in, whoever sends. */
   final RateLimiter globalLimiter;
@@ -47,15 +51,22 @@ public final class LocalChat {
   SendPipeline pipeline;
   private Moderation moderation;
 
-  private LocalChat(Vertx vertx, ChatConfig config, RoomStore rooms, ChatMetrics metrics) {
+  private LocalChat(Vertx vertx, ChatConfig config, RoomStore rooms, ChatMetrics metrics, ClusterNode node) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
     this.rooms = rooms;
     this.directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
         config.requestTimeoutMs());
-    this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
     this.sendLimiter = new RateLimiter(config.messagesPerSecond(), config.messageBurst());
+    if (node == null) {
+      this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
+      this.sendRate = MessageRate.local(sendLimiter);
+    } else {
+      this.membership = new ClusterMembership(vertx, node, directory, metrics);
+      this.sendRate = new ClusterMessageRate(vertx, sendLimiter,
+          new RateBuckets(node.hazelcast(), config.messagesPerSecond(), config.messageBurst()));
+    }
     this.typingLimiter = new RateLimiter(config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
     this.globalLimiter = new RateLimiter(config.globalMessagesPerSecond(), Math.max(1, config.globalMessagesPerSecond() * 2));
     this.disk = new DiskSpace(vertx, Path.of(config.dataDir()), config.storeMinFreeDiskBytes());
@@ -76,20 +87,23 @@ public final class LocalChat {
 
   /** As {@link #open(Vertx, ChatConfig, Pool)}, counting sends, joins and the journal's copy in {@code metrics}. */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
-    return open(vertx, config, new H2RoomStore(pool), null, pool, metrics);
+    return open(vertx, config, new H2RoomStore(pool), null, pool, metrics, null);
   }
 
   /**
    * The chat side over the service's stores ({@link Stores#open}): with PostgreSQL, messages go straight to
-   * its store (ids drawn under the rooms' head locks, no local journal); with H2, through the journal.
+   * its store (ids drawn under the rooms' head locks, no local journal); with H2, through the journal. As a node
+   * of a cluster when {@code node} is not null: presence ({@link ClusterMembership}) and the per-user message rate
+   * ({@link ClusterMessageRate}) are the cluster's; the typing and server-wide limits stay this node's. Null: the
+   * single-process service.
    */
-  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Stores stores, ChatMetrics metrics) {
-    return open(vertx, config, stores.rooms(), stores.messages(), stores.pool(), metrics);
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Stores stores, ChatMetrics metrics, ClusterNode node) {
+    return open(vertx, config, stores.rooms(), stores.messages(), stores.pool(), metrics, node);
   }
 
   private static Future<LocalChat> open(Vertx vertx, ChatConfig config, RoomStore rooms, MessageStore shared, Pool pool,
-                                        ChatMetrics metrics) {
-    LocalChat chat = new LocalChat(vertx, config, rooms, metrics);
+                                        ChatMetrics metrics, ClusterNode node) {
+    LocalChat chat = new LocalChat(vertx, config, rooms, metrics, node);
     Future<MessageStore> store;
     if (shared != null) {
       store = Future.succeededFuture(shared);

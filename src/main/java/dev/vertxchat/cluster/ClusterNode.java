@@ -3,6 +3,7 @@ package dev.vertxchat.cluster;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -83,10 +84,20 @@ public final class ClusterNode {
     return manager.isActive();
   }
 
-  /** The ready check's view: this node is a member of a running cluster. */
-  public io.vertx.core.Future<Boolean> healthy() {
-    return io.vertx.core.Future.succeededFuture(manager.isActive()
-        && manager.getHazelcastInstance().getLifecycleService().isRunning() && nodes().contains(nodeId()));
+  /**
+   * Whether this node is in the cluster now: Vert.x's cluster manager is active, its Hazelcast member runs and is
+   * among the cluster's members. Answers at once (local state only, no network hop); false rather than failing.
+   */
+  public Future<Boolean> healthy() {
+    try {
+      HazelcastInstance hazelcast = manager.getHazelcastInstance();
+      boolean member = manager.isActive() && hazelcast != null && hazelcast.getLifecycleService().isRunning()
+          && hazelcast.getCluster().getMembers().contains(hazelcast.getCluster().getLocalMember());
+      return Future.succeededFuture(member);
+    } catch (RuntimeException e) { // Hazelcast shutting down under us
+      LOG.debug("Cluster health check failed", e);
+      return Future.succeededFuture(false);
+    }
   }
 
   /** The Hazelcast member this node runs: the cluster-wide maps (presence, rate limits). */
