@@ -1,6 +1,8 @@
 package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Room;
+import dev.vertxchat.cluster.ClusterNode;
+import dev.vertxchat.cluster.NodeRequests;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.store.H2MessageStore;
@@ -45,13 +47,13 @@ public final class LocalChat {
   SendPipeline pipeline;
   private Moderation moderation;
 
-  private LocalChat(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
+  private LocalChat(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics, ClusterNode node) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
     this.rooms = new H2RoomStore(pool);
     this.directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
-        config.requestTimeoutMs());
+        config.requestTimeoutMs(), NodeRequests.of(vertx, node));
     this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
     this.sendLimiter = new RateLimiter(config.messagesPerSecond(), config.messageBurst());
     this.typingLimiter = new RateLimiter(config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
@@ -74,7 +76,16 @@ public final class LocalChat {
 
   /** As {@link #open(Vertx, ChatConfig, Pool)}, counting sends, joins and the journal's copy in {@code metrics}. */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
-    LocalChat chat = new LocalChat(vertx, config, pool, metrics);
+    return open(vertx, config, pool, metrics, null);
+  }
+
+  /**
+   * As {@link #open(Vertx, ChatConfig, Pool, ChatMetrics)}, as a node of {@code node}'s cluster (null: a single
+   * process): the room directory keeps no negative answers, creates rooms under a cluster-wide lock, and
+   * forgets the rooms deleted on any node.
+   */
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics, ClusterNode node) {
+    LocalChat chat = new LocalChat(vertx, config, pool, metrics, node);
     MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
         config.storeIndexBatchMax(), config.storeMaxUnindexed());
     return MessageJournal.open(vertx, config.dataDir(), journal, metrics::journalCopied)
@@ -87,6 +98,7 @@ public final class LocalChat {
           chat.moderation = new Moderation(vertx, chat);
           return chat.createDefaultRooms();
         })
+        .compose(v -> chat.directory.open())
         .compose(v -> chat.disk.start())
         .map(chat)
         .onFailure(err -> chat.close());
@@ -117,6 +129,7 @@ public final class LocalChat {
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
     disk.stop();
+    directory.close();
     Future<Void> drained = pipeline == null ? Future.succeededFuture() : pipeline.drain();
     return drained.eventually(() -> journal == null ? Future.succeededFuture() : journal.close());
   }
