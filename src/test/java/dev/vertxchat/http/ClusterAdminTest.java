@@ -9,6 +9,13 @@ import dev.vertxchat.support.Http;
 import dev.vertxchat.support.InProcessNode;
 import dev.vertxchat.support.Tokens;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.openapi.contract.MediaType;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.validation.ResponseValidator;
+import io.vertx.openapi.validation.ValidatableResponse;
+import org.yaml.snakeyaml.Yaml;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,9 +30,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.vertxchat.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,14 +151,14 @@ class ClusterAdminTest {
     BridgeClient kimOnB = connect(b, kim.getString("token"), Transport.XHR_STREAMING);
     kimOnB.request("chat.presence", new JsonObject().put("room", "general"));
 
-    JsonObject listed = a.http.get("/api/admin/connections", admin()).bodyAsJsonObject();
+    JsonObject listed = documented("adminConnections", a.http.get("/api/admin/connections", admin()));
     assertEquals(new JsonObject().put("answered", 2).put("missing", 0), listed.getJsonObject("nodes"));
     assertEquals(a.node.nodeId(), nodeOf(listed, id(jo)));
     assertEquals(b.node.nodeId(), nodeOf(listed, id(kim)));
-    JsonObject online = b.http.get("/api/admin/users/online", admin()).bodyAsJsonObject();
+    JsonObject online = documented("adminUsersOnline", b.http.get("/api/admin/users/online", admin()));
     assertTrue(online.getJsonArray("users").stream().anyMatch(u -> id(new JsonObject().put("user", u)).equals(id(jo))));
 
-    JsonObject answer = a.http.post("/api/admin/users/" + id(kim) + "/disconnect", admin(), "").bodyAsJsonObject();
+    JsonObject answer = documented("adminDisconnect", a.http.post("/api/admin/users/" + id(kim) + "/disconnect", admin(), ""));
     assertEquals(1, answer.getInteger("closed"));
     assertEquals(2, answer.getJsonObject("nodes").getInteger("answered"));
     assertEquals(CloseCodes.DISCONNECTED, kimOnB.awaitClose());
@@ -157,12 +167,34 @@ class ClusterAdminTest {
     Vertx silent = cluster.clusteredVertx().await(60, TimeUnit.SECONDS);
     try {
       assertEquals(3, a.node.nodes().size());
-      JsonObject partial = b.http.get("/api/admin/connections", admin()).bodyAsJsonObject();
+      JsonObject partial = documented("adminConnections", b.http.get("/api/admin/connections", admin()));
       assertEquals(new JsonObject().put("answered", 2).put("missing", 1), partial.getJsonObject("nodes"));
       assertEquals(a.node.nodeId(), nodeOf(partial, id(jo)));
     } finally {
       silent.close().await(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** The answer's body, once it is checked against docs/openapi.yaml (as OpenApiContractTest checks a single process's). */
+  @SuppressWarnings("unchecked")
+  private static JsonObject documented(String operationId, HttpResponse<Buffer> res) throws Exception {
+    assertEquals(200, res.statusCode(), res.bodyAsString());
+    JsonObject document = new JsonObject((Map<String, Object>) new Yaml().load(Files.readString(Path.of("docs/openapi.yaml"))));
+    // the validator loads only media types it can check (not the document's own application/yaml)
+    document.getJsonObject("paths").forEach(path -> ((JsonObject) path.getValue()).forEach(op -> {
+      if (op.getValue() instanceof JsonObject operation && operation.containsKey("responses")) {
+        operation.getJsonObject("responses").forEach(r -> {
+          if (r.getValue() instanceof JsonObject response && response.getJsonObject("content") != null) {
+            response.getJsonObject("content").fieldNames().removeIf(type -> !MediaType.isMediaTypeSupported(type));
+          }
+        });
+      }
+    }));
+    ResponseValidator validator = ResponseValidator.create(a.vertx, await(OpenAPIContract.from(a.vertx, document)));
+    Map<String, String> headers = new HashMap<>();
+    res.headers().forEach(h -> headers.putIfAbsent(h.getKey(), h.getValue()));
+    await(validator.validate(ValidatableResponse.create(200, headers, res.body(), "application/json"), operationId));
+    return res.bodyAsJsonObject();
   }
 
   private static String nodeOf(JsonObject listing, String user) {
