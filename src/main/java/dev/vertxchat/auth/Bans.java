@@ -71,10 +71,13 @@ public final class Bans {
     }
     Bans bans = new Bans(store, NodeRequests.of(vertx, node));
     bans.vertx = vertx;
-    return bans.reload()
-        .compose(v -> bans.cluster.serve(Addresses.NODE_BANS, body -> bans.reload().map(new JsonObject())))
-        .map(consumer -> {
+    // answering first, then reading: a change made while this node starts is not missed
+    return bans.cluster.serve(Addresses.NODE_BANS, body -> bans.reload().map(new JsonObject()))
+        .compose(consumer -> {
           bans.consumer = consumer;
+          return bans.reload();
+        })
+        .map(v -> {
           bans.timer = vertx.setPeriodic(RELOAD_MS, id -> bans.reload()
               .onFailure(err -> LOG.warn("Reading the bans again failed: {}", err.toString())));
           return bans;

@@ -75,10 +75,13 @@ public final class SignInSettings {
     }
     SignInSettings settings = new SignInSettings(store, guests, registration, NodeRequests.of(vertx, node));
     settings.vertx = vertx;
-    return settings.reload()
-        .compose(v -> settings.cluster.serve(Addresses.NODE_SETTINGS, body -> settings.reload().map(new JsonObject())))
-        .map(consumer -> {
+    // answering first, then reading: a change made while this node starts is not missed
+    return settings.cluster.serve(Addresses.NODE_SETTINGS, body -> settings.reload().map(new JsonObject()))
+        .compose(consumer -> {
           settings.consumer = consumer;
+          return settings.reload();
+        })
+        .map(v -> {
           settings.timer = vertx.setPeriodic(RELOAD_MS, id -> settings.reload()
               .onFailure(err -> LOG.warn("Reading the sign-in settings again failed: {}", err.toString())));
           return settings;
