@@ -68,7 +68,7 @@ public final class InProcessNode implements AutoCloseable {
     Parts parts = new Parts(config, sharedDir.toString());
     await(vertx.deployVerticle(parts, new DeploymentOptions().setConfig(config.json())));
     Integer port = vertx.sharedData().<String, Integer>getLocalMap(HttpVerticle.SERVER_INFO).get(HttpVerticle.ACTUAL_PORT);
-    return new InProcessNode(vertx, ClusterNode.of(vertx), port, parts);
+    return new InProcessNode(vertx, parts.node, port, parts);
   }
 
   public Bans bans() {
@@ -95,6 +95,7 @@ public final class InProcessNode implements AutoCloseable {
     private final ChatConfig config;
     private final String sharedDir;
     private Pool pool;
+    ClusterNode node;
     LocalChat chat;
     Bans bans;
     SignInSettings settings;
@@ -107,7 +108,8 @@ public final class InProcessNode implements AutoCloseable {
 
     @Override
     public Future<?> start() {
-      ClusterNode node = ClusterNode.of(vertx);
+      // one per process (each adds a Hazelcast membership listener), given to every part
+      node = ClusterNode.of(vertx);
       RoomMessage.registerCodec(vertx);
       pool = Database.pool(vertx, sharedDir, 4);
       // the journal's indexer writes to the database of the node's own data directory: it needs the schema too
