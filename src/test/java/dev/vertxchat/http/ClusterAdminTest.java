@@ -46,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * refuses their tokens; sign-in settings changed on one apply on the other; the connection list of one
  * node holds the other's, and says which nodes did not answer; a room created on one node can be joined
  * on the other at once, even right after the other found it missing; a room deleted on one is forgotten
- * by the other.
+ * by the other; concurrent creates on both nodes take the cluster-wide lock (one quota).
  */
 class ClusterAdminTest {
   private static final String ADMIN = "u-admin";
@@ -62,7 +62,8 @@ class ClusterAdminTest {
   static void startTwoNodes() throws Exception {
     cluster = ClusterConfig.create(dir);
     Path shared = Files.createDirectory(dir.resolve("shared"));
-    JsonObject config = new JsonObject().put("admin", new JsonObject().put("users", new JsonArray().add(ADMIN)).put("port", -1));
+    JsonObject config = new JsonObject().put("admin", new JsonObject().put("users", new JsonArray().add(ADMIN)).put("port", -1))
+        .put("limits", new JsonObject().put("roomsPerUser", 1));
     a = InProcessNode.start(cluster, shared, dir, config);
     b = InProcessNode.start(cluster, shared, dir, config);
     assertEquals(2, a.node.nodes().size());
@@ -226,5 +227,22 @@ class ClusterAdminTest {
     JsonObject refused = again.awaitFrame(f -> "err".equals(f.getString("type")) && "chat.room.late-room".equals(f.getString("address")));
     assertEquals(ErrorCodes.ROOM_NOT_FOUND, refused.getInteger("failureCode"));
     assertEquals(404, b.http.get("/api/rooms/late-room/messages", token).statusCode());
+  }
+
+  @Test
+  void roomCreatesOnBothNodesAtOnceCountTheQuotaOnce() throws Exception {
+    String token = a.http.guestToken("Max");
+    List<java.util.concurrent.CompletableFuture<Integer>> creates = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      InProcessNode node = i % 2 == 0 ? a : b;
+      String room = "quota-" + i;
+      creates.add(java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> node.http.post("/api/rooms", token, new JsonObject().put("id", room)).statusCode()));
+    }
+    List<Integer> statuses = new ArrayList<>();
+    for (var create : creates) {
+      statuses.add(create.get(30, TimeUnit.SECONDS));
+    }
+    assertEquals(1, statuses.stream().filter(s -> s == 201).count(), "limits.roomsPerUser 1 over two nodes: " + statuses);
   }
 }
