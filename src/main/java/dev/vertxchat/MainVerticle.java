@@ -68,6 +68,9 @@ public class MainVerticle extends VerticleBase {
   private final int scale;
   private final String configSource;
   private Stores stores;
+  /** The admin API's state; in a cluster each listens to the other nodes until it is closed. */
+  private Bans bans;
+  private SignInSettings settings;
   /** This process as a node of a cluster ({@code -cluster}); null for a single process. */
   private ClusterNode node;
   private LocalChat chat;
@@ -166,6 +169,8 @@ public class MainVerticle extends VerticleBase {
     // the deployed verticles have stopped by now, in the plan's reverse order (StopOrder)
     Future<Void> parts = http == null ? Future.succeededFuture() : http.close();
     return parts
+        .eventually(() -> bans == null ? Future.succeededFuture() : bans.close())
+        .eventually(() -> settings == null ? Future.succeededFuture() : settings.close())
         .eventually(() -> chat == null ? Future.succeededFuture() : chat.close())
         .eventually(() -> stores == null ? Future.succeededFuture() : stores.close())
         .eventually(() -> {
@@ -185,11 +190,14 @@ public class MainVerticle extends VerticleBase {
     return LocalChat.open(vertx, config, stores, metrics, node).compose(opened -> {
       chat = opened;
       // the admin API's state, read once: bans (checked on every token) and the sign-in settings
-      return Bans.load(stores.bans()).compose(bans -> SignInSettings.load(stores.settings(),
-          config.guests(), config.registration()).compose(settings -> {
+      // (in a cluster, a change on any node reaches every node)
+      return Bans.load(vertx, stores.bans(), node).compose(bans -> SignInSettings.load(vertx, stores.settings(),
+          config.guests(), config.registration(), node).compose(settings -> {
+            this.bans = bans;
+            this.settings = settings;
             http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret, bans, metrics),
                 stores.accounts(), chat.membership(), stores::ping, chat.journalStatus(),
-                metrics, registry, new HttpParts.Admin(bans, settings, chat.moderation()));
+                metrics, registry, new HttpParts.Admin(bans, settings, chat.moderation(), node));
             if (node != null) {
               // rooms are published by every node: each orders them (prev header) and fills gaps from the store
               http.cluster(node, RoomCatchUp.over(chat.messageStore()));

@@ -2,6 +2,7 @@ package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Room;
 import dev.vertxchat.cluster.ClusterNode;
+import dev.vertxchat.cluster.NodeRequests;
 import dev.vertxchat.cluster.RateBuckets;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.metrics.ChatMetrics;
@@ -57,7 +58,7 @@ public final class LocalChat {
     this.metrics = metrics;
     this.rooms = rooms;
     this.directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
-        config.requestTimeoutMs());
+        config.requestTimeoutMs(), NodeRequests.of(vertx, node));
     this.sendLimiter = new RateLimiter(config.messagesPerSecond(), config.messageBurst());
     if (node == null) {
       this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
@@ -87,15 +88,21 @@ public final class LocalChat {
 
   /** As {@link #open(Vertx, ChatConfig, Pool)}, counting sends, joins and the journal's copy in {@code metrics}. */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
-    return open(vertx, config, new H2RoomStore(pool), null, pool, metrics, null);
+    return open(vertx, config, pool, metrics, null);
+  }
+
+  /** As {@link #open(Vertx, ChatConfig, Pool, ChatMetrics)}, as a node of {@code node}'s cluster (null: a single process). */
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics, ClusterNode node) {
+    return open(vertx, config, new H2RoomStore(pool), null, pool, metrics, node);
   }
 
   /**
    * The chat side over the service's stores ({@link Stores#open}): with PostgreSQL, messages go straight to
    * its store (ids drawn under the rooms' head locks, no local journal); with H2, through the journal. As a node
    * of a cluster when {@code node} is not null: presence ({@link ClusterMembership}) and the per-user message rate
-   * ({@link ClusterMessageRate}) are the cluster's; the typing and server-wide limits stay this node's. Null: the
-   * single-process service.
+   * ({@link ClusterMessageRate}) are the cluster's; the typing and server-wide limits stay this node's; the room
+   * directory keeps no negative answers, creates rooms under a cluster-wide lock, and forgets the rooms deleted on
+   * any node. Null: the single-process service.
    */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Stores stores, ChatMetrics metrics, ClusterNode node) {
     return open(vertx, config, stores.rooms(), stores.messages(), stores.pool(), metrics, node);
@@ -124,6 +131,7 @@ public final class LocalChat {
           chat.moderation = new Moderation(vertx, chat);
           return chat.createDefaultRooms();
         })
+        .compose(v -> chat.directory.open())
         .compose(v -> chat.disk.start())
         .map(chat)
         .onFailure(err -> chat.close());
@@ -159,6 +167,7 @@ public final class LocalChat {
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
     disk.stop();
+    directory.close();
     Future<Void> drained = pipeline == null ? Future.succeededFuture() : pipeline.drain();
     return drained.eventually(() -> journal == null ? Future.succeededFuture() : journal.close());
   }

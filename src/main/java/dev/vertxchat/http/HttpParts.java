@@ -11,6 +11,7 @@ import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.chat.Membership;
+import dev.vertxchat.cluster.ClusterNode;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.metrics.ChatMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -45,11 +46,11 @@ public final class HttpParts {
   final Bans bans;
   final SignInSettings settings;
   final Moderation moderation;
-  final ConnectionRegistry registry = new ConnectionRegistry();
   /** This process as a node of a cluster, null for a single process ({@link #cluster}). */
   ClusterNode node;
   /** Where the bridge fills gaps in a room's order from; null for a single process (one publisher, in order). */
   RoomCatchUp catchUp;
+  final ConnectionRegistry registry;
   private final WorkerExecutor hashing;
 
   private HttpParts(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts, Membership membership,
@@ -58,6 +59,7 @@ public final class HttpParts {
     this.bans = admin.bans();
     this.settings = admin.settings();
     this.moderation = admin.moderation();
+    this.registry = new ConnectionRegistry(vertx, admin.node());
     this.config = config;
     this.metrics = metrics;
     this.meters = meters;
@@ -78,8 +80,15 @@ public final class HttpParts {
    * @param bans       banned users (the same {@link Bans} the {@link TokenService} checks)
    * @param settings   guest sign-in and registration, switchable at run time
    * @param moderation the chat side's operator actions (null: the admin routes that need it answer 503)
+   * @param node       this node of a cluster ({@link ClusterNode#of}): the admin API then lists and closes the
+   *                   connections of every node; null in a single process
    */
-  public record Admin(Bans bans, SignInSettings settings, Moderation moderation) {}
+  public record Admin(Bans bans, SignInSettings settings, Moderation moderation, ClusterNode node) {
+    /** A single process's. */
+    public Admin(Bans bans, SignInSettings settings, Moderation moderation) {
+      this(bans, settings, moderation, null);
+    }
+  }
 
   /**
    * @param accounts      where accounts are kept
@@ -120,11 +129,14 @@ public final class HttpParts {
     return registry;
   }
 
-  /** Reads the TLS certificate when configured (a {@link dev.vertxchat.config.ConfigException} when unusable). */
+  /**
+   * Reads the TLS certificate when configured (a {@link dev.vertxchat.config.ConfigException} when unusable);
+   * in a cluster, this node then answers the other nodes for its connections.
+   */
   public Future<Void> open(Vertx vertx) {
-    return Tls.open(vertx, config).map(opened -> {
+    return Tls.open(vertx, config).compose(opened -> {
       tls = opened;
-      return null;
+      return registry.open();
     });
   }
 
@@ -151,6 +163,6 @@ public final class HttpParts {
     if (tls != null) {
       tls.close();
     }
-    return hashing.close();
+    return registry.stop().eventually(hashing::close);
   }
 }

@@ -141,13 +141,15 @@ class FanOutOrderTest {
     }
 
     @Override
-    public List<UserRef> users(String room) {
-      return List.of();
+    public Future<List<UserRef>> users(String room) {
+      return Future.succeededFuture(List.of());
     }
 
     @Override
-    public int count(String room) {
-      return 0;
+    public Future<java.util.Map<String, Integer>> counts(List<String> rooms) {
+      java.util.Map<String, Integer> none = new java.util.HashMap<>();
+      rooms.forEach(r -> none.put(r, 0));
+      return Future.succeededFuture(none);
     }
   }
 
