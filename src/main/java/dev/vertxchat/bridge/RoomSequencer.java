@@ -31,9 +31,16 @@ import java.util.function.Consumer;
  * A fresh sequencer knows no {@code last}: {@link #start} (once the room's consumer is registered in the
  * cluster) reads the room's head, and what arrives meanwhile waits. Every message committed after that read
  * is published after it, so it reaches the consumer; up to the head is in the history a client reads after
- * joining. A failed read is retried with a growing delay (at most {@link #RETRY_MAX_MS}), logged once per
- * failure streak; nothing is handed on out of order meanwhile. Runs on one context (its verticle's): every
- * method is called there, and the catch-up's answers are brought back to it.
+ * joining. Other nodes learn of the new subscription asynchronously (Vert.x's cluster manager listens to the
+ * subscription map and throttles its updates), so a node publishing just after the head read may still skip
+ * this one: {@link #START_CATCH_UP_MS} after the head read, one catch-up reads whatever was committed after
+ * {@code last} (through the same path as a gap: in order, each once); a later message would reveal such a
+ * gap too, but only when the room has one. A failed read is retried with a growing delay (at most
+ * {@link #RETRY_MAX_MS}), logged once per failure streak; nothing is handed on out of order meanwhile. Runs on
+ * one context (its verticle's): every method is called there, and the catch-up's answers are brought back to it.
+ *
+ * <p>Longer than 300 lines because the ordering rules, the head read, the catch-up reads and their retries
+ * share one state ({@code last}, the early messages, the read on its way) that must not be split.
  */
 final class RoomSequencer {
   private static final Logger LOG = LoggerFactory.getLogger(RoomSequencer.class);
@@ -46,6 +53,8 @@ final class RoomSequencer {
   static final int CATCH_UP_PAGE = 200;
   static final long RETRY_FIRST_MS = 100;
   static final long RETRY_MAX_MS = 5000;
+  /** How long after the head read the one catch-up for publications that missed the new subscription runs. */
+  static final long START_CATCH_UP_MS = 250;
   private static final long UNKNOWN = -1;
 
   private record Early(long prev, RoomMessage message) {}
@@ -58,6 +67,7 @@ final class RoomSequencer {
   private final long gapWaitMs;
   private final int maxEarly;
   private final int page;
+  private final long startCatchUpMs;
   private final Promise<Void> started = Promise.promise();
   /** Arrived before their predecessors, by id. */
   private final TreeMap<Long, Early> early = new TreeMap<>();
@@ -68,16 +78,17 @@ final class RoomSequencer {
   private boolean reading;
   private long gapTimer = -1;
   private long retryTimer = -1;
+  private long startCatchUpTimer = -1;
   private long retryDelay = RETRY_FIRST_MS;
   private boolean failing;
   private boolean closed;
 
   RoomSequencer(Vertx vertx, Context context, String room, RoomCatchUp catchUp, Consumer<RoomMessage> sink) {
-    this(vertx, context, room, catchUp, sink, GAP_WAIT_MS, MAX_EARLY, CATCH_UP_PAGE);
+    this(vertx, context, room, catchUp, sink, GAP_WAIT_MS, MAX_EARLY, CATCH_UP_PAGE, START_CATCH_UP_MS);
   }
 
   RoomSequencer(Vertx vertx, Context context, String room, RoomCatchUp catchUp, Consumer<RoomMessage> sink,
-                long gapWaitMs, int maxEarly, int page) { // tests shorten the wait, buffer and page
+                long gapWaitMs, int maxEarly, int page, long startCatchUpMs) { // tests set the waits, buffer and page
     this.vertx = vertx;
     this.context = context;
     this.room = room;
@@ -86,6 +97,7 @@ final class RoomSequencer {
     this.gapWaitMs = gapWaitMs;
     this.maxEarly = maxEarly;
     this.page = page;
+    this.startCatchUpMs = startCatchUpMs;
   }
 
   /**
@@ -146,6 +158,7 @@ final class RoomSequencer {
     closed = true;
     cancelGap();
     vertx.cancelTimer(retryTimer);
+    vertx.cancelTimer(startCatchUpTimer);
     early.clear();
     started.tryFail("the room's subscription was dropped");
   }
@@ -204,6 +217,10 @@ final class RoomSequencer {
       last = ar.result();
       early.headMap(last, true).clear();
       started.tryComplete();
+      startCatchUpTimer = vertx.setTimer(startCatchUpMs, id -> {
+        startCatchUpTimer = -1;
+        catchUp();
+      });
       settle();
     }));
   }

@@ -26,6 +26,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link LocalMembership}'s). When a node leaves the cluster (stopped or killed), every node removes its counts;
  * the one run that finds them publishes {@code left} for the users it leaves with no connection anywhere.
  *
+ * <p>A split brain (a member paused or cut off longer than the heartbeat timeout) makes each side remove the
+ * other's counts, and the merge keeps one side's entry of a room: users connected all along would stay missing.
+ * So when the cluster heals ({@link ClusterNode#onHealed}) every node re-asserts its own counts from what it keeps
+ * locally (per room and user: this node's connection count and the user's name, updated in the same ordered step
+ * as the join or leave), setting its count and removing nothing of other nodes; the node whose re-assertion takes
+ * a user's total from 0 to more publishes {@code join} (from more to 0: {@code left}).
+ *
  * <p>{@code join} and {@code leave} return at once: this node applies its own calls for one room and user in the
  * order they were made (a leave never overtakes its join); a failure is logged and counted ({@link #failures}),
  * never thrown at the bridge; a leave that fails is tried again a few times, so that nobody stays present.
@@ -40,11 +47,15 @@ public final class ClusterMembership implements Membership {
   private final RoomDirectory directory;
   private final ChatMetrics metrics;
   private final PresenceMap presence;
-  /** This node's own connections (for the per-node gauge of rooms with members; the map is the cluster's truth). */
+  /**
+   * This node's own connections, changed in the ordered step of each join and leave: what it re-asserts after a
+   * split brain, and the per-node gauge of rooms with members (the map is the cluster's truth).
+   */
   private final Presence here = new Presence();
   private final InOrder inOrder;
   private final AtomicLong failures = new AtomicLong();
   private final AtomicInteger departuresHandled = new AtomicInteger();
+  private final AtomicInteger reassertions = new AtomicInteger();
 
   /**
    * @param node      this process's cluster node (its Hazelcast member holds a part of the map; it hears nodes leave)
@@ -57,6 +68,7 @@ public final class ClusterMembership implements Membership {
     this.presence = new PresenceMap(node.hazelcast(), node.nodeId());
     this.inOrder = new InOrder(vertx);
     node.onNodeLeft(this::nodeLeft);
+    node.onHealed(this::reassert);
     metrics.roomsWithMembers(here::occupiedRooms);
   }
 
@@ -68,18 +80,20 @@ public final class ClusterMembership implements Membership {
   @Override
   public void join(String room, UserRef user) {
     metrics.joined();
-    here.join(room, user);
-    inOrder.run(key(room, user.id()), context ->
-            Future.fromCompletionStage(presence.join(room, user.id(), user.name()), context)
-                .map(first -> announce(first, Envelope.JOIN, room, user)))
+    inOrder.run(key(room, user.id()), context -> {
+          here.join(room, user);
+          return Future.fromCompletionStage(presence.join(room, user.id(), user.name()), context)
+              .map(first -> announce(first, Envelope.JOIN, room, user));
+        })
         .onFailure(err -> failed("join", room, user, err));
   }
 
   @Override
   public void leave(String room, UserRef user) {
-    here.leave(room, user);
-    inOrder.run(key(room, user.id()), context -> leave(room, user, context, 1)
-            .map(last -> announce(last, Envelope.LEFT, room, user)))
+    inOrder.run(key(room, user.id()), context -> {
+          here.leave(room, user);
+          return leave(room, user, context, 1).map(last -> announce(last, Envelope.LEFT, room, user));
+        })
         .onFailure(err -> failed("leave", room, user, err));
   }
 
@@ -151,8 +165,38 @@ public final class ClusterMembership implements Membership {
     return departuresHandled.get();
   }
 
-  /** A node left the cluster: its counts go, and the users it leaves with no connection anywhere are {@code left}. */
-  private void nodeLeft(String nodeId) {
+  /**
+   * The cluster healed after a split brain: sets this node's count of each user it has connections of, in each room,
+   * to what it knows locally (in the key's order, after the joins and leaves asked for before), announcing the
+   * users whose total that takes from 0 to more ({@code join}) or to 0 ({@code left}). Completes when every
+   * re-assertion is done (failures are logged and counted); package-private: tests call it after simulating a split.
+   */
+  Future<Void> reassert() {
+    Map<String, List<UserRef>> mine = here.members();
+    List<Future<Void>> steps = new ArrayList<>();
+    mine.forEach((room, users) -> users.forEach(user -> steps.add(inOrder.run(key(room, user.id()), context -> {
+          int count = here.connections(room, user.id());
+          return Future.fromCompletionStage(presence.reassert(room, user.id(), user.name(), count), context)
+              .map(change -> {
+                announce(change > 0, Envelope.JOIN, room, user);
+                return announce(change < 0, Envelope.LEFT, room, user);
+              });
+        })
+        .onFailure(err -> failed("re-assertion", room, user, err)))));
+    LOG.info("Cluster healed: re-asserting this node's presence of {} users in {} rooms", steps.size(), mine.size());
+    return Future.join(steps).<Void>mapEmpty().onComplete(ar -> reassertions.incrementAndGet());
+  }
+
+  /** How many re-assertions after a split this node has finished (tests). */
+  int reassertions() {
+    return reassertions.get();
+  }
+
+  /**
+   * A node left the cluster: its counts go, and the users it leaves with no connection anywhere are {@code left}.
+   * Package-private: tests call it to simulate one side of a split brain.
+   */
+  void nodeLeft(String nodeId) {
     vertx.executeBlocking(() -> presence.removeNode(nodeId), false)
         .onSuccess(departed -> {
           if (!departed.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.vertxchat.bus.UserRef;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,6 +53,24 @@ final class Presence {
       }
     }
     return n;
+  }
+
+  /** How many of the user's connections joined the room (0 when none). */
+  int connections(String roomId, String userId) {
+    Map<String, Entry> room = rooms.get(roomId);
+    Entry e = room == null ? null : room.get(userId);
+    return e == null ? 0 : e.connections();
+  }
+
+  /** Each room with members and its users (a copy). */
+  Map<String, List<UserRef>> members() {
+    Map<String, List<UserRef>> out = new HashMap<>();
+    rooms.forEach((roomId, room) -> {
+      if (!room.isEmpty()) {
+        out.put(roomId, users(roomId));
+      }
+    });
+    return out;
   }
 
   int count(String roomId) {

@@ -3,6 +3,7 @@ package dev.vertxchat.cluster;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.LifecycleEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
@@ -12,14 +13,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
  * This process as a node of a cluster: Vert.x's cluster manager (Hazelcast, {@code -cluster}) seen through
  * what the service needs: its node id, the live nodes, "a node left" (crashed or stopped), and the
- * Hazelcast instance for the cluster-wide structures (presence, rate limits). {@link #of} answers null
- * for a Vert.x that is not clustered: the single-process service never touches Hazelcast.
+ * Hazelcast instance for the cluster-wide structures (presence, rate limits), and "the cluster healed"
+ * ({@link #onHealed}: this member merged back after a split brain, or a node declared gone came back).
+ * {@link #of} answers null for a Vert.x that is not clustered: the single-process service never touches Hazelcast.
  */
 public final class ClusterNode {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
@@ -30,6 +34,9 @@ public final class ClusterNode {
   private final HazelcastClusterManager manager;
   private final List<Consumer<String>> leftListeners = new CopyOnWriteArrayList<>();
   private final List<Consumer<String>> addedListeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> healedListeners = new CopyOnWriteArrayList<>();
+  /** Nodes that left: one of them that shows up again was cut off (a split brain), not restarted. */
+  private final Set<String> departed = ConcurrentHashMap.newKeySet();
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager manager) {
     this.vertx = vertx;
@@ -41,15 +48,33 @@ public final class ClusterNode {
         String nodeId = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
         LOG.info("Cluster node {} joined ({} nodes)", nodeId, event.getMembers().size());
         addedListeners.forEach(l -> vertx.runOnContext(v -> l.accept(nodeId)));
+        if (nodeId != null && departed.remove(nodeId)) {
+          LOG.info("Cluster node {}, which had left, is back (the cluster was split)", nodeId);
+          healed();
+        }
       }
 
       @Override
       public void memberRemoved(MembershipEvent event) {
         String nodeId = event.getMember().getAttribute(NODE_ID_ATTRIBUTE);
         LOG.info("Cluster node {} left ({} nodes)", nodeId, event.getMembers().size());
+        if (nodeId != null) {
+          departed.add(nodeId);
+        }
         leftListeners.forEach(l -> vertx.runOnContext(v -> l.accept(nodeId)));
       }
     });
+    manager.getHazelcastInstance().getLifecycleService().addLifecycleListener(event -> {
+      if (event.getState() == LifecycleEvent.LifecycleState.MERGED) {
+        LOG.info("This node merged back into the cluster after a split");
+        healed();
+      }
+    });
+  }
+
+  /** Runs the {@link #onHealed} listeners (package-private: tests fire it without a real split). */
+  void healed() {
+    healedListeners.forEach(l -> vertx.runOnContext(v -> l.run()));
   }
 
   /**
@@ -113,6 +138,15 @@ public final class ClusterNode {
   /** Stops {@code listener} hearing nodes leave (a verticle that stops). */
   public void removeNodeLeft(Consumer<String> listener) {
     leftListeners.remove(listener);
+  }
+
+  /**
+   * Hears that the cluster healed after a split brain, on a Vert.x context: this member merged back into the cluster
+   * (Hazelcast's MERGED) or a node that had left joins again with the same node id. Each side removed the other's
+   * state meanwhile and the merge kept one side's map entries: listeners re-assert what this node knows locally.
+   */
+  public void onHealed(Runnable listener) {
+    healedListeners.add(listener);
   }
 
   /** Hears the id of each node that joins the cluster, on a Vert.x context. */

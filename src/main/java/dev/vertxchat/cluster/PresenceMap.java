@@ -48,6 +48,15 @@ public final class PresenceMap {
     return map.submitToKey(room, new PresenceProcessors.Leave(userId, nodeId));
   }
 
+  /**
+   * Sets this node's connection count of the user in the room to {@code count} (after a split of the cluster
+   * healed), leaving the other nodes' counts as they are. Completes with 1 when the user's total went from 0 to
+   * more ({@code join} is due), -1 when it fell to 0 ({@code left} is due), 0 otherwise.
+   */
+  public CompletionStage<Integer> reassert(String room, String userId, String name, int count) {
+    return map.submitToKey(room, new PresenceProcessors.SetNode(userId, name, nodeId, count));
+  }
+
   /** The users in {@code room}: user id to name (empty when nobody is). */
   public CompletionStage<Map<String, String>> users(String room) {
     return map.getAsync(room).thenApply(value -> {

@@ -113,4 +113,39 @@ final class PresenceProcessors {
       return gone;
     }
   }
+
+  /**
+   * A node re-asserts its own connection count of a user (after a split of the cluster healed: the other side may
+   * have removed it, and the merge may have kept that side's value). Sets the node's count to {@code count} (none
+   * when 0), touches no other node's; answers 1 when the user's total went from 0 to more (a {@code join} is due),
+   * -1 when it went to 0 ({@code left} is due), 0 otherwise.
+   */
+  record SetNode(String userId, String name, String nodeId, int count)
+      implements EntryProcessor<String, HashMap<String, Present>, Integer> {
+    @Override
+    public Integer process(Map.Entry<String, HashMap<String, Present>> entry) {
+      HashMap<String, Present> room = entry.getValue() == null ? new HashMap<>() : entry.getValue();
+      Present present = room.get(userId);
+      boolean before = present != null && !present.nodes.isEmpty();
+      Integer had = present == null ? null : present.nodes.get(nodeId);
+      if (count > 0 ? Integer.valueOf(count).equals(had) : had == null) {
+        return 0; // nothing to change
+      }
+      if (count > 0) {
+        if (present == null) {
+          present = new Present(name);
+          room.put(userId, present);
+        }
+        present.nodes.put(nodeId, count);
+      } else {
+        present.nodes.remove(nodeId);
+        if (present.nodes.isEmpty()) {
+          room.remove(userId);
+        }
+      }
+      boolean after = room.containsKey(userId);
+      entry.setValue(room.isEmpty() ? null : room);
+      return before == after ? 0 : after ? 1 : -1;
+    }
+  }
 }

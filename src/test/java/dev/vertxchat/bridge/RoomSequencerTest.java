@@ -142,7 +142,12 @@ class RoomSequencerTest {
   }
 
   private void create(long gapWaitMs, int maxEarly, int page) {
-    sequencer = on(() -> new RoomSequencer(vertx, context, ROOM, db, this::sink, gapWaitMs, maxEarly, page));
+    create(gapWaitMs, maxEarly, page, NEVER);
+  }
+
+  private void create(long gapWaitMs, int maxEarly, int page, long startCatchUpMs) {
+    sequencer = on(() -> new RoomSequencer(vertx, context, ROOM, db, this::sink, gapWaitMs, maxEarly, page,
+        startCatchUpMs));
   }
 
   /** A sequencer started on the fake database's current head. */
@@ -345,6 +350,39 @@ class RoomSequencerTest {
     offer(3, 2);
     offer(4, 3);
     assertEquals(List.of(1L, 2L, 3L, 4L), delivered);
+  }
+
+  @Test
+  void oneCatchUpAfterTheStartDeliversWhatWasCommittedButNotPublishedToThisNode() {
+    db.commit(1, 2);
+    create(NEVER, 100, 10, 200);
+    long started = System.nanoTime();
+    await(on(() -> sequencer.start()));
+    // committed after the head read; its publication skipped this node (its subscription was not known yet)
+    db.commit(3);
+    offer(4, 3); // published after the read: early, and the gap wait (NEVER) does not read it
+    assertEquals(List.of(), delivered);
+    awaitDelivered(2);
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertEquals(List.of(3L, 4L), delivered, "in order, each once");
+    assertTrue(tookMs >= 200, "the catch-up waits for the subscription to spread: " + tookMs + " ms");
+    assertEquals(List.of(2L), db.afterCalls, "one read, after the head");
+    offer(3, 2);
+    offer(4, 3);
+    offer(5, 4);
+    assertEquals(List.of(3L, 4L, 5L), delivered);
+    assertEquals(1, db.afterCalls.size(), "no other catch-up: " + db.afterCalls);
+  }
+
+  @Test
+  void theStartCatchUpAloneFindsAMessageNoPublicationRevealed() {
+    db.commit(1);
+    create(NEVER, 100, 10, 50);
+    await(on(() -> sequencer.start()));
+    db.commit(2); // never published to this node, and nothing after it either
+    awaitDelivered(1);
+    assertEquals(List.of(2L), delivered);
+    assertEquals(List.of(1L), db.afterCalls);
   }
 
   @Test

@@ -185,6 +185,102 @@ class ClusterMembershipTest {
     assertEquals(0, ma.failures());
   }
 
+  /** The events one subscriber heard about one user: "join", "left". */
+  private static List<String> eventsOf(List<String> heard, UserRef user) {
+    return events(heard).stream().filter(e -> e.endsWith(" " + user.id())).map(e -> e.split(" ")[0]).toList();
+  }
+
+  @Test
+  void afterASplitBrainEachNodeReassertsItsOwnCountsAndTheUsersItHoldsJoinAgainOnce() throws Exception {
+    ClusterConfig cluster = ClusterConfig.create(dir);
+    Vertx a = node(cluster);
+    Vertx b = node(cluster);
+    ClusterMembership ma = membership(a);
+    ClusterMembership mb = membership(b);
+    List<String> heardA = subscribe(a);
+    List<String> heardB = subscribe(b);
+    List<Vertx> both = List.of(a, b);
+    List<List<String>> subscribers = List.of(heardA, heardB);
+
+    ma.join(ROOM, XAVIER); // Xavier on A only, Yvonne on B with two connections
+    mb.join(ROOM, YVONNE);
+    mb.join(ROOM, YVONNE);
+    ma.settled(ROOM, XAVIER.id()).await(10, TimeUnit.SECONDS);
+    mb.settled(ROOM, YVONNE.id()).await(10, TimeUnit.SECONDS);
+    flush(both, subscribers);
+    assertEquals(List.of(XAVIER, YVONNE), users(ma));
+
+    // the split: each side's node-left handler removes the other side's counts (both users announced left),
+    // and the merge keeps an entry without them
+    ma.nodeLeft(ClusterNode.of(b).nodeId());
+    mb.nodeLeft(ClusterNode.of(a).nodeId());
+    await(() -> ma.departuresHandled() == 1 && mb.departuresHandled() == 1, 20_000, "both removed the other's counts");
+    flush(both, subscribers);
+    assertEquals(List.of(), users(ma), "the split lost everyone");
+
+    // the cluster healed: both re-assert (the merging side on MERGED, the other on the known node's return; a node
+    // may hear both, so twice each)
+    for (int i = 0; i < 2; i++) {
+      ma.reassert().await(10, TimeUnit.SECONDS);
+      mb.reassert().await(10, TimeUnit.SECONDS);
+    }
+    flush(both, subscribers);
+    assertEquals(List.of(XAVIER, YVONNE), users(ma), "still connected: present again");
+    assertEquals(List.of(XAVIER, YVONNE), users(mb));
+    for (List<String> heard : subscribers) {
+      assertEquals(List.of("join", "left", "join"), eventsOf(heard, XAVIER), "joined again once: " + heard);
+      assertEquals(List.of("join", "left", "join"), eventsOf(heard, YVONNE), "joined again once: " + heard);
+    }
+
+    // the counts re-asserted are this node's own: Yvonne's two connections, Xavier's one
+    mb.leave(ROOM, YVONNE);
+    mb.settled(ROOM, YVONNE.id()).await(10, TimeUnit.SECONDS);
+    assertEquals(List.of(XAVIER, YVONNE), users(mb), "one of Yvonne's two connections left");
+    mb.leave(ROOM, YVONNE);
+    ma.leave(ROOM, XAVIER);
+    mb.settled(ROOM, YVONNE.id()).await(10, TimeUnit.SECONDS);
+    ma.settled(ROOM, XAVIER.id()).await(10, TimeUnit.SECONDS);
+    flush(both, subscribers);
+    assertEquals(List.of(), users(ma), "their later leaves count");
+    for (List<String> heard : subscribers) {
+      assertEquals(List.of("join", "left", "join", "left"), eventsOf(heard, XAVIER), heard.toString());
+      assertEquals(List.of("join", "left", "join", "left"), eventsOf(heard, YVONNE), heard.toString());
+    }
+    assertEquals(0, ma.failures() + mb.failures());
+  }
+
+  @Test
+  void aReassertionRemovesNothingOfOtherNodesAndAnnouncesNothingWhenNothingWasLost() throws Exception {
+    ClusterConfig cluster = ClusterConfig.create(dir);
+    Vertx a = node(cluster);
+    Vertx b = node(cluster);
+    ClusterMembership ma = membership(a);
+    ClusterMembership mb = membership(b);
+    List<String> heardA = subscribe(a);
+    ma.join(ROOM, XAVIER); // on both nodes
+    mb.join(ROOM, XAVIER);
+    mb.join(ROOM, YVONNE);
+    ma.settled(ROOM, XAVIER.id()).await(10, TimeUnit.SECONDS);
+    mb.settled(ROOM, XAVIER.id()).await(10, TimeUnit.SECONDS);
+    mb.settled(ROOM, YVONNE.id()).await(10, TimeUnit.SECONDS);
+    // B's side kept the entry: A's count of Xavier is gone, Xavier still present through B
+    mb.nodeLeft(ClusterNode.of(a).nodeId());
+    await(() -> mb.departuresHandled() == 1, 20_000, "B removed A's counts");
+    ma.reassert().await(10, TimeUnit.SECONDS);
+    mb.reassert().await(10, TimeUnit.SECONDS);
+    flush(List.of(a, b), List.of(heardA));
+    assertEquals(List.of("join u-xavier", "join u-yvonne"), events(heardA), "nobody went missing: no event");
+    mb.leave(ROOM, XAVIER);
+    mb.settled(ROOM, XAVIER.id()).await(10, TimeUnit.SECONDS);
+    assertEquals(List.of(XAVIER, YVONNE), users(ma), "A's re-asserted count keeps Xavier present");
+    ma.leave(ROOM, XAVIER);
+    ma.settled(ROOM, XAVIER.id()).await(10, TimeUnit.SECONDS);
+    flush(List.of(a, b), List.of(heardA));
+    assertEquals(List.of("join u-xavier", "join u-yvonne", "left u-xavier"), events(heardA));
+    assertEquals(List.of(YVONNE), users(ma));
+    assertEquals(0, ma.failures() + mb.failures());
+  }
+
   @Test
   void theUsersOfAKilledNodeAreReportedLeftWithinFiveSeconds() throws Exception {
     ClusterConfig cluster = ClusterConfig.create(dir);
