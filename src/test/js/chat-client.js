@@ -10,7 +10,7 @@
 // attempts), rejoins and catches up; live messages that arrive while it catches up wait, and every
 // message joins the view once (by id). Sending pauses while it is not caught up.
 // It finishes when every send has an outcome, "stopWhenDone" is true or a line "stop" came on stdin, and
-// no message arrived for "settleMs"; then it prints one JSON line on stdout:
+// no message arrived for "settleMs" (a line "end" on stdin: send no more, then finish the same way); then it prints one JSON line on stdout:
 //   {"received":[ids in view order], "acked":[ids], "failed":[{"code","message"}], "unknown": n,
 //    "reconnectMs":[close -> caught up, one per outage], "outages": n (a connection it was caught up on
 //    closed), "closes": n (connections that had opened), "failedAttempts": n (closed before opening),
@@ -42,7 +42,7 @@ const EventBus = require(path.join(modules, '@vertx/eventbus-bridge-client.js'))
 
 const room = options.room || 'general';
 const address = 'chat.room.' + room;
-const count = options.count || 0;
+let count = options.count || 0;
 const interval = 1000 / (options.ratePerSecond || 10);
 const settleMs = options.settleMs === undefined ? 1000 : options.settleMs;
 const name = options.name || 'node-client';
@@ -208,7 +208,11 @@ function finish(timedOut) {
 
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', chunk => {
-  if (chunk.split('\n').some(line => line.trim() === 'stop')) {
+  const lines = chunk.split('\n').map(line => line.trim());
+  if (lines.includes('end')) {
+    count = Math.min(count, sent);
+  }
+  if (lines.includes('stop') || lines.includes('end')) {
     stopRequested = true;
   }
 });
