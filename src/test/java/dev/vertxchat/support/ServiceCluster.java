@@ -46,6 +46,9 @@ public final class ServiceCluster implements AutoCloseable {
   private final JsonObject overrides;
   private final ServiceProcess[] nodes;
   private final int[] ports;
+  /** Every process started, restarts included, for {@link #close}'s logs. */
+  private final List<String> started = new ArrayList<>();
+  private final List<ServiceProcess> all = new ArrayList<>();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private ServiceCluster(Path dir, int size, String databaseUrl, JsonObject overrides) {
@@ -66,12 +69,12 @@ public final class ServiceCluster implements AutoCloseable {
     ServiceCluster c = new ServiceCluster(dir, size, databaseUrl, overrides);
     try {
       c.launch(0, 0);
-      c.ports[0] = c.nodes[0].awaitPort();
+      c.ports[0] = c.awaitPort(0);
       for (int i = 1; i < size; i++) {
         c.launch(i, 0);
       }
       for (int i = 1; i < size; i++) {
-        c.ports[i] = c.nodes[i].awaitPort();
+        c.ports[i] = c.awaitPort(i);
       }
       c.awaitMembers(size, START_MS);
       for (int i = 0; i < size; i++) {
@@ -100,9 +103,24 @@ public final class ServiceCluster implements AutoCloseable {
       nodes[i] = ServiceProcess.start(data.resolve("work"), file, Map.of(),
           List.of("-cluster", "-cluster-host", "127.0.0.1"),
           List.of("-Dvertx.hazelcast.config=" + cluster.file().toAbsolutePath()));
+      started.add("node" + i + "-" + all.size());
+      all.add(nodes[i]);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The port of node {@code i}'s "HTTP server listening" line ({@link #START_MS} at most: Hazelcast starts slowly on a busy machine). */
+  private int awaitPort(int i) throws InterruptedException {
+    String line = nodes[i].awaitLine(l -> ServiceProcess.LISTENING.matcher(l).find(), START_MS);
+    if (line == null) {
+      throw new AssertionError("node " + i + " does not listen after " + START_MS + " ms; its output:\n" + nodes[i].output());
+    }
+    Matcher m = ServiceProcess.LISTENING.matcher(line);
+    if (!m.find()) {
+      throw new AssertionError(line);
+    }
+    return Integer.parseInt(m.group(1));
   }
 
   public int size() {
@@ -158,7 +176,7 @@ public final class ServiceCluster implements AutoCloseable {
     }
     launch(i, ports[i]);
     try {
-      int port = nodes[i].awaitPort();
+      int port = awaitPort(i);
       if (port != ports[i]) {
         throw new AssertionError("node " + i + " restarted on " + port + " instead of " + ports[i]);
       }
@@ -288,9 +306,27 @@ public final class ServiceCluster implements AutoCloseable {
     }
   }
 
-  /** Kills every node that still runs (SIGKILL by PID) and waits for them to be gone. */
+  /**
+   * Kills every node that still runs (SIGKILL by PID) and waits for them to be gone; keeps each process's output
+   * in {@code target/service-cluster/<cluster name>/} for a look after a failure.
+   */
   @Override
   public void close() {
+    try {
+      closeProcesses();
+    } finally {
+      try {
+        Path logs = Files.createDirectories(Path.of("target", "service-cluster", cluster.name()));
+        for (int k = 0; k < all.size(); k++) {
+          Files.writeString(logs.resolve(started.get(k) + ".log"), all.get(k).output());
+        }
+      } catch (IOException e) {
+        // the logs are a help, not a result
+      }
+    }
+  }
+
+  private void closeProcesses() {
     List<ServiceProcess> alive = new ArrayList<>();
     for (ServiceProcess node : nodes) {
       if (node != null && node.process().isAlive()) {
