@@ -221,7 +221,9 @@ final class FrameRules {
 
   private void forward(BridgeConnection conn, String address, JsonObject body, String replyAddress) {
     // client headers are dropped; the identity comes from the connection's token
-    DeliveryOptions options = conn.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs()));
+    // answered by this node's chat verticle: in a cluster every node serves its own clients (docs/CLUSTER.md)
+    DeliveryOptions options = conn.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs())
+        .setLocalOnly(true));
     vertx.eventBus().request(address, body, options).onComplete(ar -> {
       conn.inFlight--;
       if (--requestsInFlight == 0 && allAnswered != null) {

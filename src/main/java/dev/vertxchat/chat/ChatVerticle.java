@@ -71,7 +71,8 @@ public class ChatVerticle extends VerticleBase {
 
   /** Registers a service: identity from the headers, body must be an object, failures carry their code. */
   private void serve(String address, BiFunction<UserRef, JsonObject, Future<JsonObject>> handler) {
-    MessageConsumer<Object> consumer = vertx.eventBus().consumer(address, (Message<Object> msg) -> {
+    // local: in a cluster each node answers its own bridge and REST requests, never another node's
+    MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(address, (Message<Object> msg) -> {
       UserRef user = UserRef.fromHeaders(msg.headers());
       Future<JsonObject> result;
       if (user == null) {
@@ -128,7 +129,11 @@ public class ChatVerticle extends VerticleBase {
     if (!(value instanceof String room) || !Addresses.ROOM_ID.matcher(room).matches()) {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "room must be a room id"));
     }
-    return chat.directory.exists(room).compose(found -> found ? Future.succeededFuture(room)
+    return chat.directory.exists(room)
+        // the store did not answer (PostgreSQL down): the client may retry, nothing was done
+        .recover(err -> Future.failedFuture(err instanceof ChatException ? err
+            : new ChatException(ErrorCodes.UNAVAILABLE, "the room could not be checked now, try again")))
+        .compose(found -> found ? Future.succeededFuture(room)
         : Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room)));
   }
 

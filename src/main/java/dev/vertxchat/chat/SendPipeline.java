@@ -194,6 +194,10 @@ final class SendPipeline {
         .onSuccess(stored -> {
           for (int i = 0; i < stored.size(); i++) {
             MessageStore.Stored one = stored.get(i);
+            if (one == null) { // its room was deleted (on some node) after it was accepted: not stored
+              batch.get(i).promise().fail(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + batch.get(i).message().room()));
+              continue;
+            }
             Envelope envelope = one.envelope();
             if (one.previous() >= 0) {
               // a store shared by several nodes: subscribers order the room's messages by this header

@@ -32,7 +32,9 @@ public interface MessageStore {
   /**
    * Stores a batch at once (all or nothing). The returned messages are in batch order, with ids that
    * increase in that order and are greater than every id stored before; {@code ts} is stamped on all.
-   * The future succeeds only once the batch is durable, and {@link #page} sees it from then on.
+   * The future succeeds only once the batch is durable, and {@link #page} sees it from then on. A store that
+   * checks rooms (PostgreSQL, shared by the nodes) stores nothing for a message whose room no longer exists: its
+   * entry in the answer is null.
    */
   Future<List<Stored>> append(List<NewMessage> batch, long ts);
 

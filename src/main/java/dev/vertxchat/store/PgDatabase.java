@@ -26,6 +26,8 @@ import java.util.concurrent.TimeoutException;
  */
 public final class PgDatabase {
   private static final Logger LOG = LoggerFactory.getLogger(PgDatabase.class);
+  /** When "not reachable" was last logged: an outage fails every request, the log says so once per 10 s. */
+  private static final java.util.concurrent.atomic.AtomicLong LAST_UNREACHABLE_LOG = new java.util.concurrent.atomic.AtomicLong();
   /** Connecting to an unreachable server fails after this long (a send then fails with 5001, not later). */
   static final int CONNECT_TIMEOUT_MS = 3_000;
   /** A request waits at most this long for a free connection of the pool. */
@@ -131,7 +133,16 @@ public final class PgDatabase {
     boolean down = err instanceof ConnectException || err instanceof ClosedConnectionException || err instanceof TimeoutException
         || err instanceof PgException pg && pg.getSqlState() != null
         && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57P"));
-    return down ? new ChatException(ErrorCodes.UNAVAILABLE, "the database is not reachable (" + err.getMessage() + ")") : err;
+    if (!down) {
+      return err;
+    }
+    // the cause names the database's host and port: it goes to the log (once per 10 s at most), never to a client
+    long now = System.currentTimeMillis();
+    long last = LAST_UNREACHABLE_LOG.get();
+    if (now - last >= 10_000 && LAST_UNREACHABLE_LOG.compareAndSet(last, now)) {
+      LOG.warn("PostgreSQL is not reachable: {}", err.toString());
+    }
+    return new ChatException(ErrorCodes.UNAVAILABLE, "the database is not reachable; nothing was stored, try again later");
   }
 
   /**

@@ -32,10 +32,13 @@ public final class PgMessageStore implements MessageStore {
   private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts";
   /**
    * Locks the head rows of the batch's rooms in room id order and returns their last ids, creating the
-   * missing ones (last id 0): the no-op update of an existing row takes its row lock as FOR UPDATE would.
+   * missing ones (last id 0): the no-op update of an existing row takes its row lock as FOR UPDATE would. Only
+   * rooms that exist: a room deleted (on any node) after its messages were accepted gets no head, so its
+   * messages are not stored (a room delete locks the head too, so either it sees these messages and deletes
+   * them, or they see the room gone).
    */
   private static final String LOCK_HEADS = "INSERT INTO room_heads (room_id, last_id) SELECT r, 0 FROM UNNEST($1::VARCHAR[]) AS r"
-      + " ORDER BY r ON CONFLICT (room_id) DO UPDATE SET last_id = room_heads.last_id RETURNING room_id, last_id";
+      + " WHERE EXISTS (SELECT 1 FROM rooms WHERE rooms.id = r) ORDER BY r ON CONFLICT (room_id) DO UPDATE SET last_id = room_heads.last_id RETURNING room_id, last_id";
   private static final String NEXT_IDS = "SELECT nextval('message_ids') FROM generate_series(1, $1)";
   private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ") SELECT i, r, u, n, t, $6 FROM"
       + " UNNEST($1::BIGINT[], $2::VARCHAR[], $3::VARCHAR[], $4::VARCHAR[], $5::BYTEA[]) AS m(i, r, u, n, t)";
@@ -80,27 +83,37 @@ public final class PgMessageStore implements MessageStore {
       return Future.failedFuture(new IllegalStateException("the sequence gave " + k + " ids for " + ids.length + " messages"));
     }
     Arrays.sort(ids); // nextval follows the rows, but order is what the contract promises: never rely on it
-    int n = batch.size();
+    int n = 0;
+    for (NewMessage m : batch) {
+      n += last.containsKey(m.room()) ? 1 : 0;
+    }
     Long[] idArg = new Long[n];
     String[] roomArg = new String[n];
     String[] userArg = new String[n];
     String[] nameArg = new String[n];
     Buffer[] textArg = new Buffer[n];
-    List<Stored> stored = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
+    List<Stored> stored = new ArrayList<>(batch.size());
+    Map<String, Long> heads = new TreeMap<>();
+    int j = 0;
+    for (int i = 0; i < batch.size(); i++) {
       NewMessage m = batch.get(i);
+      if (!last.containsKey(m.room())) {
+        stored.add(null); // its room is gone: not stored (MessageStore.append)
+        continue;
+      }
       Envelope e = Envelope.chat(ids[i], m.room(), m.user(), m.text(), ts);
       Long previous = last.put(m.room(), ids[i]);
-      stored.add(new Stored(e, e.toJson().encode(), previous == null ? 0 : previous));
-      idArg[i] = ids[i];
-      roomArg[i] = m.room();
-      userArg[i] = m.user().id();
-      nameArg[i] = m.user().name();
-      textArg[i] = Buffer.buffer(m.text().getBytes(StandardCharsets.UTF_8));
+      stored.add(new Stored(e, e.toJson().encode(), previous));
+      heads.put(m.room(), ids[i]);
+      idArg[j] = ids[i];
+      roomArg[j] = m.room();
+      userArg[j] = m.user().id();
+      nameArg[j] = m.user().name();
+      textArg[j] = Buffer.buffer(m.text().getBytes(StandardCharsets.UTF_8));
+      j++;
     }
-    Map<String, Long> heads = new TreeMap<>();
-    for (Stored s : stored) {
-      heads.put(s.envelope().room(), s.envelope().id());
+    if (n == 0) {
+      return Future.succeededFuture(stored);
     }
     Future<RowSet<Row>> insert = conn.preparedQuery(INSERT).execute(Tuple.tuple().addArrayOfLong(idArg).addArrayOfString(roomArg)
         .addArrayOfString(userArg).addArrayOfString(nameArg).addArrayOfBuffer(textArg).addLong(ts));

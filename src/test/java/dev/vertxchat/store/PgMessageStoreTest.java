@@ -45,6 +45,9 @@ class PgMessageStoreTest {
     List<Pool> pools = List.of(PgDatabase.pool(vertx, url, 4), PgDatabase.pool(vertx, url, 4));
     try {
       await(PgDatabase.migrate(pools.get(0)));
+      for (String room : ROOMS) {
+        await(new PgRoomStore(pools.get(0)).create(new dev.vertxchat.bus.Room(room, room, "", 0), null));
+      }
       List<MessageStore> nodes = pools.stream().<MessageStore>map(PgMessageStore::new).toList();
       Map<String, List<Long>> seen = new ConcurrentHashMap<>();
       AtomicBoolean writing = new AtomicBoolean(true);
@@ -140,6 +143,40 @@ class PgMessageStoreTest {
     }
   }
 
+  /**
+   * A node may accept a message for a room that another node deletes before the batch commits: the message is
+   * not stored (its entry is null, the pipeline answers 3001), the rest of the batch is, and nothing is left under
+   * the deleted room's id.
+   */
+  @Test
+  void aMessageForARoomThatNoLongerExistsIsNotStoredAndTheRestOfTheBatchIs(Vertx vertx) {
+    String url = Postgres.freshDatabaseUrl();
+    Pool pool = PgDatabase.pool(vertx, url, 2);
+    try {
+      await(PgDatabase.migrate(pool));
+      PgRoomStore rooms = new PgRoomStore(pool);
+      await(rooms.create(new dev.vertxchat.bus.Room("kept", "kept", "", 0), null));
+      await(rooms.create(new dev.vertxchat.bus.Room("doomed", "doomed", "", 0), null));
+      MessageStore store = new PgMessageStore(pool);
+      await(store.append(List.of(new NewMessage("doomed", ANN, "before")), 1));
+      // deleted on "another node" after the next batch was accepted here
+      await(rooms.delete("doomed"));
+      await(store.deleteRoom("doomed"));
+      List<Stored> stored = await(store.append(List.of(new NewMessage("kept", ANN, "a"), new NewMessage("doomed", ANN, "lost"),
+          new NewMessage("kept", ANN, "b"), new NewMessage("nowhere", ANN, "never a room")), 2));
+      assertEquals(4, stored.size());
+      assertEquals(null, stored.get(1));
+      assertEquals(null, stored.get(3));
+      assertEquals("a", stored.get(0).envelope().text());
+      assertEquals(stored.get(0).envelope().id(), stored.get(2).previous(), "the kept room's chain is unbroken");
+      assertEquals(List.of("a", "b"), await(store.page("kept", null, null, 10)).stream().map(Envelope::text).toList());
+      assertEquals(List.of(), await(store.page("doomed", null, null, 10)));
+      assertEquals(List.of(), await(store.page("nowhere", null, null, 10)));
+    } finally {
+      await(pool.close());
+    }
+  }
+
   @Test
   void whileTheDatabaseIsDownAppendsFailQuicklyAndTheSamePoolWorksWhenItIsBack(Vertx vertx) {
     try (Postgres.Server server = Postgres.Server.start()) {
@@ -148,6 +185,7 @@ class PgMessageStoreTest {
       // several connections open when the server goes: each is found closed, none is handed out again
       try {
         await(PgDatabase.migrate(pool));
+        await(new PgRoomStore(pool).create(new dev.vertxchat.bus.Room("general", "general", "", 0), null));
         MessageStore store = new PgMessageStore(pool);
         long before = await(store.append(List.of(new NewMessage("general", ANN, "before")), 1)).get(0).envelope().id();
         await(Future.all(List.of(store.page("general", null, null, 1), store.page("general", null, null, 1),
