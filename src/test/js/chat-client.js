@@ -107,6 +107,9 @@ async function catchUp(eb) {
     if (eb !== bus) {
       return;
     }
+    if (closedAt !== null) {
+      log('history page of', messages.length, Date.now() - closedAt, 'ms after the close');
+    }
     if (messages.length === 0) {
       break;
     }
@@ -132,6 +135,9 @@ function connect() {
   let opened = false;
   eb.onopen = () => {
     opened = true;
+    if (closedAt !== null) {
+      log('opened', Date.now() - closedAt, 'ms after the close');
+    }
     retryDelay = 100;
     eb.registerHandler(address, live);
     catchUp(eb).catch(err => {
