@@ -155,9 +155,12 @@ public final class ServiceCluster implements AutoCloseable {
     nodes[i].kill();
   }
 
-  /** SIGTERM to node {@code i}: waits (30 s at most) until it has stopped by itself; returns its exit code. */
+  /**
+   * SIGTERM to node {@code i} (through its handle: {@code Process.destroy()} would also close our end of its
+   * output): waits (30 s at most) until it has stopped by itself; returns its exit code (143 after SIGTERM).
+   */
   public int stop(int i) {
-    nodes[i].process().destroy();
+    nodes[i].process().toHandle().destroy();
     try {
       return nodes[i].awaitExit(30_000);
     } catch (InterruptedException e) {
