@@ -38,7 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Three nodes as child processes on one PostgreSQL database ({@link ServiceCluster}), shared by the tests of this
  * class: a room spans the nodes (concurrent senders on every node over every transport, every subscriber gets every
  * message once in the history's order), presence is cluster-wide, rooms and accounts are the same from every node,
- * and the per-user message rate holds across nodes.
+ * and the per-user message rate holds across nodes. Longer than 300 lines because the tests share one cluster,
+ * which takes longer to start than they take to run.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class ClusterTest {

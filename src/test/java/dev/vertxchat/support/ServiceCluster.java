@@ -27,6 +27,8 @@ import java.util.stream.IntStream;
  * deep-merged with the test's overrides, with {@code store.type=postgres}, its own data directory and no admin
  * listener. {@link #start} returns once every node listens, answers {@code /health/ready} with 200 and sees all N
  * members (Hazelcast's member list line, {@code Members {size:N, ...}}). {@link #close} kills what still runs.
+ * Longer than 300 lines because start, stop, kill, restart and the waits on members, readiness and history belong
+ * to one handle on the processes.
  *
  * <pre>
  * try (ServiceCluster cluster = ServiceCluster.start(tmp, 3, Postgres.freshDatabaseUrl(), overrides)) {
