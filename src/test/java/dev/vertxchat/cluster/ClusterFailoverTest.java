@@ -97,6 +97,7 @@ class ClusterFailoverTest {
     watcher.awaitFrame(f -> presence(f, room, "join", loneId));
 
     senders.awaitHistory(survivor, 60);
+    System.out.println("FIGURE kill at " + java.time.Instant.now());
     long killedAt = System.nanoTime();
     cluster.kill(victim);
     watcher.awaitFrame(f -> presence(f, room, "left", loneId));
@@ -107,7 +108,9 @@ class ClusterFailoverTest {
     int before = cluster.historyIds(survivor, room, token).size();
     senders.awaitHistory(survivor, before + 60); // the clients go on sending through the two others
 
+    System.out.println("FIGURE restart at " + java.time.Instant.now());
     cluster.restart(victim);
+    System.out.println("FIGURE restarted at " + java.time.Instant.now());
     for (int i = 0; i < 3; i++) {
       assertEquals(3, cluster.members(i), "node " + i + " sees 3 members");
       assertEquals(200, cluster.ready(i).statusCode(), "node " + i + " ready");
