@@ -26,6 +26,8 @@ final class BridgeConnection {
   /** The transport it opened over, as the metrics count it (a SockJS session's receiving requests could change it). */
   final String transport;
   final Set<String> rooms = new LinkedHashSet<>();
+  /** The rooms whose join the membership has heard (after the subscription was in place): each gets one leave. */
+  final Set<String> joined = new LinkedHashSet<>();
   final Set<String> addresses = new LinkedHashSet<>();
   /** Frames are handled one after another; an asynchronous step (a join) holds the next frame back. */
   Future<Void> tail = Future.succeededFuture();

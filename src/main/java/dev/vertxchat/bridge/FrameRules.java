@@ -132,9 +132,14 @@ final class FrameRules {
           } else {
             conn.rooms.add(room);
             conn.addresses.add(address);
-            Future<Void> subscribed = fanOut.subscribe(address, conn);
-            membership.join(room, conn.user());
-            return subscribed(conn, address, room, subscribed);
+            Future<Void> subscribed = subscribed(conn, address, room, fanOut.subscribe(address, conn));
+            // the join is announced once the subscription is in place: on a clustered event bus a publication
+            // reaches only the consumers the cluster already knows, the joiner's own among them
+            return subscribed.onComplete(ar -> {
+              if (conn.rooms.contains(room) && conn.joined.add(room)) {
+                membership.join(room, conn.user());
+              }
+            });
           }
           return Future.succeededFuture();
         });
@@ -180,7 +185,9 @@ final class FrameRules {
   void leave(BridgeConnection conn, String room) {
     if (conn.rooms.remove(room)) {
       fanOut.unsubscribe(Addresses.room(room), conn);
-      membership.leave(room, conn.user());
+      if (conn.joined.remove(room)) {
+        membership.leave(room, conn.user());
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,6 +27,9 @@ final class ClusterMessageRate implements MessageRate {
   private final RateBuckets cluster;
   private final InOrder inOrder;
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong lastWarned = new AtomicLong();
+  /** How long a send waits for the cluster's bucket before this node's decides alone. */
+  static final long TIMEOUT_MS = 250;
 
   ClusterMessageRate(Vertx vertx, RateLimiter local, RateBuckets cluster) {
     this.local = local;
@@ -38,12 +42,20 @@ final class ClusterMessageRate implements MessageRate {
     if (!local.tryAcquire(userId)) {
       return REFUSED;
     }
-    return inOrder.run(userId, context -> Future.fromCompletionStage(cluster.take(userId), context))
+    // a member that holds the bucket and hangs (a long pause, a network cut not noticed yet) must not hold the
+    // sends of healthy nodes: after TIMEOUT_MS this node's bucket decides alone
+    return inOrder.run(userId, context -> Future.fromCompletionStage(cluster.take(userId), context)
+            .timeout(TIMEOUT_MS, TimeUnit.MILLISECONDS))
         .transform(ar -> {
           if (ar.failed()) {
             failures.incrementAndGet();
-            LOG.atWarn().addKeyValue("user", userId).setCause(ar.cause())
-                .log("Cluster message rate of {} could not be asked; this node's bucket decides", userId);
+            long now = System.currentTimeMillis();
+            long last = lastWarned.get();
+            if (now - last >= 10_000 && lastWarned.compareAndSet(last, now)) { // once per 10 s, not once per send
+              LOG.atWarn().addKeyValue("user", userId)
+                  .log("Cluster message rate of {} could not be asked ({}); this node's bucket decides (said once per 10 s)",
+                      userId, ar.cause().toString());
+            }
             return Future.succeededFuture(true);
           }
           if (!ar.result()) {

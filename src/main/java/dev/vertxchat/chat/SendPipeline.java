@@ -53,6 +53,9 @@ final class SendPipeline {
   private final Predicate<String> roomGone;
   /** Waiting for the batch being stored ({@link #settled}); owner context only. */
   private final List<Promise<Void>> settling = new ArrayList<>();
+  /** When a refused batch was last logged, and how many messages were refused since (owner context only). */
+  private long lastRefusalLog;
+  private long refusedSinceLog;
 
   SendPipeline(Vertx vertx, MessageStore store, int batchMax, long delayMs) {
     this(vertx, store, batchMax, delayMs, room -> false);
@@ -211,8 +214,16 @@ final class SendPipeline {
         .onFailure(err -> {
           ChatException failure;
           if (err instanceof ChatException refused) {
-            // the store refused the batch on purpose (backlog, shutting down); nothing was stored
-            LOG.warn("Storing a batch of {} messages refused: {}", batch.size(), refused.getMessage());
+            // the store refused the batch (backlog, shutting down, the database out of reach); nothing was stored.
+            // An outage refuses every batch: the log says so once per 10 s, with how many were refused meanwhile
+            refusedSinceLog += batch.size();
+            long now = System.currentTimeMillis();
+            if (now - lastRefusalLog >= 10_000) {
+              LOG.warn("Storing messages refused: {} ({} messages refused since the last such line)", refused.getMessage(),
+                  refusedSinceLog);
+              lastRefusalLog = now;
+              refusedSinceLog = 0;
+            }
             failure = refused;
           } else {
             LOG.error("Storing a batch of {} messages failed", batch.size(), err);

@@ -162,16 +162,23 @@ public final class PgMessageStore implements MessageStore {
   }
 
   /**
-   * Deletes the room's messages and its head row. The head is locked first, so a batch of that room being
-   * committed meanwhile is either wholly before (its rows are deleted too) or wholly after (a new head).
-   * Ids come from the sequence: the deleted ones are never given out again.
+   * Deletes the room's messages and its head row, unless a room of that id exists again: {@link PgRoomStore#delete}
+   * already deleted them with the room's row, in one transaction, and a room created again since (on any node)
+   * keeps the messages it has got. The head is locked first, so a batch of that room being committed meanwhile is
+   * either wholly before (its rows are deleted too) or wholly after. Ids come from the sequence: the deleted ones
+   * are never given out again.
    */
   @Override
   public Future<Void> deleteRoom(String room) {
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT last_id FROM room_heads WHERE room_id = $1 FOR UPDATE")
-        .execute(Tuple.of(room))
-        .compose(v -> conn.preparedQuery("DELETE FROM messages WHERE room_id = $1").execute(Tuple.of(room)))
-        .compose(v -> conn.preparedQuery("DELETE FROM room_heads WHERE room_id = $1").execute(Tuple.of(room)))
-        .mapEmpty());
+    return pool.withTransaction(conn -> deleteRoom(conn, room, true));
+  }
+
+  /** The messages and head of {@code room}, in {@code conn}'s transaction; only when the room row is gone if {@code onlyIfGone}. */
+  static Future<Void> deleteRoom(SqlConnection conn, String room, boolean onlyIfGone) {
+    String unlessBack = onlyIfGone ? " AND NOT EXISTS (SELECT 1 FROM rooms WHERE id = $1)" : "";
+    return conn.preparedQuery("SELECT last_id FROM room_heads WHERE room_id = $1 FOR UPDATE").execute(Tuple.of(room))
+        .compose(v -> conn.preparedQuery("DELETE FROM messages WHERE room_id = $1" + unlessBack).execute(Tuple.of(room)))
+        .compose(v -> conn.preparedQuery("DELETE FROM room_heads WHERE room_id = $1" + unlessBack).execute(Tuple.of(room)))
+        .mapEmpty();
   }
 }

@@ -84,7 +84,16 @@ public final class PgRoomStore implements RoomStore {
   }
 
   @Override
+  /**
+   * Deletes the room with its messages and head row in one transaction (the head locked first, as a batch of the
+   * room locks it): a room created again under the same id afterwards, on any node, starts empty and keeps what
+   * is sent to it (the message store's later {@code deleteRoom} leaves an existing room alone).
+   */
   public Future<Boolean> delete(String id) {
-    return pool.preparedQuery("DELETE FROM rooms WHERE id = $1").execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT last_id FROM room_heads WHERE room_id = $1 FOR UPDATE")
+        .execute(Tuple.of(id))
+        .compose(v -> conn.preparedQuery("DELETE FROM rooms WHERE id = $1").execute(Tuple.of(id)))
+        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
+            : PgMessageStore.deleteRoom(conn, id, false).map(true)));
   }
 }

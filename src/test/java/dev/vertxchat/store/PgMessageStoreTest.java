@@ -177,6 +177,33 @@ class PgMessageStoreTest {
     }
   }
 
+  /**
+   * A room deleted on one node and created again (on any node) before the delete has finished its work (it tells
+   * every node, waits for the pipeline, then deletes the messages): the new room keeps what was sent to it.
+   */
+  @Test
+  void aRoomCreatedAgainBeforeTheDeleteFinishedKeepsItsNewMessages(Vertx vertx) {
+    Pool pool = PgDatabase.pool(vertx, Postgres.freshDatabaseUrl(), 2);
+    try {
+      await(PgDatabase.migrate(pool));
+      PgRoomStore rooms = new PgRoomStore(pool);
+      MessageStore store = new PgMessageStore(pool);
+      dev.vertxchat.bus.Room room = new dev.vertxchat.bus.Room("again", "again", "", 0);
+      await(rooms.create(room, null));
+      await(store.append(List.of(new NewMessage("again", ANN, "old")), 1));
+      assertTrue(await(rooms.delete("again")));
+      assertEquals(List.of(), await(store.page("again", null, null, 10)), "the room's row, messages and head go together");
+      await(rooms.create(room, null));
+      Stored fresh = await(store.append(List.of(new NewMessage("again", ANN, "new")), 2)).get(0);
+      assertEquals(0, fresh.previous(), "a new chain");
+      await(store.deleteRoom("again")); // the first delete's last step, late
+      assertEquals(List.of("new"), await(store.page("again", null, null, 10)).stream().map(Envelope::text).toList());
+      assertEquals(fresh.envelope().id(), await(store.append(List.of(new NewMessage("again", ANN, "next")), 3)).get(0).previous());
+    } finally {
+      await(pool.close());
+    }
+  }
+
   @Test
   void whileTheDatabaseIsDownAppendsFailQuicklyAndTheSamePoolWorksWhenItIsBack(Vertx vertx) {
     try (Postgres.Server server = Postgres.Server.start()) {
