@@ -5,12 +5,12 @@
 //    "after": 0, "settleMs": 1000,
 //    "stopWhenDone": true, "timeoutMs": 60000, "name": "c1"}
 // It connects, joins the room (registers its address), catches up with chat.history after=<last id seen>
-// (initially "after"), then sends "count" messages ("<name>-<k>") at "ratePerSecond", each with a reply
+// (initially "after"; pages of 200 until a shorter one), then sends "count" messages ("<name>-<k>") at "ratePerSecond", each with a reply
 // handler. On every close it connects again with a new EventBus (after 100 ms, up to 1 s between failed
 // attempts), rejoins and catches up; live messages that arrive while it catches up wait, and every
 // message joins the view once (by id). Sending pauses while it is not caught up.
 // It finishes when every send has an outcome, "stopWhenDone" is true or a line "stop" came on stdin, and
-// no message arrived for "settleMs"; then it prints one JSON line on stdout:
+// no message arrived for "settleMs" (a line "end" on stdin: send no more, then finish the same way); then it prints one JSON line on stdout:
 //   {"received":[ids in view order], "acked":[ids], "failed":[{"code","message"}], "unknown": n,
 //    "reconnectMs":[close -> caught up, one per outage], "outages": n (a connection it was caught up on
 //    closed), "closes": n (connections that had opened), "failedAttempts": n (closed before opening),
@@ -42,7 +42,7 @@ const EventBus = require(path.join(modules, '@vertx/eventbus-bridge-client.js'))
 
 const room = options.room || 'general';
 const address = 'chat.room.' + room;
-const count = options.count || 0;
+let count = options.count || 0;
 const interval = 1000 / (options.ratePerSecond || 10);
 const settleMs = options.settleMs === undefined ? 1000 : options.settleMs;
 const name = options.name || 'node-client';
@@ -107,10 +107,15 @@ async function catchUp(eb) {
     if (eb !== bus) {
       return;
     }
-    if (messages.length === 0) {
-      break;
+    if (closedAt !== null) {
+      log('history page of', messages.length, Date.now() - closedAt, 'ms after the close');
     }
     messages.forEach(add);
+    if (messages.length < 200) {
+      // a short page is the end: the room's subscription was in place before this request ran, so what commits
+      // later comes live (buffered meanwhile); asking again until a page is empty chases a busy room's tail
+      break;
+    }
   }
   buffered.sort((a, b) => a.id - b.id).forEach(add);
   buffered = [];
@@ -132,6 +137,9 @@ function connect() {
   let opened = false;
   eb.onopen = () => {
     opened = true;
+    if (closedAt !== null) {
+      log('opened', Date.now() - closedAt, 'ms after the close');
+    }
     retryDelay = 100;
     eb.registerHandler(address, live);
     catchUp(eb).catch(err => {
@@ -183,6 +191,9 @@ function sendNext() {
     } else {
       acked.push(reply.body.id);
       ackMaxMs = Math.max(ackMaxMs, Date.now() - startedAt);
+      if (Date.now() - startedAt > 2000) {
+        log('slow ack', Date.now() - startedAt, 'ms for a send at', new Date(startedAt).toISOString());
+      }
     }
   });
 }
@@ -208,7 +219,11 @@ function finish(timedOut) {
 
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', chunk => {
-  if (chunk.split('\n').some(line => line.trim() === 'stop')) {
+  const lines = chunk.split('\n').map(line => line.trim());
+  if (lines.includes('end')) {
+    count = Math.min(count, sent);
+  }
+  if (lines.includes('stop') || lines.includes('end')) {
     stopRequested = true;
   }
 });

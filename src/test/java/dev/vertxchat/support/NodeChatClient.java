@@ -135,9 +135,21 @@ public final class NodeChatClient implements AutoCloseable {
 
   /** Tells a client started with stopWhenDone false to finish once its sends are done and it heard nothing for settleMs. */
   public void stop() {
+    tell("stop");
+  }
+
+  /**
+   * Tells the client to send no more (whatever its count) and to finish once the sends it made have an outcome
+   * and it heard nothing for settleMs: for clients that send until the test has done its part.
+   */
+  public void end() {
+    tell("end");
+  }
+
+  private void tell(String line) {
     try {
       OutputStream in = process.getOutputStream();
-      in.write("stop\n".getBytes(StandardCharsets.UTF_8));
+      in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
       in.flush();
     } catch (IOException e) {
       // the process is gone: await says how it ended
