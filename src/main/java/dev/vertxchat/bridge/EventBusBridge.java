@@ -167,13 +167,17 @@ public final class EventBusBridge {
    */
   public Future<Void> closeAll() {
     vertx.cancelTimer(sweepTimer);
-    List<Future<Void>> delivered = new ArrayList<>();
-    for (BridgeConnection conn : new ArrayList<>(connections)) {
-      conn.close(CloseCodes.GOING_AWAY, "server shutting down");
-      delivered.add(conn.wire.closeDelivered());
-    }
-    delivered.add(rules.answered());
-    return Future.all(delivered).timeout(2, TimeUnit.SECONDS).<Void>mapEmpty().otherwiseEmpty();
+    // new requests are refused (5001, nothing done); those already forwarded are answered before the close, so a
+    // client knows about every send whether it was stored (at most 2 s, then the connections close anyway)
+    rules.stopAccepting();
+    return rules.answered().timeout(2, TimeUnit.SECONDS).otherwiseEmpty().compose(v -> {
+      List<Future<Void>> delivered = new ArrayList<>();
+      for (BridgeConnection conn : new ArrayList<>(connections)) {
+        conn.close(CloseCodes.GOING_AWAY, "server shutting down");
+        delivered.add(conn.wire.closeDelivered());
+      }
+      return Future.all(delivered).timeout(2, TimeUnit.SECONDS).<Void>mapEmpty().otherwiseEmpty();
+    });
   }
 
   /**

@@ -40,6 +40,8 @@ final class FrameRules {
   private final FanOut fanOut;
   /** Requests of every connection sent (or queued) and not answered yet. */
   private int requestsInFlight;
+  /** Set by {@link #stopAccepting}. */
+  private boolean stopping;
   /** Completed when {@link #requestsInFlight} falls to 0, for {@link #answered}. */
   private Promise<Void> allAnswered;
 
@@ -207,6 +209,10 @@ final class FrameRules {
         && !(body.getValue("room") instanceof String room && conn.rooms.contains(room))) {
       return refuse(conn, frame, new ChatException(ErrorCodes.NOT_JOINED, "join the room on this connection first"));
     }
+    if (stopping) {
+      return refuse(conn, frame, new ChatException(ErrorCodes.UNAVAILABLE,
+          "the server is shutting down: nothing was done; reconnect and send again"));
+    }
     if (conn.inFlight >= MAX_IN_FLIGHT) {
       return refuse(conn, frame, new ChatException(ErrorCodes.RATE_LIMITED, "too many requests awaiting a reply"));
     }
@@ -257,6 +263,11 @@ final class FrameRules {
    * Completes once every request forwarded so far (and those queued behind them) has its answer: the
    * bridge waits for it when it stops, so no answer comes back to a reply handler that is gone.
    */
+  /** The bridge is stopping: requests from now on are refused with 5001 (nothing done), those forwarded are answered. */
+  void stopAccepting() {
+    stopping = true;
+  }
+
   Future<Void> answered() {
     if (requestsInFlight == 0) {
       return Future.succeededFuture();
