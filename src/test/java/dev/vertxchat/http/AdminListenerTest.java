@@ -98,6 +98,8 @@ class AdminListenerTest {
     // the admin listener answers every poll until it closes, and it closes only once the public port has
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(grace + 15_000);
     int polls = 0;
+    long firstAnswer = System.nanoTime();
+    long lastAnswer = firstAnswer;
     while (true) {
       HttpResponse<Buffer> live;
       HttpResponse<Buffer> metrics;
@@ -116,10 +118,14 @@ class AdminListenerTest {
       assertTrue(metrics.bodyAsString().contains("chat_bridge_connections"), metrics.bodyAsString());
       assertEquals(503, stillReady.statusCode(), "ready during the drain");
       polls++;
+      lastAnswer = System.nanoTime();
       assertTrue(System.nanoTime() < deadline, "the admin listener never closed");
       Thread.sleep(20);
     }
-    assertTrue(polls > 10, "polled " + polls + " times in a grace period of " + grace + " ms");
+    // it answered through the grace period (how many polls fit in it depends on the machine's load)
+    long answeredMs = TimeUnit.NANOSECONDS.toMillis(lastAnswer - firstAnswer);
+    assertTrue(polls >= 2 && answeredMs >= grace / 2, "answered " + polls + " polls over " + answeredMs
+        + " ms of a grace period of " + grace + " ms");
     stopping.get(30, TimeUnit.SECONDS);
     assertFalse(accepts(adminPort), "the admin listener stays open after the stop");
     assertFalse(accepts(port), "the public port stays open after the stop");
