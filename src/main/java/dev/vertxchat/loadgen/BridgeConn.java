@@ -49,6 +49,15 @@ final class BridgeConn {
   int outstanding;
   /** Called after each acknowledgement or failed reply (closed loop). */
   Runnable onAnswer;
+  /**
+   * Called with each reply or failure frame to a reply address starting with "r." (see {@link #request}); only
+   * sample connections see them (they parse every frame).
+   */
+  java.util.function.Consumer<JsonObject> onReply;
+  /** Called when the connection closes without {@link #close()} (the service closed it, or went away). */
+  Runnable onClosed;
+  /** Called with each chat envelope (the frame's body) on a sample connection. */
+  java.util.function.Consumer<JsonObject> onChat;
   private final String sendPrefix;
 
   BridgeConn(Vertx vertx, Stats stats, int index, String token, String userId, String room, boolean sample, boolean acks) {
@@ -64,8 +73,8 @@ final class BridgeConn {
   }
 
   /** Opens the WebSocket (and waits for SockJS's "o"); call on the event loop that will own the connection. */
-  Future<Void> open(WebSocketClient client, Options o, long timeoutMs) {
-    sockjs = o.sockjs;
+  Future<Void> open(WebSocketClient client, Options.Target target, boolean sockjs, long timeoutMs) {
+    this.sockjs = sockjs;
     ThreadLocalRandom r = ThreadLocalRandom.current();
     String uri;
     if (sockjs) {
@@ -77,7 +86,7 @@ final class BridgeConn {
     } else {
       uri = "/eventbus/websocket?token=" + token;
     }
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(o.host).setPort(o.port).setURI(uri)
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(target.host()).setPort(target.port()).setURI(uri)
         .setTimeout(timeoutMs);
     return client.connect(options).compose(socket -> {
       ws = socket;
@@ -103,6 +112,11 @@ final class BridgeConn {
     return ws != null && !closed;
   }
 
+  /** Joined (its own join envelope arrived) and not closed. */
+  boolean isJoinedAndOpen() {
+    return isJoined && isOpen();
+  }
+
   /** Sends one chat message stamped with the send time. */
   void sendChat() {
     long now = System.nanoTime();
@@ -114,6 +128,20 @@ final class BridgeConn {
     }
     write(b.append('}').toString());
     stats.sent.increment();
+  }
+
+  /**
+   * Sends a request to a service address with reply address {@code "r." + tag}; the answer goes to
+   * {@link #onReply} (sample connections only). {@code body} must not contain backslashes.
+   */
+  void request(String address, JsonObject body, String tag) {
+    write(new JsonObject().put("type", "send").put("address", address).put("body", body)
+        .put("replyAddress", "r." + tag).encode());
+  }
+
+  /** The id of the user of this connection's token. */
+  String userId() {
+    return userId;
   }
 
   void write(String frame) {
@@ -141,6 +169,9 @@ final class BridgeConn {
     }
     opened.tryFail("closed " + code + " before opening");
     joined.tryFail("closed " + code + " before joining");
+    if (!closing && onClosed != null) {
+      onClosed.run();
+    }
   }
 
   private void onText(String text) {
@@ -195,6 +226,10 @@ final class BridgeConn {
   private void parsed(JsonObject f) {
     String type = f.getString("type", "");
     String address = f.getString("address", "");
+    if (address.startsWith("r.") && onReply != null) {
+      onReply.accept(f);
+      return;
+    }
     if (type.equals("err")) {
       String code = String.valueOf(f.getValue("failureCode"));
       if (address.startsWith("a.")) {
@@ -210,6 +245,9 @@ final class BridgeConn {
       acked(Long.parseLong(address.substring(2)));
     } else if (f.getValue("body") instanceof JsonObject body && "chat".equals(body.getString("type"))) {
       stats.delivered.increment();
+      if (onChat != null) {
+        onChat.accept(body);
+      }
       String text = body.getString("text", "");
       if (text.startsWith("lg ")) {
         int end = text.indexOf(' ', 3);

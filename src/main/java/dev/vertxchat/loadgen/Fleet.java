@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The generator's connections: guests signed in up front, then connections opened with bounded
  * concurrency, spread over the event loops (one context each) and the source addresses (one WebSocket
- * client each), and joined to their rooms. Connection {@code g} (global index) is in room {@code g / roomSize}.
+ * client each), and joined to their rooms. Connection {@code g} (global index) is in room {@code g / roomSize}
+ * and goes to --url {@code g mod N} (the nodes of a cluster).
  */
 final class Fleet {
   final Vertx vertx;
@@ -64,7 +65,8 @@ final class Fleet {
     ServiceApi.Guest[] out = new ServiceApi.Guest[n];
     long t0 = System.nanoTime();
     await(ServiceApi.bounded(vertx, stats, "sign-in-failed", n, Math.min(64, o.connectConcurrency),
-        i -> api.guest(o.namePrefix + "-" + o.globalIndex(i)).onSuccess(g -> out[i] = g)), o.connectTimeoutSeconds);
+        i -> api.guest(o.namePrefix + "-" + o.globalIndex(i), o.globalIndex(i) % o.targets.size()).onSuccess(g -> out[i] = g)),
+        o.connectTimeoutSeconds);
     guests = new ArrayList<>();
     for (ServiceApi.Guest g : out) {
       if (g != null) {
@@ -108,6 +110,22 @@ final class Fleet {
     lastJoinNanos.set(0);
   }
 
+  /** The WebSocket client (source address) of a connection. */
+  WebSocketClient clientOf(BridgeConn c) {
+    return clients.get(c.index % clients.size());
+  }
+
+  /** Connections joined per --url, in --url order. */
+  int[] joinedPerTarget() {
+    int[] out = new int[o.targets.size()];
+    for (BridgeConn c : conns) {
+      if (c.isJoinedAndOpen()) {
+        out[c.index % out.length]++;
+      }
+    }
+    return out;
+  }
+
   private int connect(int n, boolean acks) {
     int total = o.clients;
     for (int i = 0; i < n; i++) {
@@ -120,9 +138,9 @@ final class Fleet {
     long timeoutMs = o.connectTimeoutSeconds * 1000L;
     Future<Void> all = ServiceApi.bounded(vertx, stats, "connect-failed", n, o.connectConcurrency, i -> {
       BridgeConn c = conns.get(i);
-      WebSocketClient client = clients.get(c.index % clients.size());
+      WebSocketClient client = clientOf(c);
       Promise<Void> done = Promise.promise();
-      loopOf(c).runOnContext(v -> c.open(client, o, timeoutMs)
+      loopOf(c).runOnContext(v -> c.open(client, o.targetOf(c.index), o.sockjs, timeoutMs)
           .compose(x -> {
             opened.incrementAndGet();
             lastOpenNanos.accumulateAndGet(System.nanoTime(), Math::max);
