@@ -20,12 +20,11 @@ import dev.vertxchat.http.HttpVerticle;
 import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.metrics.MetricsBackend;
 import dev.vertxchat.store.DataFiles;
-import dev.vertxchat.store.Database;
-import dev.vertxchat.store.H2AccountStore;
+import dev.vertxchat.store.Stores;
+import dev.vertxchat.cluster.ClusterNode;
+import dev.vertxchat.bridge.RoomCatchUp;
 import io.vertx.core.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import dev.vertxchat.store.H2BanStore;
-import dev.vertxchat.store.H2SettingsStore;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
@@ -34,7 +33,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
-import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +67,12 @@ public class MainVerticle extends VerticleBase {
 
   private final int scale;
   private final String configSource;
-  private Pool pool;
+  private Stores stores;
+  /** The admin API's state; in a cluster each listens to the other nodes until it is closed. */
+  private Bans bans;
+  private SignInSettings settings;
+  /** This process as a node of a cluster ({@code -cluster}); null for a single process. */
+  private ClusterNode node;
   private LocalChat chat;
   private HttpParts http;
   /** The registry served on {@code /metrics}; null when metrics are off. */
@@ -108,23 +111,11 @@ public class MainVerticle extends VerticleBase {
     long began = System.nanoTime();
     Future<ChatConfig> started = ConfigLoader.load(vertx, config(), configSource, config -> LogFormat.apply(config.logFormat()))
         .compose(config -> vertx.executeBlocking(() -> prepare(config), false))
-        .compose(config -> {
-          pool = Database.pool(vertx, config.dataDir(), config.storePoolSize());
-          // two services deployed in one Vert.x instance (tests) start at once: one migrates at a time
-          return vertx.sharedData().getLocalLockWithTimeout("vertxchat.migrate", 60_000)
-              .compose(lock -> Database.migrate(pool)
-                  .compose(v -> H2AccountStore.rekeyIfStale(vertx, pool, Names.KEYS_VERSION, Names::keys))
-                  .eventually(() -> {
-                    lock.release();
-                    return Future.succeededFuture();
-                  }))
-              .map(config);
-        })
-        // H2 has created its file by now, with the process's default permissions
-        .compose(config -> vertx.executeBlocking(() -> {
-          Database.restrictFiles(config.dataDir());
+        // the database: migrated, and with H2 its files made owner-only (Stores)
+        .compose(config -> Stores.open(vertx, config, Names.KEYS_VERSION, Names::keys).map(opened -> {
+          stores = opened;
           return config;
-        }, false))
+        }))
         .compose(config -> openParts(config).map(config))
         .compose(config -> deployAll(config).map(config))
         .compose(config -> deployAdmin(config).map(config));
@@ -178,8 +169,10 @@ public class MainVerticle extends VerticleBase {
     // the deployed verticles have stopped by now, in the plan's reverse order (StopOrder)
     Future<Void> parts = http == null ? Future.succeededFuture() : http.close();
     return parts
+        .eventually(() -> bans == null ? Future.succeededFuture() : bans.close())
+        .eventually(() -> settings == null ? Future.succeededFuture() : settings.close())
         .eventually(() -> chat == null ? Future.succeededFuture() : chat.close())
-        .eventually(() -> pool == null ? Future.succeededFuture() : pool.close())
+        .eventually(() -> stores == null ? Future.succeededFuture() : stores.close())
         .eventually(() -> {
           metrics.close();
           if (ownRegistry) {
@@ -193,14 +186,22 @@ public class MainVerticle extends VerticleBase {
   private Future<Void> openParts(ChatConfig config) {
     RoomMessage.registerCodec(vertx);
     openMetrics(config);
-    return LocalChat.open(vertx, config, pool, metrics).compose(opened -> {
+    node = ClusterNode.of(vertx);
+    return LocalChat.open(vertx, config, stores, metrics, node).compose(opened -> {
       chat = opened;
       // the admin API's state, read once: bans (checked on every token) and the sign-in settings
-      return Bans.load(new H2BanStore(pool)).compose(bans -> SignInSettings.load(new H2SettingsStore(pool),
-          config.guests(), config.registration()).compose(settings -> {
+      // (in a cluster, a change on any node reaches every node)
+      return Bans.load(vertx, stores.bans(), node).compose(bans -> SignInSettings.load(vertx, stores.settings(),
+          config.guests(), config.registration(), node).compose(settings -> {
+            this.bans = bans;
+            this.settings = settings;
             http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret, bans, metrics),
-                new H2AccountStore(pool, Names::keys), chat.membership(), () -> Database.ping(pool), chat.journalStatus(),
-                metrics, registry, new HttpParts.Admin(bans, settings, chat.moderation()));
+                stores.accounts(), chat.membership(), stores::ping, chat.journalStatus(),
+                metrics, registry, new HttpParts.Admin(bans, settings, chat.moderation(), node));
+            if (node != null) {
+              // rooms are published by every node: each orders them (prev header) and fills gaps from the store
+              http.cluster(node, RoomCatchUp.over(chat.messageStore()));
+            }
             return http.open(vertx);
           }));
     });

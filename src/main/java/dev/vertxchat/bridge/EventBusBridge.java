@@ -62,6 +62,19 @@ public final class EventBusBridge {
    */
   public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard,
                         ConnectionRegistry registry, ChatMetrics metrics) {
+    this(vertx, config, membership, guard, registry, metrics, null);
+  }
+
+  /**
+   * @param membership the chat side's owner of rooms and presence, asked on every join and leave
+   * @param registry   where its connections are listed (one per service, over every HTTP verticle instance)
+   * @param metrics    counts connections and deliveries
+   * @param catchUp    cluster mode: reads rooms from the database so that every room's messages, published
+   *                   by several nodes, are delivered in id order, once, with no gap ({@link RoomCatchUp#over});
+   *                   null in a single process (delivered as published)
+   */
+  public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard,
+                        ConnectionRegistry registry, ChatMetrics metrics, RoomCatchUp catchUp) {
     this.registry = registry;
     this.metrics = metrics;
     this.vertx = vertx;
@@ -75,7 +88,7 @@ public final class EventBusBridge {
     this.fanOut = new FanOut(vertx, metrics, (room, conn) -> {
       conn.addresses.remove(Addresses.room(room));
       roomDeleted(conn, room);
-    });
+    }, catchUp);
     this.rules = new FrameRules(vertx, config, membership, fanOut);
     long every = Math.max(250, Math.min(5000, config.pingTimeoutMs() / 4));
     this.sweepTimer = vertx.setPeriodic(every, id -> sweep());
@@ -161,6 +174,15 @@ public final class EventBusBridge {
     }
     delivered.add(rules.answered());
     return Future.all(delivered).timeout(2, TimeUnit.SECONDS).<Void>mapEmpty().otherwiseEmpty();
+  }
+
+  /**
+   * A node left the cluster: each room subscribed here reads what was committed after the last message it
+   * delivered (the node may have committed messages it never published) and delivers it in order. Callable
+   * from any thread; does nothing without a catch-up (a single process).
+   */
+  public void catchUpAll() {
+    fanOut.catchUpAll();
   }
 
   private void closed(BridgeConnection conn) {

@@ -14,6 +14,8 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * What the bridge allows a connection's authenticated user to do, frame by frame (deny by default):
  * <ul>
@@ -97,7 +99,7 @@ final class FrameRules {
     if (room == null) {
       if (address.equals(Addresses.user(conn.user().id()))) {
         conn.addresses.add(address);
-        fanOut.subscribe(address, conn);
+        return subscribed(conn, address, null, fanOut.subscribe(address, conn));
       } else {
         conn.write(BridgeFrames.err(address, BridgeFrames.ACCESS_DENIED,
             new ChatException(ErrorCodes.ACCESS_DENIED, "you may not register " + address)));
@@ -114,9 +116,9 @@ final class FrameRules {
           LOG.error("Room lookup for {} failed", room, err);
           return Future.succeededFuture(null);
         })
-        .map(found -> {
+        .compose(found -> {
           if (conn.closed) {
-            return null;
+            return Future.succeededFuture();
           }
           if (found == null) {
             conn.write(BridgeFrames.err(address, BridgeFrames.REJECTED,
@@ -130,11 +132,38 @@ final class FrameRules {
           } else {
             conn.rooms.add(room);
             conn.addresses.add(address);
-            fanOut.subscribe(address, conn);
+            Future<Void> subscribed = fanOut.subscribe(address, conn);
             membership.join(room, conn.user());
+            return subscribed(conn, address, room, subscribed);
           }
-          return null;
+          return Future.succeededFuture();
         });
+  }
+
+  /**
+   * Waits for a subscription to be in place (on a clustered event bus, its consumer known to every node and
+   * its room's head read; on a local one it is at once): the connection's next frame, such as its history
+   * request, is handled only then, so no message committed after that request's answer is missed. One that
+   * is not in place within the request timeout is undone and answered with 5001.
+   */
+  private Future<Void> subscribed(BridgeConnection conn, String address, String room, Future<Void> subscription) {
+    if (subscription.succeeded()) {
+      return subscription;
+    }
+    Future<Void> bounded = subscription.isComplete()
+        ? subscription : subscription.timeout(config.requestTimeoutMs(), TimeUnit.MILLISECONDS);
+    return bounded.recover(err -> {
+      LOG.warn("Subscribing {} to {} failed: {}", conn.user().id(), address, err.toString());
+      if (!conn.closed && conn.addresses.remove(address)) {
+        fanOut.unsubscribe(address, conn);
+        if (room != null) {
+          leave(conn, room);
+        }
+        conn.write(BridgeFrames.err(address, BridgeFrames.REJECTED,
+            new ChatException(ErrorCodes.UNAVAILABLE, "the subscription could not be set up, try again")));
+      }
+      return Future.succeededFuture();
+    });
   }
 
   private Future<Void> unregister(BridgeConnection conn, String address) {
@@ -192,7 +221,9 @@ final class FrameRules {
 
   private void forward(BridgeConnection conn, String address, JsonObject body, String replyAddress) {
     // client headers are dropped; the identity comes from the connection's token
-    DeliveryOptions options = conn.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs()));
+    // answered by this node's chat verticle: in a cluster every node serves its own clients (docs/CLUSTER.md)
+    DeliveryOptions options = conn.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs())
+        .setLocalOnly(true));
     vertx.eventBus().request(address, body, options).onComplete(ar -> {
       conn.inFlight--;
       if (--requestsInFlight == 0 && allAnswered != null) {

@@ -71,7 +71,8 @@ public class ChatVerticle extends VerticleBase {
 
   /** Registers a service: identity from the headers, body must be an object, failures carry their code. */
   private void serve(String address, BiFunction<UserRef, JsonObject, Future<JsonObject>> handler) {
-    MessageConsumer<Object> consumer = vertx.eventBus().consumer(address, (Message<Object> msg) -> {
+    // local: in a cluster each node answers its own bridge and REST requests, never another node's
+    MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(address, (Message<Object> msg) -> {
       UserRef user = UserRef.fromHeaders(msg.headers());
       Future<JsonObject> result;
       if (user == null) {
@@ -128,7 +129,11 @@ public class ChatVerticle extends VerticleBase {
     if (!(value instanceof String room) || !Addresses.ROOM_ID.matcher(room).matches()) {
       return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "room must be a room id"));
     }
-    return chat.directory.exists(room).compose(found -> found ? Future.succeededFuture(room)
+    return chat.directory.exists(room)
+        // the store did not answer (PostgreSQL down): the client may retry, nothing was done
+        .recover(err -> Future.failedFuture(err instanceof ChatException ? err
+            : new ChatException(ErrorCodes.UNAVAILABLE, "the room could not be checked now, try again")))
+        .compose(found -> found ? Future.succeededFuture(room)
         : Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room)));
   }
 
@@ -167,23 +172,28 @@ public class ChatVerticle extends VerticleBase {
         return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
             "the server is low on storage space and accepts no messages now; nothing was stored, retry later"));
       }
-      if (!chat.sendLimiter.tryAcquire(user.id())) {
-        chat.metrics.rateLimited("messages");
-        return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
-      }
-      if (!chat.globalLimiter.tryAcquire(LocalChat.GLOBAL)) {
-        chat.metrics.rateLimited("global_messages");
-        return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
-            "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
-      }
-      long acceptedAt = System.nanoTime();
-      return chat.pipeline.submit(new NewMessage(room, user, text))
-          .map(stored -> {
-            chat.metrics.acknowledged(acceptedAt);
-            return stored;
-          })
-          .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
+      return chat.sendRate.tryAcquire(user.id()).compose(allowed -> admit(user, room, text, allowed));
     });
+  }
+
+  /** A checked send past the user's rate ({@code allowed}): the server-wide bucket, then the pipeline. */
+  private Future<JsonObject> admit(UserRef user, String room, String text, boolean allowed) {
+    if (!allowed) {
+      chat.metrics.rateLimited("messages");
+      return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
+    }
+    if (!chat.globalLimiter.tryAcquire(LocalChat.GLOBAL)) {
+      chat.metrics.rateLimited("global_messages");
+      return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
+          "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
+    }
+    long acceptedAt = System.nanoTime();
+    return chat.pipeline.submit(new NewMessage(room, user, text))
+        .map(stored -> {
+          chat.metrics.acknowledged(acceptedAt);
+          return stored;
+        })
+        .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
   }
 
   private Future<JsonObject> history(UserRef user, JsonObject body) {
@@ -223,9 +233,9 @@ public class ChatVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> presence(UserRef user, JsonObject body) {
-    return existingRoom(body).map(room -> {
+    return existingRoom(body).compose(chat.membership::users).map(list -> {
       JsonArray users = new JsonArray();
-      chat.membership.users(room).forEach(u -> users.add(u.toJson()));
+      list.forEach(u -> users.add(u.toJson()));
       return new JsonObject().put("users", users);
     });
   }
@@ -266,11 +276,12 @@ public class ChatVerticle extends VerticleBase {
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
-    return chat.rooms.page(after, query, limit).map(page -> {
-      JsonArray out = new JsonArray();
-      page.rooms().forEach(r -> out.add(r.withMembers(chat.membership.count(r.id())).toJson()));
-      return new JsonObject().put("rooms", out).put("next", page.next());
-    });
+    return chat.rooms.page(after, query, limit).compose(page ->
+        chat.membership.counts(page.rooms().stream().map(Room::id).toList()).map(counts -> {
+          JsonArray out = new JsonArray();
+          page.rooms().forEach(r -> out.add(r.withMembers(counts.getOrDefault(r.id(), 0)).toJson()));
+          return new JsonObject().put("rooms", out).put("next", page.next());
+        }));
   }
 
   private Future<JsonObject> createRoom(UserRef user, JsonObject body) {

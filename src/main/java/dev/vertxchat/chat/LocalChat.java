@@ -1,6 +1,9 @@
 package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.Room;
+import dev.vertxchat.cluster.ClusterNode;
+import dev.vertxchat.cluster.NodeRequests;
+import dev.vertxchat.cluster.RateBuckets;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.metrics.ChatMetrics;
 import dev.vertxchat.store.H2MessageStore;
@@ -8,7 +11,9 @@ import dev.vertxchat.store.H2RoomStore;
 import dev.vertxchat.store.JournalStatus;
 import dev.vertxchat.store.JournaledMessageStore;
 import dev.vertxchat.store.MessageJournal;
+import dev.vertxchat.store.MessageStore;
 import dev.vertxchat.store.RoomStore;
+import dev.vertxchat.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -31,8 +36,10 @@ public final class LocalChat {
   final ChatConfig config;
   final RoomStore rooms;
   final RoomDirectory directory;
-  final LocalMembership membership;
+  final Membership membership;
   final RateLimiter sendLimiter;
+  /** The per-user message rate: {@link #sendLimiter} alone in one process, then the cluster's bucket in a cluster. */
+  final MessageRate sendRate;
   final RateLimiter typingLimiter;
   /** One bucket for every user's messages together: what the storage takes in, whoever sends. */
   final RateLimiter globalLimiter;
@@ -41,19 +48,26 @@ public final class LocalChat {
   private final Vertx vertx;
   private final long sweepTimer;
   private MessageJournal journal;
-  private JournaledMessageStore messages;
+  private MessageStore messages;
   SendPipeline pipeline;
   private Moderation moderation;
 
-  private LocalChat(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
+  private LocalChat(Vertx vertx, ChatConfig config, RoomStore rooms, ChatMetrics metrics, ClusterNode node) {
     this.vertx = vertx;
     this.config = config;
     this.metrics = metrics;
-    this.rooms = new H2RoomStore(pool);
+    this.rooms = rooms;
     this.directory = new RoomDirectory(vertx, rooms, new RoomStore.Quota(config.roomsPerUser(), config.maxRooms()),
-        config.requestTimeoutMs());
-    this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
+        config.requestTimeoutMs(), NodeRequests.of(vertx, node));
     this.sendLimiter = new RateLimiter(config.messagesPerSecond(), config.messageBurst());
+    if (node == null) {
+      this.membership = new LocalMembership(vertx.eventBus(), directory, metrics);
+      this.sendRate = MessageRate.local(sendLimiter);
+    } else {
+      this.membership = new ClusterMembership(vertx, node, directory, metrics);
+      this.sendRate = new ClusterMessageRate(vertx, sendLimiter,
+          new RateBuckets(node.hazelcast(), config.messagesPerSecond(), config.messageBurst()));
+    }
     this.typingLimiter = new RateLimiter(config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
     this.globalLimiter = new RateLimiter(config.globalMessagesPerSecond(), Math.max(1, config.globalMessagesPerSecond() * 2));
     this.disk = new DiskSpace(vertx, Path.of(config.dataDir()), config.storeMinFreeDiskBytes());
@@ -74,19 +88,50 @@ public final class LocalChat {
 
   /** As {@link #open(Vertx, ChatConfig, Pool)}, counting sends, joins and the journal's copy in {@code metrics}. */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics) {
-    LocalChat chat = new LocalChat(vertx, config, pool, metrics);
-    MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
-        config.storeIndexBatchMax(), config.storeMaxUnindexed());
-    return MessageJournal.open(vertx, config.dataDir(), journal, metrics::journalCopied)
+    return open(vertx, config, pool, metrics, null);
+  }
+
+  /** As {@link #open(Vertx, ChatConfig, Pool, ChatMetrics)}, as a node of {@code node}'s cluster (null: a single process). */
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics, ClusterNode node) {
+    return open(vertx, config, new H2RoomStore(pool), null, pool, metrics, node);
+  }
+
+  /**
+   * The chat side over the service's stores ({@link Stores#open}): with PostgreSQL, messages go straight to
+   * its store (ids drawn under the rooms' head locks, no local journal); with H2, through the journal. As a node
+   * of a cluster when {@code node} is not null: presence ({@link ClusterMembership}) and the per-user message rate
+   * ({@link ClusterMessageRate}) are the cluster's; the typing and server-wide limits stay this node's; the room
+   * directory keeps no negative answers, creates rooms under a cluster-wide lock, and forgets the rooms deleted on
+   * any node. Null: the single-process service.
+   */
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Stores stores, ChatMetrics metrics, ClusterNode node) {
+    return open(vertx, config, stores.rooms(), stores.messages(), stores.pool(), metrics, node);
+  }
+
+  private static Future<LocalChat> open(Vertx vertx, ChatConfig config, RoomStore rooms, MessageStore shared, Pool pool,
+                                        ChatMetrics metrics, ClusterNode node) {
+    LocalChat chat = new LocalChat(vertx, config, rooms, metrics, node);
+    Future<MessageStore> store;
+    if (shared != null) {
+      store = Future.succeededFuture(shared);
+    } else {
+      MessageJournal.Options journal = new MessageJournal.Options(config.storeFsync(), config.storeIndexIntervalMs(),
+          config.storeIndexBatchMax(), config.storeMaxUnindexed());
+      store = MessageJournal.open(vertx, config.dataDir(), journal, metrics::journalCopied).map(opened -> {
+        chat.journal = opened;
+        metrics.journalBacklog(opened::unindexed);
+        return new JournaledMessageStore(opened, new H2MessageStore(pool));
+      });
+    }
+    return store
         .compose(opened -> {
-          chat.journal = opened;
-          metrics.journalBacklog(opened::unindexed);
-          chat.messages = new JournaledMessageStore(opened, new H2MessageStore(pool));
+          chat.messages = opened;
           chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs(),
               chat.directory::gone);
           chat.moderation = new Moderation(vertx, chat);
           return chat.createDefaultRooms();
         })
+        .compose(v -> chat.directory.open())
         .compose(v -> chat.disk.start())
         .map(chat)
         .onFailure(err -> chat.close());
@@ -96,9 +141,14 @@ public final class LocalChat {
     return membership;
   }
 
-  /** The journal's copy into the database, for the ready check; after {@link #open}. */
+  /** The journal's copy into the database, for the ready check; after {@link #open}; null without a journal (PostgreSQL). */
   public JournalStatus journalStatus() {
     return journal;
+  }
+
+  /** Where the history is read from (the fan-out's catch-up reads it too); after {@link #open}. */
+  public MessageStore messageStore() {
+    return messages;
   }
 
   /** The operators' actions on rooms and messages (the admin API). */
@@ -106,7 +156,7 @@ public final class LocalChat {
     return moderation;
   }
 
-  JournaledMessageStore messages() {
+  MessageStore messages() {
     return messages;
   }
 
@@ -117,6 +167,7 @@ public final class LocalChat {
   public Future<Void> close() {
     vertx.cancelTimer(sweepTimer);
     disk.stop();
+    directory.close();
     Future<Void> drained = pipeline == null ? Future.succeededFuture() : pipeline.drain();
     return drained.eventually(() -> journal == null ? Future.succeededFuture() : journal.close());
   }

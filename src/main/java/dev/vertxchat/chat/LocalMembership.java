@@ -6,7 +6,9 @@ import dev.vertxchat.metrics.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@link Membership} within one process: the room directory answers "exists", {@link Presence} counts. */
 public final class LocalMembership implements Membership {
@@ -43,12 +45,16 @@ public final class LocalMembership implements Membership {
   }
 
   @Override
-  public List<UserRef> users(String room) {
-    return presence.users(room);
+  public Future<List<UserRef>> users(String room) {
+    return Future.succeededFuture(presence.users(room));
   }
 
   @Override
-  public int count(String room) {
-    return presence.count(room);
+  public Future<Map<String, Integer>> counts(List<String> rooms) {
+    Map<String, Integer> out = new HashMap<>();
+    for (String room : rooms) {
+      out.put(room, presence.count(room));
+    }
+    return Future.succeededFuture(out);
   }
 }

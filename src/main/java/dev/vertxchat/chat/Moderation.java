@@ -47,8 +47,10 @@ public final class Moderation {
       if (!deleted) {
         return Future.succeededFuture(false);
       }
-      chat.directory.forget(room);
-      return chat.pipeline.settled()
+      // in a cluster every node forgets it before the answer (best effort: a node that does not answer in
+      // time finds no row when it next asks the store, within RoomDirectory.KNOWN_TTL_MS)
+      return chat.directory.forgetEverywhere(room)
+          .compose(v -> chat.pipeline.settled())
           .compose(v -> {
             RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.ROOM_DELETED, room, operator, System.currentTimeMillis()));
             return chat.messages().deleteRoom(room);

@@ -1,13 +1,20 @@
 package dev.vertxchat.chat;
 
+import dev.vertxchat.bus.Addresses;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.Room;
+import dev.vertxchat.cluster.NodeRequests;
 import dev.vertxchat.store.RoomStore;
 import dev.vertxchat.store.RoomStore.Created;
 import dev.vertxchat.store.RoomStore.Quota;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.Lock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 import java.util.Set;
@@ -26,8 +33,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * ceiling, with creates of every chat verticle instance taking turns under one lock, so concurrent
  * creates (by one user or many) can never count the same free slot twice. One instance per service,
  * owned by {@link LocalChat}; safe from any event loop.
+ *
+ * <p>In a cluster (made with {@link NodeRequests}) a room created on another node must be joinable here at
+ * once: no negative answer is remembered, and a room found in the store is not gone any more (it was
+ * created again). Creates take a cluster-wide lock (Vert.x's shared data is the cluster's then). A room
+ * deleted on any node is forgotten by every node ({@link #forgetEverywhere}: a request to each, best effort;
+ * its row is gone anyway), and every {@link #KNOWN_TTL_MS} each node forgets what it knows and asks the
+ * store again, so a node that missed a delete stops taking joins and sends for the room within that time.
  */
 final class RoomDirectory {
+  private static final Logger LOG = LoggerFactory.getLogger(RoomDirectory.class);
   private static final String CREATE_LOCK = "vertxchat.rooms.create";
   /** How long "no such room" is remembered. */
   static final long MISSING_TTL_MS = 10_000;
@@ -43,17 +58,63 @@ final class RoomDirectory {
   private final RoomStore rooms;
   private final Quota quota;
   private final long lockTimeoutMs;
+  /** The other nodes, null in a single process. */
+  private final NodeRequests cluster;
+  private MessageConsumer<JsonObject> consumer;
+  private long knownTimer = -1;
+  /** In a cluster: how long a node trusts that a room exists before asking the store again. */
+  static final long KNOWN_TTL_MS = 30_000;
 
   RoomDirectory(Vertx vertx, RoomStore rooms, Quota quota, long lockTimeoutMs) {
+    this(vertx, rooms, quota, lockTimeoutMs, null);
+  }
+
+  /** @param cluster the other nodes of a cluster; null in a single process */
+  RoomDirectory(Vertx vertx, RoomStore rooms, Quota quota, long lockTimeoutMs, NodeRequests cluster) {
     this.vertx = vertx;
     this.rooms = rooms;
     this.quota = quota;
     this.lockTimeoutMs = lockTimeoutMs;
+    this.cluster = cluster;
+  }
+
+  /** In a cluster: forgets the rooms other nodes delete; completes when that reached the cluster. */
+  Future<Void> open() {
+    if (cluster == null) {
+      return Future.succeededFuture();
+    }
+    return cluster.serve(Addresses.NODE_ROOM_DELETED, body -> {
+      String room = body.getString("room");
+      if (room != null && Addresses.ROOM_ID.matcher(room).matches()) {
+        forget(room);
+      }
+      return Future.succeededFuture(new JsonObject());
+    }).onSuccess(c -> {
+      consumer = c;
+      knownTimer = vertx.setPeriodic(KNOWN_TTL_MS, id -> known.clear());
+    }).mapEmpty();
+  }
+
+  /** Stops hearing the other nodes' deletes. */
+  Future<Void> close() {
+    if (knownTimer >= 0) {
+      vertx.cancelTimer(knownTimer);
+    }
+    return consumer == null ? Future.succeededFuture() : consumer.unregister();
   }
 
   Future<Boolean> exists(String id) {
     if (known.containsKey(id)) {
       return Future.succeededFuture(true);
+    }
+    if (cluster != null) {
+      // another node may have created it a moment ago: nothing negative is remembered
+      return rooms.exists(id).onSuccess(found -> {
+        if (found) {
+          known.put(id, true);
+          gone.remove(id);
+        }
+      });
     }
     Long until = missing.get(id);
     if (until != null) {
@@ -77,7 +138,9 @@ final class RoomDirectory {
     if (known.containsKey(room.id())) {
       return Future.succeededFuture(Created.EXISTS);
     }
-    return vertx.sharedData().getLocalLockWithTimeout(CREATE_LOCK, lockTimeoutMs)
+    Future<Lock> locked = cluster == null ? vertx.sharedData().getLocalLockWithTimeout(CREATE_LOCK, lockTimeoutMs)
+        : vertx.sharedData().getLockWithTimeout(CREATE_LOCK, lockTimeoutMs);
+    return locked
         .recover(err -> Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "too many rooms are being created, try again")))
         .compose(lock -> rooms.create(room, userId, quota).onComplete(ar -> lock.release()))
         .onSuccess(created -> {
@@ -93,7 +156,26 @@ final class RoomDirectory {
   void forget(String id) {
     gone.add(id);
     known.remove(id);
-    rememberMissing(id);
+    if (cluster == null) {
+      rememberMissing(id);
+    }
+  }
+
+  /**
+   * A room was deleted (its row is gone): forgotten here ({@link #forget}) and, in a cluster, by every
+   * node that answers within {@link NodeRequests#TIMEOUT_MS}; never fails.
+   */
+  Future<Void> forgetEverywhere(String id) {
+    forget(id);
+    if (cluster == null) {
+      return Future.succeededFuture();
+    }
+    return cluster.everyNode(Addresses.NODE_ROOM_DELETED, new JsonObject().put("room", id)).map(answers -> {
+      if (!answers.missing().isEmpty()) {
+        LOG.warn("Room {} deleted: nodes {} did not confirm forgetting it", id, answers.missing());
+      }
+      return null;
+    });
   }
 
   /** Whether the room was deleted in this process (and not created again); any thread, no lookup. */

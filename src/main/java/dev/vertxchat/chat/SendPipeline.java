@@ -30,7 +30,9 @@ import java.util.function.Predicate;
  * other (ids increase from batch to batch, and within a batch in its order), and each batch is
  * published from the owner's context as soon as it is stored, before the next one is written. Vert.x
  * delivers the messages one context publishes to a consumer in the order published, so every
- * subscriber sees a room's messages in id order.
+ * subscriber sees a room's messages in id order. A store that tracks each message's predecessor
+ * ({@link MessageStore.Stored#previous}, PostgreSQL shared by several nodes) has it published as header
+ * {@code prev}, by which the bridge orders what several nodes publish.
  */
 final class SendPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(SendPipeline.class);
@@ -191,8 +193,14 @@ final class SendPipeline {
     store.append(messages, System.currentTimeMillis())
         .onSuccess(stored -> {
           for (int i = 0; i < stored.size(); i++) {
-            Envelope envelope = stored.get(i).envelope();
-            RoomEvents.publish(vertx.eventBus(), new RoomMessage(envelope, stored.get(i).json()));
+            MessageStore.Stored one = stored.get(i);
+            Envelope envelope = one.envelope();
+            if (one.previous() >= 0) {
+              // a store shared by several nodes: subscribers order the room's messages by this header
+              RoomEvents.publish(vertx.eventBus(), new RoomMessage(envelope, one.json()), one.previous());
+            } else {
+              RoomEvents.publish(vertx.eventBus(), new RoomMessage(envelope, one.json()));
+            }
             batch.get(i).promise().complete(envelope);
           }
         })

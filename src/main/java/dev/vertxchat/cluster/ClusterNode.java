@@ -3,6 +3,7 @@ package dev.vertxchat.cluster;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
@@ -83,6 +84,22 @@ public final class ClusterNode {
     return manager.isActive();
   }
 
+  /**
+   * Whether this node is in the cluster now: Vert.x's cluster manager is active, its Hazelcast member runs and is
+   * among the cluster's members. Answers at once (local state only, no network hop); false rather than failing.
+   */
+  public Future<Boolean> healthy() {
+    try {
+      HazelcastInstance hazelcast = manager.getHazelcastInstance();
+      boolean member = manager.isActive() && hazelcast != null && hazelcast.getLifecycleService().isRunning()
+          && hazelcast.getCluster().getMembers().contains(hazelcast.getCluster().getLocalMember());
+      return Future.succeededFuture(member);
+    } catch (RuntimeException e) { // Hazelcast shutting down under us
+      LOG.debug("Cluster health check failed", e);
+      return Future.succeededFuture(false);
+    }
+  }
+
   /** The Hazelcast member this node runs: the cluster-wide maps (presence, rate limits). */
   public HazelcastInstance hazelcast() {
     return manager.getHazelcastInstance();
@@ -91,6 +108,11 @@ public final class ClusterNode {
   /** Hears the id of each node that leaves the cluster (stopped or crashed), on a Vert.x context. */
   public void onNodeLeft(Consumer<String> listener) {
     leftListeners.add(listener);
+  }
+
+  /** Stops {@code listener} hearing nodes leave (a verticle that stops). */
+  public void removeNodeLeft(Consumer<String> listener) {
+    leftListeners.remove(listener);
   }
 
   /** Hears the id of each node that joins the cluster, on a Vert.x context. */

@@ -66,12 +66,14 @@ public final class AdminRoutes {
     // a body is read only once the caller is known to be an operator
     router.route(PREFIX + "/*").handler(authenticate).handler(this::operatorsOnly);
     router.route(PREFIX + "/*").handler(BodyHandler.create(false).setBodyLimit(parts.config.maxFrameBytes()));
-    router.get(PREFIX + "/connections").handler(ctx -> ApiRoutes.answer(ctx, 200, connections.list().map(list -> {
+    // in a cluster: every node's, each connection saying its node, and "nodes":{"answered","missing"}
+    router.get(PREFIX + "/connections").handler(ctx -> ApiRoutes.answer(ctx, 200, connections.listAll().map(listing -> {
       JsonArray out = new JsonArray();
-      list.forEach(c -> out.add(c.toJson()));
-      return new JsonObject().put("connections", out);
+      listing.connections().forEach(c -> out.add(c.toJson()));
+      return withNodes(new JsonObject().put("connections", out), listing.nodes());
     })));
-    router.get(PREFIX + "/users/online").handler(ctx -> ApiRoutes.answer(ctx, 200, connections.list().map(AdminRoutes::usersOnline)));
+    router.get(PREFIX + "/users/online").handler(ctx -> ApiRoutes.answer(ctx, 200, connections.listAll()
+        .map(listing -> withNodes(usersOnline(listing.connections()), listing.nodes()))));
     router.post(PREFIX + "/users/:userId/disconnect").handler(this::disconnect);
     router.get(PREFIX + "/bans").handler(ctx -> {
       JsonArray out = new JsonArray();
@@ -112,8 +114,8 @@ public final class AdminRoutes {
   private void disconnect(RoutingContext ctx) {
     String user = ctx.pathParam("userId");
     audited(ctx, "disconnect", user, 200, userId(user)
-        .compose(id -> connections.close(id, CloseCodes.DISCONNECTED, "disconnected by an operator"))
-        .map(n -> new JsonObject().put("closed", n)));
+        .compose(id -> connections.closeAll(id, CloseCodes.DISCONNECTED, "disconnected by an operator"))
+        .map(closed -> withNodes(new JsonObject().put("closed", closed.closed()), closed.nodes())));
   }
 
   private void ban(RoutingContext ctx) {
@@ -132,13 +134,11 @@ public final class AdminRoutes {
         }
         String text = reason == null || ((String) reason).isBlank() ? null : ((String) reason).strip();
         return parts.bans.record(id, text, operator);
-      }).compose(ban -> connections.close(id, CloseCodes.BANNED, "banned")
-          // in effect once the close frames reached the clients (a polling client's next poll would be refused),
-          // then once more for a connection that opened meanwhile
-          .compose(closed -> {
-            parts.bans.enforce(ban);
-            return connections.close(id, CloseCodes.BANNED, "banned");
-          })
+      }).compose(ban -> connections.closeAll(id, CloseCodes.BANNED, "banned")
+          // in effect (on every node of a cluster) once the close frames reached the clients (a polling client's
+          // next poll would be refused), then once more for a connection that opened meanwhile
+          .compose(closed -> parts.bans.enforce(ban))
+          .compose(v -> connections.closeAll(id, CloseCodes.BANNED, "banned"))
           .map(closed -> new JsonObject().put("ban", ban.toJson())));
     }));
   }
@@ -181,9 +181,9 @@ public final class AdminRoutes {
       if (!(text instanceof String)) {
         return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT, "text must be a string"));
       }
-      Future<Set<String>> users = room == null ? connections.list().map(list -> {
+      Future<Set<String>> users = room == null ? connections.listAll().map(listing -> {
         Set<String> ids = new LinkedHashSet<>();
-        list.forEach(c -> ids.add(c.user().id()));
+        listing.connections().forEach(c -> ids.add(c.user().id()));
         return ids;
       }) : Future.succeededFuture(Set.of());
       return users.compose(ids -> m.notice((String) room, (String) text, ids));
@@ -216,6 +216,11 @@ public final class AdminRoutes {
     JsonArray out = new JsonArray();
     users.forEach((id, user) -> out.add(user.put("rooms", new JsonArray(List.copyOf(rooms.get(id))))));
     return new JsonObject().put("users", out);
+  }
+
+  /** {@code answer} with {@code "nodes":{"answered","missing"}} when the answer was gathered from a cluster's nodes. */
+  private static JsonObject withNodes(JsonObject answer, JsonObject nodes) {
+    return nodes == null ? answer : answer.put("nodes", nodes);
   }
 
   private Future<Moderation> moderation() {

@@ -4,11 +4,14 @@ import dev.vertxchat.auth.AuthService;
 import dev.vertxchat.auth.Bans;
 import dev.vertxchat.auth.SignInSettings;
 import dev.vertxchat.bridge.ConnectionRegistry;
+import dev.vertxchat.bridge.RoomCatchUp;
+import dev.vertxchat.cluster.ClusterNode;
 import dev.vertxchat.chat.Moderation;
 import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
 import dev.vertxchat.chat.Membership;
+import dev.vertxchat.cluster.ClusterNode;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.metrics.ChatMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -43,7 +46,11 @@ public final class HttpParts {
   final Bans bans;
   final SignInSettings settings;
   final Moderation moderation;
-  final ConnectionRegistry registry = new ConnectionRegistry();
+  /** This process as a node of a cluster, null for a single process ({@link #cluster}). */
+  ClusterNode node;
+  /** Where the bridge fills gaps in a room's order from; null for a single process (one publisher, in order). */
+  RoomCatchUp catchUp;
+  final ConnectionRegistry registry;
   private final WorkerExecutor hashing;
 
   private HttpParts(Vertx vertx, ChatConfig config, TokenService tokens, AccountStore accounts, Membership membership,
@@ -52,6 +59,7 @@ public final class HttpParts {
     this.bans = admin.bans();
     this.settings = admin.settings();
     this.moderation = admin.moderation();
+    this.registry = new ConnectionRegistry(vertx, admin.node());
     this.config = config;
     this.metrics = metrics;
     this.meters = meters;
@@ -72,8 +80,15 @@ public final class HttpParts {
    * @param bans       banned users (the same {@link Bans} the {@link TokenService} checks)
    * @param settings   guest sign-in and registration, switchable at run time
    * @param moderation the chat side's operator actions (null: the admin routes that need it answer 503)
+   * @param node       this node of a cluster ({@link ClusterNode#of}): the admin API then lists and closes the
+   *                   connections of every node; null in a single process
    */
-  public record Admin(Bans bans, SignInSettings settings, Moderation moderation) {}
+  public record Admin(Bans bans, SignInSettings settings, Moderation moderation, ClusterNode node) {
+    /** A single process's. */
+    public Admin(Bans bans, SignInSettings settings, Moderation moderation) {
+      this(bans, settings, moderation, null);
+    }
+  }
 
   /**
    * @param accounts      where accounts are kept
@@ -98,16 +113,30 @@ public final class HttpParts {
     return new HttpParts(vertx, config, tokens, accounts, membership, databaseCheck, journal, metrics, meters, admin);
   }
 
+  /**
+   * This service is a node of a cluster: rooms are published by every node, so the bridge orders them by their
+   * {@code prev} header and reads gaps from {@code catchUp}; the ready check includes the node's membership.
+   * Call before the HTTP verticles start.
+   */
+  public void cluster(ClusterNode node, RoomCatchUp catchUp) {
+    this.node = node;
+    this.catchUp = catchUp;
+    health.clusterCheck(node::healthy);
+  }
+
   /** The live bridge connections of this service, over every HTTP verticle instance. */
   public ConnectionRegistry connections() {
     return registry;
   }
 
-  /** Reads the TLS certificate when configured (a {@link dev.vertxchat.config.ConfigException} when unusable). */
+  /**
+   * Reads the TLS certificate when configured (a {@link dev.vertxchat.config.ConfigException} when unusable);
+   * in a cluster, this node then answers the other nodes for its connections.
+   */
   public Future<Void> open(Vertx vertx) {
-    return Tls.open(vertx, config).map(opened -> {
+    return Tls.open(vertx, config).compose(opened -> {
       tls = opened;
-      return null;
+      return registry.open();
     });
   }
 
@@ -134,6 +163,6 @@ public final class HttpParts {
     if (tls != null) {
       tls.close();
     }
-    return hashing.close();
+    return registry.stop().eventually(hashing::close);
   }
 }

@@ -49,6 +49,8 @@ public class HttpVerticle extends VerticleBase {
   private final ChatConfig config;
   private HttpServer server;
   private EventBusBridge bridge;
+  /** Hears cluster nodes leave while this runs (cluster only). */
+  private java.util.function.Consumer<String> nodeLeft;
 
   public HttpVerticle(HttpParts parts) {
     this.parts = parts;
@@ -73,7 +75,13 @@ public class HttpVerticle extends VerticleBase {
     ClientAddress addresses = parts.addresses;
     HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH,
         parts.metrics);
-    bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.registry, parts.metrics);
+    bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.registry, parts.metrics, parts.catchUp);
+    if (parts.node != null) {
+      // a node that left may have committed messages it never published: every room catches up from the store
+      EventBusBridge own = bridge;
+      nodeLeft = id -> own.catchUpAll();
+      parts.node.onNodeLeft(nodeLeft);
+    }
 
     Router router = Router.router(vertx);
     AccessLog accessLog = new AccessLog(addresses);
@@ -170,6 +178,9 @@ public class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (nodeLeft != null) {
+      parts.node.removeNodeLeft(nodeLeft);
+    }
     if (parts.tls != null && server != null) {
       parts.tls.unregister(server);
     }

@@ -75,7 +75,7 @@ public final class H2RoomStore implements RoomStore {
     return pool.withTransaction(conn -> conn.preparedQuery(sql.toString()).execute(params).map(rows -> toPage(rows, limit)));
   }
 
-  private static Page toPage(RowSet<Row> rows, int limit) {
+  static Page toPage(RowSet<Row> rows, int limit) {
     List<Room> out = new ArrayList<>(Math.min(rows.size(), limit));
     for (Row row : rows) {
       if (out.size() == limit) {

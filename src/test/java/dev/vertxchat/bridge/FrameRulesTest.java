@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -240,13 +241,13 @@ class FrameRulesTest {
     }
 
     @Override
-    public List<UserRef> users(String room) {
-      return List.of();
+    public Future<List<UserRef>> users(String room) {
+      return Future.succeededFuture(List.of());
     }
 
     @Override
-    public int count(String room) {
-      return 0;
+    public Future<Map<String, Integer>> counts(List<String> rooms) {
+      return Future.succeededFuture(Map.of());
     }
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,12 +30,16 @@ class ClusterNodeTest {
       assertEquals(2, nodeA.nodes().size(), "both nodes are members: " + nodeA.nodes());
       assertTrue(nodeA.nodes().contains(nodeB.nodeId()));
       assertTrue(nodeA.active());
+      assertTrue(nodeA.healthy().await(5, TimeUnit.SECONDS));
+      assertTrue(nodeB.healthy().await(5, TimeUnit.SECONDS));
       CompletableFuture<String> left = new CompletableFuture<>();
       nodeA.onNodeLeft(left::complete);
       String bId = nodeB.nodeId();
       b.close().await(30, TimeUnit.SECONDS);
       assertEquals(bId, left.get(20, TimeUnit.SECONDS));
       assertEquals(1, nodeA.nodes().size());
+      assertFalse(nodeB.healthy().await(5, TimeUnit.SECONDS), "a node whose Vert.x closed is not in the cluster");
+      assertTrue(nodeA.healthy().await(5, TimeUnit.SECONDS), "a node alone is still a cluster of one");
     } finally {
       a.close().await(30, TimeUnit.SECONDS);
     }

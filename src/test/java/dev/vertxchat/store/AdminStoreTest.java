@@ -2,7 +2,6 @@ package dev.vertxchat.store;
 
 import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.UserRef;
-import dev.vertxchat.store.BanStore.Ban;
 import dev.vertxchat.store.MessageStore.NewMessage;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -17,19 +16,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 import static dev.vertxchat.support.TestServer.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The store side of the admin API with a real H2 file: bans and settings tables, a message deleted
- * while still only in the journal (tombstone in the table, text gone from the journal, still deleted
- * after the journal is reopened and replayed), and a deleted room's ids never given out again.
+ * The journal's side of the admin API with a real H2 file: a message deleted while still only in the
+ * journal (tombstone in the table, text gone from the journal, still deleted after the journal is
+ * reopened and replayed). What every store does (bans, settings, tombstones, a deleted room's ids) is
+ * in {@link StoreContractTest}.
  */
 @ExtendWith(VertxExtension.class)
 class AdminStoreTest {
@@ -52,28 +50,6 @@ class AdminStoreTest {
   @AfterEach
   void closePool() {
     await(pool.close());
-  }
-
-
-  @Test
-  void bansAreStoredReplacedAndRemoved() {
-    BanStore bans = new H2BanStore(pool);
-    await(bans.put(new Ban("u-b", "spam", "u-admin", 2000)));
-    await(bans.put(new Ban("u-a", null, "u-admin", 1000)));
-    await(bans.put(new Ban("u-b", "flood", "u-admin", 2000)));
-    assertEquals(List.of(new Ban("u-a", null, "u-admin", 1000), new Ban("u-b", "flood", "u-admin", 2000)), await(bans.all()));
-    assertTrue(await(bans.remove("u-a")));
-    assertFalse(await(bans.remove("u-a")));
-    assertEquals(List.of(new Ban("u-b", "flood", "u-admin", 2000)), await(bans.all()));
-  }
-
-  @Test
-  void settingsAreStoredAndReplaced() {
-    SettingsStore settings = new H2SettingsStore(pool);
-    assertEquals(Map.of(), await(settings.all()));
-    await(settings.put(Map.of("auth.guests", "false", "auth.registration", "true")));
-    await(settings.put(Map.of("auth.registration", "false")));
-    assertEquals(Map.of("auth.guests", "false", "auth.registration", "false"), await(settings.all()));
   }
 
   @Test
@@ -105,26 +81,6 @@ class AdminStoreTest {
     assertEquals(Envelope.chat(keep, "general", ANN, "keep", 100), page.get(0));
     assertEquals(new Envelope(gone, "general", Envelope.DELETED, null, null, 100), page.get(1));
     assertEquals("{\"id\":" + gone + ",\"room\":\"general\",\"type\":\"deleted\",\"ts\":100}", page.get(1).toJson().encode());
-  }
-
-  @Test
-  void aDeletedRoomsIdsAreNotGivenOutAgain() {
-    MessageJournal journal = await(MessageJournal.open(vertx, dataDir.toString(), LAZY));
-    JournaledMessageStore store = new JournaledMessageStore(journal, new H2MessageStore(pool));
-    await(store.append(List.of(new NewMessage("general", ANN, "a")), 1));
-    long top = await(store.append(List.of(new NewMessage("doomed", ANN, "b"), new NewMessage("doomed", ANN, "c")), 2))
-        .get(1).envelope().id();
-    await(store.deleteRoom("doomed"));
-    assertEquals(List.of(), await(store.page("doomed", null, null, 10)));
-    assertEquals(1, await(store.page("general", null, null, 10)).size());
-    await(journal.close());
-
-    journal = await(MessageJournal.open(vertx, dataDir.toString(), LAZY));
-    store = new JournaledMessageStore(journal, new H2MessageStore(pool));
-    long next = await(store.append(List.of(new NewMessage("general", ANN, "d")), 3)).get(0).envelope().id();
-    assertTrue(next > top, next + " after " + top);
-    assertNull(await(store.page("doomed", null, null, 10)).stream().findFirst().orElse(null));
-    await(journal.close());
   }
 
   private String journalText() throws Exception {

@@ -1,0 +1,164 @@
+package dev.vertxchat.store;
+
+import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.UserRef;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Room history in PostgreSQL, shared by the nodes of a cluster. One transaction per batch (the send
+ * pipeline's group commit), four round trips: it locks the head rows ({@code room_heads}) of the batch's
+ * rooms in room id order, creating missing ones, then draws the batch's ids from the {@code message_ids}
+ * sequence, inserts the messages and moves each head to its room's last id. Ids are drawn only while the room's head is
+ * locked, so within a room a greater id always commits after every smaller one: a reader that asks for
+ * {@code after = N} never misses a message that commits later. Locking in one order means two nodes'
+ * batches never deadlock.
+ */
+public final class PgMessageStore implements MessageStore {
+  private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts";
+  /**
+   * Locks the head rows of the batch's rooms in room id order and returns their last ids, creating the
+   * missing ones (last id 0): the no-op update of an existing row takes its row lock as FOR UPDATE would.
+   */
+  private static final String LOCK_HEADS = "INSERT INTO room_heads (room_id, last_id) SELECT r, 0 FROM UNNEST($1::VARCHAR[]) AS r"
+      + " ORDER BY r ON CONFLICT (room_id) DO UPDATE SET last_id = room_heads.last_id RETURNING room_id, last_id";
+  private static final String NEXT_IDS = "SELECT nextval('message_ids') FROM generate_series(1, $1)";
+  private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ") SELECT i, r, u, n, t, $6 FROM"
+      + " UNNEST($1::BIGINT[], $2::VARCHAR[], $3::VARCHAR[], $4::VARCHAR[], $5::BYTEA[]) AS m(i, r, u, n, t)";
+  private static final String MOVE_HEADS = "UPDATE room_heads SET last_id = h.last FROM"
+      + " UNNEST($1::VARCHAR[], $2::BIGINT[]) AS h(room, last) WHERE room_heads.room_id = h.room";
+
+  private final Pool pool;
+
+  public PgMessageStore(Pool pool) {
+    this.pool = pool;
+  }
+
+  @Override
+  public Future<List<Stored>> append(List<NewMessage> batch, long ts) {
+    if (batch.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    String[] rooms = batch.stream().map(NewMessage::room).distinct().sorted().toArray(String[]::new);
+    // the two statements go out together (pipelined); the server runs them in order on the connection,
+    // so the ids are drawn only once every head is locked
+    return pool.withTransaction(conn -> {
+      Future<RowSet<Row>> heads = conn.preparedQuery(LOCK_HEADS).execute(Tuple.tuple().addArrayOfString(rooms));
+      Future<RowSet<Row>> ids = conn.preparedQuery(NEXT_IDS).execute(Tuple.of(batch.size()));
+      return Future.all(heads, ids).compose(v -> {
+        Map<String, Long> last = new HashMap<>();
+        for (Row row : heads.result()) {
+          last.put(row.getString(0), row.getLong(1));
+        }
+        return write(conn, batch, ts, last, ids.result());
+      });
+    }).recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
+  }
+
+  private static Future<List<Stored>> write(SqlConnection conn, List<NewMessage> batch, long ts, Map<String, Long> last,
+                                            RowSet<Row> idRows) {
+    long[] ids = new long[batch.size()];
+    int k = 0;
+    for (Row row : idRows) {
+      ids[k++] = row.getLong(0);
+    }
+    if (k != ids.length) {
+      return Future.failedFuture(new IllegalStateException("the sequence gave " + k + " ids for " + ids.length + " messages"));
+    }
+    Arrays.sort(ids); // nextval follows the rows, but order is what the contract promises: never rely on it
+    int n = batch.size();
+    Long[] idArg = new Long[n];
+    String[] roomArg = new String[n];
+    String[] userArg = new String[n];
+    String[] nameArg = new String[n];
+    Buffer[] textArg = new Buffer[n];
+    List<Stored> stored = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      NewMessage m = batch.get(i);
+      Envelope e = Envelope.chat(ids[i], m.room(), m.user(), m.text(), ts);
+      Long previous = last.put(m.room(), ids[i]);
+      stored.add(new Stored(e, e.toJson().encode(), previous == null ? 0 : previous));
+      idArg[i] = ids[i];
+      roomArg[i] = m.room();
+      userArg[i] = m.user().id();
+      nameArg[i] = m.user().name();
+      textArg[i] = Buffer.buffer(m.text().getBytes(StandardCharsets.UTF_8));
+    }
+    Map<String, Long> heads = new TreeMap<>();
+    for (Stored s : stored) {
+      heads.put(s.envelope().room(), s.envelope().id());
+    }
+    Future<RowSet<Row>> insert = conn.preparedQuery(INSERT).execute(Tuple.tuple().addArrayOfLong(idArg).addArrayOfString(roomArg)
+        .addArrayOfString(userArg).addArrayOfString(nameArg).addArrayOfBuffer(textArg).addLong(ts));
+    Future<RowSet<Row>> move = conn.preparedQuery(MOVE_HEADS)
+        .execute(Tuple.tuple().addArrayOfString(heads.keySet().toArray(String[]::new)).addArrayOfLong(heads.values().toArray(Long[]::new)));
+    return Future.all(insert, move).map(stored);
+  }
+
+  /** See {@link MessageStore#page}: the same pages as the H2 table gives. */
+  @Override
+  public Future<List<Envelope>> page(String room, Long before, Long after, int limit) {
+    String sql;
+    Tuple args = Tuple.of(room);
+    if (after != null) {
+      sql = "SELECT " + COLUMNS + ", deleted FROM messages WHERE room_id = ? AND id > ?"
+          + (before != null ? " AND id < ?" : "") + " ORDER BY id ASC LIMIT ?";
+      args.addLong(after);
+    } else {
+      sql = "SELECT " + COLUMNS + ", deleted FROM messages WHERE room_id = ?"
+          + (before != null ? " AND id < ?" : "") + " ORDER BY id DESC LIMIT ?";
+    }
+    if (before != null) {
+      args.addLong(before);
+    }
+    args.addInteger(limit);
+    boolean descending = after == null;
+    return pool.preparedQuery(PgDatabase.numbered(sql)).execute(args).map(rows -> {
+      List<Envelope> out = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        out.add(row.getBoolean(6)
+            ? new Envelope(row.getLong(0), row.getString(1), Envelope.DELETED, null, null, row.getLong(5))
+            : Envelope.chat(row.getLong(0), row.getString(1), new UserRef(row.getString(2), row.getString(3)),
+                row.getBuffer(4).toString(StandardCharsets.UTF_8), row.getLong(5)));
+      }
+      if (descending) {
+        Collections.reverse(out);
+      }
+      return out;
+    }).recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
+  }
+
+  @Override
+  public Future<Boolean> delete(String room, long id) {
+    return pool.preparedQuery("UPDATE messages SET text = ''::BYTEA, deleted = TRUE WHERE id = $1 AND room_id = $2")
+        .execute(Tuple.of(id, room)).map(rows -> rows.rowCount() > 0);
+  }
+
+  /**
+   * Deletes the room's messages and its head row. The head is locked first, so a batch of that room being
+   * committed meanwhile is either wholly before (its rows are deleted too) or wholly after (a new head).
+   * Ids come from the sequence: the deleted ones are never given out again.
+   */
+  @Override
+  public Future<Void> deleteRoom(String room) {
+    return pool.withTransaction(conn -> conn.preparedQuery("SELECT last_id FROM room_heads WHERE room_id = $1 FOR UPDATE")
+        .execute(Tuple.of(room))
+        .compose(v -> conn.preparedQuery("DELETE FROM messages WHERE room_id = $1").execute(Tuple.of(room)))
+        .compose(v -> conn.preparedQuery("DELETE FROM room_heads WHERE room_id = $1").execute(Tuple.of(room)))
+        .mapEmpty());
+  }
+}
