@@ -5,17 +5,17 @@
 #
 #   docs/bench/cluster-bench.sh idle             54,000 connections, 18,000 per node, 4 generator processes
 #   docs/bench/cluster-bench.sh fanout [RATES]   1,000 clients over the 3 nodes in one room (default 20,50,200)
-#   docs/bench/cluster-bench.sh fanout-single [RATES]   the same against the single process (port 18090)
+#   docs/bench/cluster-bench.sh fanout-single [RATES]   the same against the single process (port 28090)
 #   docs/bench/cluster-bench.sh durable          200 connections over the nodes: closed loop W=1,4, then paced
 #   docs/bench/cluster-bench.sh durable-single   the same against the single process
 #   docs/bench/cluster-bench.sh presence [JOINS] join/leave convergence of chat.presence across the nodes (300)
 #   docs/bench/cluster-bench.sh failover [URL]   SIGKILL of node 3 while 300 clients send; reconnect through URL
-#                                                (default nginx, http://127.0.0.1:18000; "direct" = the nodes)
+#                                                (default nginx, http://127.0.0.1:28000; "direct" = the nodes)
 set -euo pipefail
 B=${BENCH_DIR:-/tmp/vc-bench}
 LG=${LOADGEN:-target/vertx-chat-loadgen.jar}
-NODES="http://127.0.0.1:18081,http://127.0.0.1:18082,http://127.0.0.1:18083"
-SINGLE=http://127.0.0.1:18090
+NODES="http://127.0.0.1:28081,http://127.0.0.1:28082,http://127.0.0.1:28083"
+SINGLE=http://127.0.0.1:28090
 mkdir -p "$B/results"
 what=${1:?what to measure}
 stamp=$(date -u +%H%M%S)
@@ -57,7 +57,7 @@ case "$what" in
     run --url "$NODES" --server-pid "$(pids)" --scenario presence --transport raw --joins "${2:-300}" --poll-ms 5 \
       --max-seconds 600 --name-prefix pr ;;
   failover)
-    url=${2:-http://127.0.0.1:18000}
+    url=${2:-http://127.0.0.1:28000}
     [ "$url" = direct ] && url=$NODES
     run --url "$url" --server-pid "$(pids)" --scenario failover --transport raw --clients 300 --senders 30 --rates 100 \
       --kill-pid "$(cat "$B/node3.pid")" --kill-after-seconds 10 --max-seconds 300 --name-prefix fo --room-prefix "fo-$stamp" ;;

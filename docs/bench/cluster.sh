@@ -5,10 +5,10 @@
 # stopped by that PID only. Run from the repository root after `mvn -o -q package -DskipNpm -DskipTests`.
 #
 #   docs/bench/cluster.sh pg-start            PostgreSQL on $PG_PORT (initdb as user postgres, default durability)
-#   docs/bench/cluster.sh nodes-start [N]     N (3) nodes on 18081.., admin 19461.., Hazelcast 5801..
+#   docs/bench/cluster.sh nodes-start [N]     N (3) nodes on 28081.., admin 29461.., Hazelcast 5801..
 #   docs/bench/cluster.sh node-start I        (re)start node I alone (after a kill)
-#   docs/bench/cluster.sh single-start [h2|postgres]   one process without -cluster on 18090
-#   docs/bench/cluster.sh nginx-start         nginx on 18000 in front of the nodes
+#   docs/bench/cluster.sh single-start [h2|postgres]   one process without -cluster on 28090
+#   docs/bench/cluster.sh nginx-start         nginx on 28000 in front of the nodes
 #   docs/bench/cluster.sh pids                the node PIDs, comma-separated (for --server-pid)
 #   docs/bench/cluster.sh status | stop-all | nodes-stop | single-stop | nginx-stop | pg-stop
 #
@@ -21,10 +21,10 @@ B=${BENCH_DIR:-/tmp/vc-bench}
 PG_PORT=${PG_PORT:-55432}
 JAR=${JAR:-target/vertx-chat.jar}
 HEAP=${HEAP:-1g}
-HTTP_BASE=18080
-ADMIN_BASE=19460
-SINGLE_PORT=18090
-NGINX_PORT=18000
+HTTP_BASE=28080
+ADMIN_BASE=29460
+SINGLE_PORT=28090
+NGINX_PORT=28000
 SECRET_FILE=$B/jwt-secret
 PG_URL="postgresql://chat:chat@127.0.0.1:$PG_PORT/chat"
 mkdir -p "$B"
@@ -42,6 +42,11 @@ wait_ready() {
   done
   echo "not ready after ${max}s: $url" >&2
   return 1
+}
+
+# refuses a port something else listens on already (another session's service, for instance)
+port_free() {
+  if [ -n "$(ss -Hltn "sport = :$1")" ]; then echo "port $1 is taken: $(ss -Hltnp "sport = :$1" | grep -o 'pid=[0-9]*' | head -1)" >&2; return 1; fi
 }
 
 stop_pid_file() {
@@ -113,6 +118,7 @@ node_start() {
   local i=$1 hz
   hz=$(hazelcast_config)
   if alive "$B/node$i.pid"; then echo "node $i already running ($(cat "$B/node$i.pid"))"; return; fi
+  port_free $((HTTP_BASE + i)) && port_free $((ADMIN_BASE + i))
   mkdir -p "$B/node$i/data"
   # shellcheck disable=SC2046,SC2086
   env $(common_env) CHAT_HTTP_PORT=$((HTTP_BASE + i)) CHAT_ADMIN_PORT=$((ADMIN_BASE + i)) CHAT_DATA_DIR="$B/node$i/data" \
@@ -128,6 +134,7 @@ nodes_start() {
   for ((i = 1; i <= n; i++)); do node_start "$i"; done
   for ((i = 1; i <= n; i++)); do
     wait_ready "http://127.0.0.1:$((HTTP_BASE + i))/health/ready" 180 || { tail -20 "$B/node$i/out.log" >&2; return 1; }
+    alive "$B/node$i.pid" || { echo "node $i exited" >&2; tail -5 "$B/node$i/out.log" >&2; return 1; }
     echo "node $i: pid $(cat "$B/node$i.pid"), http 127.0.0.1:$((HTTP_BASE + i)), $(grep 'open files' /proc/"$(cat "$B/node$i.pid")"/limits | awk '{print "open files " $4}')"
   done
 }
@@ -141,6 +148,7 @@ nodes_stop() {
 single_start() {
   local type=${1:-h2}
   if alive "$B/single.pid"; then echo "single already running ($(cat "$B/single.pid"))"; return; fi
+  port_free $SINGLE_PORT && port_free $((ADMIN_BASE + 9))
   rm -rf "$B/single" && mkdir -p "$B/single/data"
   local extra=""
   [ "$type" = postgres ] && extra="CHAT_STORE_TYPE=postgres CHAT_STORE_POSTGRES_URL=$PG_URL"
@@ -156,6 +164,7 @@ nginx_start() {
   local n i servers="" conf=$B/nginx/nginx.conf
   n=$(cat "$B/nodes" 2>/dev/null || echo 3)
   mkdir -p "$B/nginx"
+  port_free $NGINX_PORT
   if [ ! -f conf/nginx.conf ]; then echo "conf/nginx.conf is missing" >&2; return 1; fi
   for ((i = 1; i <= n; i++)); do servers+="    server 127.0.0.1:$((HTTP_BASE + i)) max_fails=1 fail_timeout=5s;\n"; done
   # the shipped sample with mechanical rewrites only: one worker, pid/logs/temp files under $B/nginx, no
