@@ -21,11 +21,24 @@ what=${1:?what to measure}
 stamp=$(date -u +%H%M%S)
 out=$B/results/$what-$stamp
 
+# CPU ticks (1/100 s) of the benchmark's PostgreSQL: the postmaster and its children (backends, WAL writer ...)
+pg_ticks() {
+  local pg t=0 p
+  pg=$(cat "$B/pg.pid" 2>/dev/null) || { echo 0; return; }
+  for p in $pg $(ps --ppid "$pg" -o pid= 2>/dev/null); do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
+  done
+  echo $t
+}
+
 run() {
+  local t0 pg0
   echo "# $(date -u +%FT%TZ) load before: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$out.txt"
   echo "# java -jar $LG $*" | tee -a "$out.txt"
+  t0=$(date +%s.%N); pg0=$(pg_ticks)
   java -jar "$LG" --json "$out.json" "$@" 2>&1 | tee -a "$out.txt"
-  echo "# $(date -u +%FT%TZ) load after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out.txt"
+  echo "# $(date -u +%FT%TZ) load after: $(cut -d' ' -f1-3 /proc/loadavg); PostgreSQL CPU over the whole run" \
+    "(set-up included): $(( $(pg_ticks) - pg0 ))0 ms in $(echo "$(date +%s.%N) - $t0" | bc | cut -d. -f1) s" | tee -a "$out.txt"
 }
 
 pids() { "$(dirname "$0")/cluster.sh" pids; }

@@ -13,13 +13,16 @@
 #   docs/bench/cluster.sh status | stop-all | nodes-stop | single-stop | nginx-stop | pg-stop
 #
 # Environment: BENCH_DIR (/tmp/vc-bench), PG_PORT (55432), PG_OPTS (extra postgres -c settings, none by default:
-# fsync and synchronous_commit stay on), JAR (target/vertx-chat.jar), HEAP (1g), NODE_ENV (extra VAR=value
+# fsync and synchronous_commit stay on), JAR (target/vertx-chat.jar, copied to $BENCH_DIR when no service of
+# this harness runs), HEAP (1g), NODE_ENV (extra VAR=value
 # words for every node), JAVA_OPTS (extra JVM options for the nodes).
 set -euo pipefail
 
 B=${BENCH_DIR:-/tmp/vc-bench}
 PG_PORT=${PG_PORT:-55432}
-JAR=${JAR:-target/vertx-chat.jar}
+JAR_SRC=${JAR:-target/vertx-chat.jar}
+# the processes run a copy, so that a rebuild of target/ never changes a jar under a running JVM
+JAR=$B/vertx-chat.jar
 HEAP=${HEAP:-1g}
 HTTP_BASE=28080
 ADMIN_BASE=29460
@@ -128,8 +131,18 @@ node_start() {
   echo $! > "$B/node$i.pid"
 }
 
+# copies the jar to $B unless a service started from the copy still runs
+copy_jar() {
+  local f
+  for f in "$B"/node*.pid "$B/single.pid"; do
+    if [ -e "$f" ] && alive "$f"; then return 0; fi
+  done
+  cp "$JAR_SRC" "$JAR"
+}
+
 nodes_start() {
   local n=${1:-3} i
+  copy_jar
   echo "$n" > "$B/nodes"
   for ((i = 1; i <= n; i++)); do node_start "$i"; done
   for ((i = 1; i <= n; i++)); do
@@ -149,6 +162,7 @@ single_start() {
   local type=${1:-h2}
   if alive "$B/single.pid"; then echo "single already running ($(cat "$B/single.pid"))"; return; fi
   port_free $SINGLE_PORT && port_free $((ADMIN_BASE + 9))
+  copy_jar
   rm -rf "$B/single" && mkdir -p "$B/single/data"
   local extra=""
   [ "$type" = postgres ] && extra="CHAT_STORE_TYPE=postgres CHAT_STORE_POSTGRES_URL=$PG_URL"

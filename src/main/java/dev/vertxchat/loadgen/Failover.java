@@ -38,6 +38,8 @@ final class Failover {
   private final AtomicInteger sendFailures = new AtomicInteger();
   private final AtomicInteger reconnectFailures = new AtomicInteger();
   private volatile boolean sending;
+  /** Set at the end: connections that close now are not reconnected. */
+  private volatile boolean stopped;
   private volatile long killNanos;
 
   /** One simulated user across its connections; touched only on its event loop. */
@@ -147,6 +149,9 @@ final class Failover {
 
     /** The service closed the connection: reconnect (bounded attempts, short backoff), register, catch up. */
     void lost() {
+      if (stopped) {
+        return;
+      }
       ready = false;
       outstanding = 0; // replies to the closed connection will not come
       if (closedAt == 0) {
@@ -222,10 +227,23 @@ final class Failover {
     Traffic.sleep(5000); // keep sending on the survivors for a while
     sending = false;
     Traffic.sleep(3000); // drain: acks and deliveries still due
+    stopped = true;
     double sendingSeconds = (System.nanoTime() - start) / 1e9;
+    fleet.say(String.format("%d connection(s) were closed, %d reconnected, %d caught up; comparing with the history",
+        clients.stream().filter(c -> c.closedAt > 0).count(), clients.stream().filter(c -> c.reconnectedAt > 0).count(),
+        clients.stream().filter(c -> c.caughtUpAt > 0).count()));
+    // each client's view, copied on its own event loop
+    List<Future<Set<Long>>> copies = new ArrayList<>();
+    for (Client c : clients) {
+      io.vertx.core.Promise<Set<Long>> p = io.vertx.core.Promise.promise();
+      c.loop.runOnContext(v -> p.complete(new HashSet<>(c.ids)));
+      copies.add(p.future());
+    }
+    Fleet.await(Future.join(copies), 30);
+    List<Set<Long>> views = copies.stream().map(Future::result).toList();
 
     // the room may hold messages of earlier runs: compare from the first id any client received on
-    long first = clients.stream().flatMap(c -> c.ids.stream()).min(Long::compare).orElse(0L);
+    long first = views.stream().flatMap(Set::stream).min(Long::compare).orElse(0L);
     List<Long> whole = history(api, clients);
     Set<Long> wholeSet = new HashSet<>(whole);
     List<Long> history = whole.stream().filter(id -> id >= first).toList();
@@ -235,11 +253,13 @@ final class Failover {
     int clientsMissing = 0;
     int liveDup = 0;
     int liveOrder = 0;
-    for (Client c : clients) {
-      long m = history.stream().filter(id -> !c.ids.contains(id)).count();
+    for (int i = 0; i < clients.size(); i++) {
+      Client c = clients.get(i);
+      Set<Long> view = views.get(i);
+      long m = history.stream().filter(id -> !view.contains(id)).count();
       missing += m;
       clientsMissing += m > 0 ? 1 : 0;
-      extra += c.ids.stream().filter(id -> !historySet.contains(id)).count();
+      extra += view.stream().filter(id -> !historySet.contains(id)).count();
       liveDup += c.liveDuplicates;
       liveOrder += c.liveOutOfOrder;
     }

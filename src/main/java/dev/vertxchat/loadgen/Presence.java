@@ -106,14 +106,19 @@ final class Presence {
     List<Future<Long>> seen = new ArrayList<>();
     Fleet.await(onLoop(loop, () -> {
       t0[0] = System.nanoTime();
-      Future<Void> own = joiner.join();
-      own.onSuccess(v -> ownJoinUs.recordValue((System.nanoTime() - t0[0]) / 1000));
+      Promise<Void> own = Promise.promise();
+      joiner.join().onComplete(own);
+      long timer = fleet.vertx.setTimer(TimeUnit.NANOSECONDS.toMillis(TRIAL_TIMEOUT_NANOS), id -> own.tryFail("no own join envelope"));
+      own.future().onComplete(ar -> fleet.vertx.cancelTimer(timer));
+      own.future().onSuccess(v -> ownJoinUs.recordValue((System.nanoTime() - t0[0]) / 1000));
       for (int k = 0; k < n; k++) {
         if (k != home) {
           seen.add(until(observers.get(k), room, g.userId(), true, t0[0]));
         }
       }
-      return Future.join(seen).mapEmpty();
+      List<Future<?>> all = new ArrayList<>(seen);
+      all.add(own.future().otherwiseEmpty());
+      return Future.join(all).mapEmpty();
     }), 30);
     for (Future<Long> f : seen) {
       if (f.succeeded()) {
