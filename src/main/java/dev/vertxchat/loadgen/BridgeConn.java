@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * delivery latency (the send time travels in the text, "lg nanoTime seq"); the others only count chat
  * frames by searching the text, without parsing it. Connections with acks on (durable scenario) send with
  * a reply address "a.<nanoTime>" and record the acknowledgement latency.
+ * Longer than 300 lines because both transports' framing, the counting fast path and the parsed path are one connection.
  */
 final class BridgeConn {
   private static final String CHAT = "\"type\":\"chat\"";
@@ -25,6 +26,8 @@ final class BridgeConn {
   private static final String ESC_ERR = "{\\\"type\\\":\\\"err\\\"";
   private static final String REPLY = "{\"type\":\"message\",\"address\":\"a.";
   private static final String ESC_REPLY = "\\\"address\\\":\\\"a.";
+  private static final String JOIN_REPLY = "\"address\":\"j\"";
+  private static final String ESC_JOIN_REPLY = "\\\"address\\\":\\\"j\\\"";
   private static final String ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 
   final int index;
@@ -45,6 +48,8 @@ final class BridgeConn {
   private int closeCode = -1;
   private long pingTimer = -1;
   private long seq;
+  /** When this user's own join envelope arrived (0: not yet). */
+  long ownJoinNanos;
   /** chat.send requests with a reply address that are not answered yet. */
   int outstanding;
   /** Called after each acknowledgement or failed reply (closed loop). */
@@ -102,9 +107,14 @@ final class BridgeConn {
     });
   }
 
-  /** Registers the room; completes when this user's own join envelope arrives (the join took effect). */
+  /**
+   * Registers the room, then asks chat.presence with reply address "j": the bridge runs a connection's frames in
+   * order and a register is complete before the next frame runs, so the join took effect when that reply (or this
+   * user's own join envelope) arrives. A refused register fails it (its err frame comes first).
+   */
   Future<Void> join() {
     write("{\"type\":\"register\",\"address\":\"chat.room." + room + "\"}");
+    write("{\"type\":\"send\",\"address\":\"chat.presence\",\"body\":{\"room\":\"" + room + "\"},\"replyAddress\":\"j\"}");
     return joined.future();
   }
 
@@ -176,9 +186,17 @@ final class BridgeConn {
 
   private void onText(String text) {
     stats.messages.increment();
-    if (!isJoined && text.contains(userId) && text.contains("join")) {
-      isJoined = true;
-      joined.tryComplete();
+    if (ownJoinNanos == 0 && text.contains(userId) && text.contains("join")) {
+      ownJoinNanos = System.nanoTime();
+    }
+    if (!isJoined && (text.contains(JOIN_REPLY) || text.contains(ESC_JOIN_REPLY)
+        || (text.contains(userId) && text.contains("join")))) {
+      if (text.startsWith(ERR) || text.contains(ESC_ERR)) {
+        joinFailed(text);
+      } else {
+        isJoined = true;
+        joined.tryComplete();
+      }
     }
     if (!sockjs) {
       onFrame(text);
@@ -266,6 +284,14 @@ final class BridgeConn {
     outstanding--;
     if (onAnswer != null) {
       onAnswer.run();
+    }
+  }
+
+  /** An err frame before the join completed: the register (or the presence request after it) was refused. */
+  private void joinFailed(String text) {
+    if (!joined.future().isComplete()) {
+      stats.error("join-refused");
+      joined.tryFail("join refused: " + text);
     }
   }
 

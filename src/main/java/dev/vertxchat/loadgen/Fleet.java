@@ -64,9 +64,23 @@ final class Fleet {
     int n = o.localClients();
     ServiceApi.Guest[] out = new ServiceApi.Guest[n];
     long t0 = System.nanoTime();
-    await(ServiceApi.bounded(vertx, stats, "sign-in-failed", n, Math.min(64, o.connectConcurrency),
-        i -> api.guest(o.namePrefix + "-" + o.globalIndex(i), o.globalIndex(i) % o.targets.size()).onSuccess(g -> out[i] = g)),
-        o.connectTimeoutSeconds);
+    // a sign-in whose keep-alive connection the service closed meanwhile fails: such guests are tried twice more
+    for (int attempt = 0; attempt < 3; attempt++) {
+      List<Integer> todo = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (out[i] == null) {
+          todo.add(i);
+        }
+      }
+      if (todo.isEmpty()) {
+        break;
+      }
+      await(ServiceApi.bounded(vertx, stats, attempt == 0 ? "sign-in-failed" : "sign-in-failed-again", todo.size(),
+          Math.min(64, o.connectConcurrency), k -> {
+            int i = todo.get(k);
+            return api.guest(o.namePrefix + "-" + o.globalIndex(i), o.globalIndex(i) % o.targets.size()).onSuccess(g -> out[i] = g);
+          }), o.connectTimeoutSeconds);
+    }
     guests = new ArrayList<>();
     for (ServiceApi.Guest g : out) {
       if (g != null) {

@@ -30,6 +30,8 @@ final class Presence {
   private final Histogram joinUs = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final Histogram leaveUs = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final Histogram ownJoinUs = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+  private final Histogram ownEnvelopeUs = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+  private int ownEnvelopeMissing;
   private int joinTimeouts;
   private int leaveTimeouts;
   private int failedTrials;
@@ -86,7 +88,8 @@ final class Presence {
         .put("seconds", seconds).put("failedTrials", failedTrials)
         .put("joinNotConvergedIn15s", joinTimeouts).put("leaveNotConvergedIn15s", leaveTimeouts)
         .put("joinOnOtherNodes", Stats.percentiles(joinUs)).put("leaveOnOtherNodes", Stats.percentiles(leaveUs))
-        .put("ownJoinEnvelope", Stats.percentiles(ownJoinUs))
+        .put("joinerRegistered", Stats.percentiles(ownJoinUs))
+        .put("ownJoinEnvelope", Stats.percentiles(ownEnvelopeUs)).put("ownJoinEnvelopeNotSeen", ownEnvelopeMissing)
         .put("errors", new JsonObject(new java.util.TreeMap<>(fleet.stats.errors())));
     report.root.put("presence", r);
     System.out.println();
@@ -94,7 +97,9 @@ final class Presence {
     report.note("join: from the joiner's register frame until an observer on another URL got a chat.presence answer "
         + "listing the joiner (" + joinUs.getTotalCount() + " samples: joins x other URLs); leave: from the joiner's close "
         + "until an answer without it; each overstates the true time by up to --poll-ms plus one round trip. "
-        + "ownJoinEnvelope: until the joiner received its own join envelope from its node");
+        + "joinerRegistered: until the reply to a chat.presence request the joiner sent right after its register (the "
+        + "register is complete); ownJoinEnvelope: until the joiner received its own join envelope, NotSeen: joins "
+        + "whose joiner had not received it when every observer had seen the join");
   }
 
   private void trial(Context loop, int i, ServiceApi.Guest g, List<BridgeConn> observers, String room) {
@@ -126,6 +131,11 @@ final class Presence {
       } else {
         joinTimeouts++;
       }
+    }
+    if (joiner.ownJoinNanos > 0) {
+      ownEnvelopeUs.recordValue(Math.max(0, joiner.ownJoinNanos - t0[0]) / 1000);
+    } else {
+      ownEnvelopeMissing++;
     }
     List<Future<Long>> gone = new ArrayList<>();
     Fleet.await(onLoop(loop, () -> {
