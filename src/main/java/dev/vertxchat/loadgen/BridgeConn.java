@@ -122,9 +122,9 @@ final class BridgeConn {
     return ws != null && !closed;
   }
 
-  /** Joined (its own join envelope arrived) and not closed. */
+  /** Joined (see {@link #join()}; not refused) and not closed. */
   boolean isJoinedAndOpen() {
-    return isJoined && isOpen();
+    return joined.future().succeeded() && isOpen();
   }
 
   /** Sends one chat message stamped with the send time. */
