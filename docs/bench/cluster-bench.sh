@@ -21,11 +21,13 @@ what=${1:?what to measure}
 stamp=$(date -u +%H%M%S)
 out=$B/results/$what-$stamp
 
-# CPU ticks (1/100 s) of the benchmark's PostgreSQL: the postmaster and its children (backends, WAL writer ...)
+# CPU ticks (1/100 s) of the benchmark's PostgreSQL: the postmaster (with its ended children, cutime/cstime)
+# and its live children (backends, WAL writer ...)
 pg_ticks() {
   local pg t=0 p
   pg=$(cat "$B/pg.pid" 2>/dev/null) || { echo 0; return; }
-  for p in $pg $(ps --ppid "$pg" -o pid= 2>/dev/null); do
+  t=$(sed 's/.*) //' "/proc/$pg/stat" | awk '{print $12 + $13 + $14 + $15}')
+  for p in $(ps --ppid "$pg" -o pid= 2>/dev/null); do
     [ -r "/proc/$p/stat" ] && t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13}')))
   done
   echo $t

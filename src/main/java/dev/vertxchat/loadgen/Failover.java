@@ -62,6 +62,7 @@ final class Failover {
     volatile long reconnectedAt;
     volatile long caughtUpAt;
     int attempts;
+    final boolean joinedAtStart;
     long seq;
     long tags;
 
@@ -73,6 +74,7 @@ final class Failover {
       this.target = index % o.targets.size();
       attach(first);
       ready = first.isJoinedAndOpen();
+      joinedAtStart = ready;
     }
 
     void attach(BridgeConn c) {
@@ -215,18 +217,45 @@ final class Failover {
     long start = System.nanoTime();
     Traffic.sleep(o.killAfterSeconds * 1000L);
     killNanos = System.nanoTime();
-    boolean killed = ProcessHandle.of(o.killPid).map(ProcessHandle::destroyForcibly).orElse(false);
-    fleet.say(killed ? "SIGKILL sent to " + o.killPid : "could not kill " + o.killPid + " (no such process?)");
-    // wait (bounded) until every closed connection has reconnected and caught up
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(30, o.holdSeconds));
-    Traffic.sleep(1000);
+    java.util.Optional<ProcessHandle> victim = ProcessHandle.of(o.killPid);
+    boolean killed = victim.map(ProcessHandle::destroyForcibly).orElse(false);
+    // how long the kernel takes to end the process (its sockets close only then), at most 30 s
+    long exitNanos = -1;
+    if (killed) {
+      try {
+        victim.get().onExit().get(30, TimeUnit.SECONDS);
+        exitNanos = System.nanoTime() - killNanos;
+      } catch (Exception e) {
+        fleet.say("the killed process did not end within 30 s: " + e);
+      }
+    }
+    fleet.say(killed ? String.format("SIGKILL sent to %d; it ended %.0f ms later", o.killPid, exitNanos / 1e6)
+        : "could not kill " + o.killPid + " (no such process?)");
+    // wait (bounded) for the first closed connection, then until every closed one has reconnected and caught up
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline && clients.stream().noneMatch(c -> c.closedAt > 0)) {
+      Traffic.sleep(50);
+    }
+    Traffic.sleep(2000); // the others of that node close at about the same time
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(30, o.holdSeconds));
     while (System.nanoTime() < deadline && clients.stream().anyMatch(c -> c.closedAt > 0 && c.caughtUpAt == 0
         && c.attempts <= MAX_ATTEMPTS)) {
       Traffic.sleep(100);
     }
     Traffic.sleep(5000); // keep sending on the survivors for a while
     sending = false;
-    Traffic.sleep(3000); // drain: acks and deliveries still due
+    // drain: until no delivery arrived for 2 s (at most 30 s)
+    long last = -1;
+    long quietSince = System.nanoTime();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline && System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(2)) {
+      long now = fleet.stats.delivered.sum() + fleet.stats.acked.sum();
+      if (now != last) {
+        last = now;
+        quietSince = System.nanoTime();
+      }
+      Traffic.sleep(100);
+    }
     stopped = true;
     double sendingSeconds = (System.nanoTime() - start) / 1e9;
     fleet.say(String.format("%d connection(s) were closed, %d reconnected, %d caught up; comparing with the history",
@@ -249,6 +278,9 @@ final class Failover {
     List<Long> history = whole.stream().filter(id -> id >= first).toList();
     Set<Long> historySet = new HashSet<>(history);
     long missing = 0;
+    long missingUndisturbed = 0;
+    java.util.TreeMap<Long, Integer> missedBy = new java.util.TreeMap<>();
+    JsonArray missers = new JsonArray();
     long extra = 0;
     int clientsMissing = 0;
     int liveDup = 0;
@@ -256,8 +288,20 @@ final class Failover {
     for (int i = 0; i < clients.size(); i++) {
       Client c = clients.get(i);
       Set<Long> view = views.get(i);
-      long m = history.stream().filter(id -> !view.contains(id)).count();
+      long m = 0;
+      for (long id : history) {
+        if (!view.contains(id)) {
+          m++;
+          missedBy.merge(id, 1, Integer::sum);
+        }
+      }
       missing += m;
+      missingUndisturbed += c.closedAt == 0 ? m : 0;
+      if (m > 0 && missers.size() < 10) {
+        long firstMissed = history.stream().filter(id -> !view.contains(id)).findFirst().orElse(-1L);
+        missers.add(new JsonObject().put("index", c.index).put("joinedAtStart", c.joinedAtStart)
+            .put("closed", c.closedAt > 0).put("missed", m).put("firstMissed", firstMissed));
+      }
       clientsMissing += m > 0 ? 1 : 0;
       extra += view.stream().filter(id -> !historySet.contains(id)).count();
       liveDup += c.liveDuplicates;
@@ -267,6 +311,7 @@ final class Failover {
     Histogram closeUs = new Histogram(3);
     Histogram reconnectUs = new Histogram(3);
     Histogram caughtUpUs = new Histogram(3);
+    Histogram closeToCaughtUpUs = new Histogram(3);
     int affected = 0;
     int notCaughtUp = 0;
     for (Client c : clients) {
@@ -280,6 +325,7 @@ final class Failover {
       }
       if (c.caughtUpAt > 0) {
         caughtUpUs.recordValue(Math.max(0, c.caughtUpAt - killNanos) / 1000);
+        closeToCaughtUpUs.recordValue(Math.max(0, c.caughtUpAt - c.closedAt) / 1000);
       } else {
         notCaughtUp++;
       }
@@ -290,7 +336,11 @@ final class Failover {
         .put("clientsDisconnected", affected).put("reconnectGaveUp", reconnectFailures.get()).put("notCaughtUp", notCaughtUp)
         .put("killToClose", Stats.percentiles(closeUs)).put("killToReconnected", Stats.percentiles(reconnectUs))
         .put("killToCaughtUp", Stats.percentiles(caughtUpUs))
+        .put("killToProcessEndMs", exitNanos / 1e6).put("closeToCaughtUp", Stats.percentiles(closeToCaughtUpUs))
         .put("historyMessages", history.size()).put("missingTotal", missing).put("clientsMissingSome", clientsMissing)
+        .put("missingOnConnectionsNeverClosed", missingUndisturbed).put("distinctIdsMissed", missedBy.size())
+        .put("historyFirstLast", history.isEmpty() ? null : history.get(0) + ".." + history.get(history.size() - 1))
+        .put("missedIdsFirst20", missedFirst(missedBy)).put("clientsWithMisses", missers)
         .put("extraTotal", extra).put("liveDuplicates", liveDup).put("liveOutOfOrder", liveOrder)
         .put("ackedNotInHistory", ackedMissing)
         .put("errors", new JsonObject(new TreeMap<>(fleet.stats.errors())));
@@ -304,6 +354,13 @@ final class Failover {
       c.loop.runOnContext(v -> c.conn.close());
     }
     Traffic.sleep(1000);
+  }
+
+  /** The first 20 missed ids and by how many clients each was missed. */
+  private static JsonObject missedFirst(java.util.TreeMap<Long, Integer> missedBy) {
+    JsonObject out = new JsonObject();
+    missedBy.entrySet().stream().limit(20).forEach(e -> out.put(String.valueOf(e.getKey()), e.getValue()));
+    return out;
   }
 
   /** The room's chat ids, oldest first, read page by page over REST from a URL whose connections stayed up. */
