@@ -54,6 +54,8 @@ final class Failover {
     final Set<Long> ids = new HashSet<>();
     final Set<Long> liveIds = new HashSet<>();
     long maxId;
+    /** Where the catch-up reads on: the highest id before the reconnect, then the last id of each page. */
+    long cursor;
     long lastLive;
     int liveDuplicates;
     int liveOutOfOrder;
@@ -132,6 +134,7 @@ final class Failover {
         JsonArray page = f.getJsonObject("body").getJsonArray("messages");
         for (Object m : page) {
           JsonObject e = (JsonObject) m;
+          cursor = Math.max(cursor, e.getLong("id", cursor));
           if ("chat".equals(e.getString("type"))) {
             ids.add(e.getLong("id"));
             maxId = Math.max(maxId, e.getLong("id"));
@@ -145,8 +148,9 @@ final class Failover {
       }
     }
 
+    /** The next history page after {@link #cursor} (live messages arriving meanwhile do not move it). */
     void catchUp() {
-      conn.request("chat.history", new JsonObject().put("room", conn.room).put("after", maxId).put("limit", PAGE), "h" + (++tags));
+      conn.request("chat.history", new JsonObject().put("room", conn.room).put("after", cursor).put("limit", PAGE), "h" + (++tags));
     }
 
     /** The service closed the connection: reconnect (bounded attempts, short backoff), register, catch up. */
@@ -177,6 +181,7 @@ final class Failover {
         reconnectedAt = System.nanoTime();
         c.write("{\"type\":\"register\",\"address\":\"chat.room." + c.room + "\"}");
         ready = true;
+        cursor = maxId;
         catchUp();
       });
     }
