@@ -3,7 +3,8 @@
 # against processes started with docs/bench/cluster.sh (PostgreSQL and three nodes, or the single process).
 # Prints the load average before and after, and keeps the generator's output and JSON in $BENCH_DIR/results.
 #
-#   docs/bench/cluster-bench.sh idle             54,000 connections, 18,000 per node, 4 generator processes
+#   docs/bench/cluster-bench.sh idle [CONC]      54,000 connections, 18,000 per node, 4 generator processes, CONC (300)
+#                                                connects at once per process
 #   docs/bench/cluster-bench.sh fanout [RATES]   1,000 clients over the 3 nodes in one room (default 20,50,200)
 #   docs/bench/cluster-bench.sh fanout-single [RATES]   the same against the single process (port 28090)
 #   docs/bench/cluster-bench.sh durable          200 connections over the nodes: closed loop W=1,4, then paced
@@ -49,7 +50,7 @@ case "$what" in
   idle)
     run --url "$NODES" --server-pid "$(pids)" --scenario idle --transport raw --clients 54000 --room-size 10 \
       --processes 4 --source-addresses 127.0.0.2,127.0.0.3,127.0.0.4,127.0.0.5 --hold-seconds 20 --server-heap \
-      --connect-concurrency 300 --connect-timeout-seconds 1500 --max-seconds 2400 ;;
+      --connect-concurrency "${2:-300}" --connect-timeout-seconds 1500 --max-seconds 2400 ;;
   fanout)
     run --url "$NODES" --server-pid "$(pids)" --scenario fanout --transport raw --clients 1000 --senders 50 \
       --rates "${2:-20,50,200}" --step-seconds 10 --warmup-seconds 10 --max-seconds 400 ;;
