@@ -43,6 +43,8 @@ final class BridgeConn {
   private final Promise<Void> opened = Promise.promise();
   private final Promise<Void> joined = Promise.promise();
   private boolean isJoined;
+  /** The service refused (or undid) this connection's register. */
+  private boolean registerRefused;
   private boolean closing;
   private boolean closed;
   private int closeCode = -1;
@@ -124,7 +126,7 @@ final class BridgeConn {
 
   /** Joined (see {@link #join()}; not refused) and not closed. */
   boolean isJoinedAndOpen() {
-    return joined.future().succeeded() && isOpen();
+    return joined.future().succeeded() && !registerRefused && isOpen();
   }
 
   /** Sends one chat message stamped with the send time. */
@@ -255,6 +257,10 @@ final class BridgeConn {
         answered();
       } else if (address.startsWith("chat.room.")) {
         stats.error("join-" + code);
+        if (joined.future().succeeded()) {
+          stats.error("join-undone-after-reply");
+        }
+        registerRefused = true;
         joined.tryFail("join refused: " + f.getString("message"));
       } else {
         stats.error("err-" + code);

@@ -125,6 +125,7 @@ final class Idle {
     double holdWall = (System.nanoTime() - holdStart) / 1e9;
     long[] holdCpu1 = cpu();
     long[] rss2 = rss();
+    int[] heldJoined = fleet.joinedPerTarget(); // this process's connections still joined after the hold
     for (Process p : children) {
       tell(p, "close");
     }
@@ -151,6 +152,9 @@ final class Idle {
         .put("generatorCpuPctConnectPhase", 100.0 * genTicks / Stats.HZ / connectSeconds)
         .put("errors", new JsonObject(new TreeMap<>(errors)));
     r.put("joinedPerUrl", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(perTarget).boxed().toList()));
+    if (o.processes == 1) {
+      r.put("joinedPerUrlAfterHold", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(heldJoined).boxed().toList()));
+    }
     if (serverPids.length > 0 && joined > 0) {
       // per process; with one --url per process, process i holds the connections of --url i
       boolean perNode = serverPids.length == perTarget.length;
