@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * delivery latency (the send time travels in the text, "lg nanoTime seq"); the others only count chat
  * frames by searching the text, without parsing it. Connections with acks on (durable scenario) send with
  * a reply address "a.<nanoTime>" and record the acknowledgement latency.
+ * Longer than 300 lines because both transports' framing, the counting fast path and the parsed path are one connection.
  */
 final class BridgeConn {
   private static final String CHAT = "\"type\":\"chat\"";
@@ -25,6 +26,8 @@ final class BridgeConn {
   private static final String ESC_ERR = "{\\\"type\\\":\\\"err\\\"";
   private static final String REPLY = "{\"type\":\"message\",\"address\":\"a.";
   private static final String ESC_REPLY = "\\\"address\\\":\\\"a.";
+  private static final String JOIN_REPLY = "\"address\":\"j\"";
+  private static final String ESC_JOIN_REPLY = "\\\"address\\\":\\\"j\\\"";
   private static final String ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 
   final int index;
@@ -40,15 +43,28 @@ final class BridgeConn {
   private final Promise<Void> opened = Promise.promise();
   private final Promise<Void> joined = Promise.promise();
   private boolean isJoined;
+  /** The service refused (or undid) this connection's register. */
+  private boolean registerRefused;
   private boolean closing;
   private boolean closed;
   private int closeCode = -1;
   private long pingTimer = -1;
   private long seq;
+  /** When this user's own join envelope arrived (0: not yet). */
+  long ownJoinNanos;
   /** chat.send requests with a reply address that are not answered yet. */
   int outstanding;
   /** Called after each acknowledgement or failed reply (closed loop). */
   Runnable onAnswer;
+  /**
+   * Called with each reply or failure frame to a reply address starting with "r." (see {@link #request}); only
+   * sample connections see them (they parse every frame).
+   */
+  java.util.function.Consumer<JsonObject> onReply;
+  /** Called when the connection closes without {@link #close()} (the service closed it, or went away). */
+  Runnable onClosed;
+  /** Called with each chat envelope (the frame's body) on a sample connection. */
+  java.util.function.Consumer<JsonObject> onChat;
   private final String sendPrefix;
 
   BridgeConn(Vertx vertx, Stats stats, int index, String token, String userId, String room, boolean sample, boolean acks) {
@@ -64,8 +80,8 @@ final class BridgeConn {
   }
 
   /** Opens the WebSocket (and waits for SockJS's "o"); call on the event loop that will own the connection. */
-  Future<Void> open(WebSocketClient client, Options o, long timeoutMs) {
-    sockjs = o.sockjs;
+  Future<Void> open(WebSocketClient client, Options.Target target, boolean sockjs, long timeoutMs) {
+    this.sockjs = sockjs;
     ThreadLocalRandom r = ThreadLocalRandom.current();
     String uri;
     if (sockjs) {
@@ -77,7 +93,7 @@ final class BridgeConn {
     } else {
       uri = "/eventbus/websocket?token=" + token;
     }
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(o.host).setPort(o.port).setURI(uri)
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(target.host()).setPort(target.port()).setURI(uri)
         .setTimeout(timeoutMs);
     return client.connect(options).compose(socket -> {
       ws = socket;
@@ -93,14 +109,24 @@ final class BridgeConn {
     });
   }
 
-  /** Registers the room; completes when this user's own join envelope arrives (the join took effect). */
+  /**
+   * Registers the room, then asks chat.presence with reply address "j": the bridge runs a connection's frames in
+   * order and a register is complete before the next frame runs, so the join took effect when that reply (or this
+   * user's own join envelope) arrives. A refused register fails it (its err frame comes first).
+   */
   Future<Void> join() {
     write("{\"type\":\"register\",\"address\":\"chat.room." + room + "\"}");
+    write("{\"type\":\"send\",\"address\":\"chat.presence\",\"body\":{\"room\":\"" + room + "\"},\"replyAddress\":\"j\"}");
     return joined.future();
   }
 
   boolean isOpen() {
     return ws != null && !closed;
+  }
+
+  /** Joined (see {@link #join()}; not refused) and not closed. */
+  boolean isJoinedAndOpen() {
+    return joined.future().succeeded() && !registerRefused && isOpen();
   }
 
   /** Sends one chat message stamped with the send time. */
@@ -114,6 +140,20 @@ final class BridgeConn {
     }
     write(b.append('}').toString());
     stats.sent.increment();
+  }
+
+  /**
+   * Sends a request to a service address with reply address {@code "r." + tag}; the answer goes to
+   * {@link #onReply} (sample connections only). {@code body} must not contain backslashes.
+   */
+  void request(String address, JsonObject body, String tag) {
+    write(new JsonObject().put("type", "send").put("address", address).put("body", body)
+        .put("replyAddress", "r." + tag).encode());
+  }
+
+  /** The id of the user of this connection's token. */
+  String userId() {
+    return userId;
   }
 
   void write(String frame) {
@@ -141,13 +181,24 @@ final class BridgeConn {
     }
     opened.tryFail("closed " + code + " before opening");
     joined.tryFail("closed " + code + " before joining");
+    if (!closing && onClosed != null) {
+      onClosed.run();
+    }
   }
 
   private void onText(String text) {
     stats.messages.increment();
-    if (!isJoined && text.contains(userId) && text.contains("join")) {
-      isJoined = true;
-      joined.tryComplete();
+    if (ownJoinNanos == 0 && text.contains(userId) && text.contains("join")) {
+      ownJoinNanos = System.nanoTime();
+    }
+    if (!isJoined && (text.contains(JOIN_REPLY) || text.contains(ESC_JOIN_REPLY)
+        || (text.contains(userId) && text.contains("join")))) {
+      if (text.startsWith(ERR) || text.contains(ESC_ERR)) {
+        joinFailed(text);
+      } else {
+        isJoined = true;
+        joined.tryComplete();
+      }
     }
     if (!sockjs) {
       onFrame(text);
@@ -195,6 +246,10 @@ final class BridgeConn {
   private void parsed(JsonObject f) {
     String type = f.getString("type", "");
     String address = f.getString("address", "");
+    if (address.startsWith("r.") && onReply != null) {
+      onReply.accept(f);
+      return;
+    }
     if (type.equals("err")) {
       String code = String.valueOf(f.getValue("failureCode"));
       if (address.startsWith("a.")) {
@@ -202,6 +257,10 @@ final class BridgeConn {
         answered();
       } else if (address.startsWith("chat.room.")) {
         stats.error("join-" + code);
+        if (joined.future().succeeded()) {
+          stats.error("join-undone-after-reply");
+        }
+        registerRefused = true;
         joined.tryFail("join refused: " + f.getString("message"));
       } else {
         stats.error("err-" + code);
@@ -210,6 +269,9 @@ final class BridgeConn {
       acked(Long.parseLong(address.substring(2)));
     } else if (f.getValue("body") instanceof JsonObject body && "chat".equals(body.getString("type"))) {
       stats.delivered.increment();
+      if (onChat != null) {
+        onChat.accept(body);
+      }
       String text = body.getString("text", "");
       if (text.startsWith("lg ")) {
         int end = text.indexOf(' ', 3);
@@ -228,6 +290,14 @@ final class BridgeConn {
     outstanding--;
     if (onAnswer != null) {
       onAnswer.run();
+    }
+  }
+
+  /** An err frame before the join completed: the register (or the presence request after it) was refused. */
+  private void joinFailed(String text) {
+    if (!joined.future().isComplete()) {
+      stats.error("join-refused");
+      joined.tryFail("join refused: " + text);
     }
   }
 

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The generator's connections: guests signed in up front, then connections opened with bounded
  * concurrency, spread over the event loops (one context each) and the source addresses (one WebSocket
- * client each), and joined to their rooms. Connection {@code g} (global index) is in room {@code g / roomSize}.
+ * client each), and joined to their rooms. Connection {@code g} (global index) is in room {@code g / roomSize}
+ * and goes to --url {@code g mod N} (the nodes of a cluster).
  */
 final class Fleet {
   final Vertx vertx;
@@ -63,8 +64,23 @@ final class Fleet {
     int n = o.localClients();
     ServiceApi.Guest[] out = new ServiceApi.Guest[n];
     long t0 = System.nanoTime();
-    await(ServiceApi.bounded(vertx, stats, "sign-in-failed", n, Math.min(64, o.connectConcurrency),
-        i -> api.guest(o.namePrefix + "-" + o.globalIndex(i)).onSuccess(g -> out[i] = g)), o.connectTimeoutSeconds);
+    // a sign-in whose keep-alive connection the service closed meanwhile fails: such guests are tried twice more
+    for (int attempt = 0; attempt < 3; attempt++) {
+      List<Integer> todo = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (out[i] == null) {
+          todo.add(i);
+        }
+      }
+      if (todo.isEmpty()) {
+        break;
+      }
+      await(ServiceApi.bounded(vertx, stats, attempt == 0 ? "sign-in-failed" : "sign-in-failed-again", todo.size(),
+          Math.min(64, o.connectConcurrency), k -> {
+            int i = todo.get(k);
+            return api.guest(o.namePrefix + "-" + o.globalIndex(i), o.globalIndex(i) % o.targets.size()).onSuccess(g -> out[i] = g);
+          }), o.connectTimeoutSeconds);
+    }
     guests = new ArrayList<>();
     for (ServiceApi.Guest g : out) {
       if (g != null) {
@@ -108,6 +124,22 @@ final class Fleet {
     lastJoinNanos.set(0);
   }
 
+  /** The WebSocket client (source address) of a connection. */
+  WebSocketClient clientOf(BridgeConn c) {
+    return clients.get(c.index % clients.size());
+  }
+
+  /** Connections joined per --url, in --url order. */
+  int[] joinedPerTarget() {
+    int[] out = new int[o.targets.size()];
+    for (BridgeConn c : conns) {
+      if (c.isJoinedAndOpen()) {
+        out[c.index % out.length]++;
+      }
+    }
+    return out;
+  }
+
   private int connect(int n, boolean acks) {
     int total = o.clients;
     for (int i = 0; i < n; i++) {
@@ -120,9 +152,9 @@ final class Fleet {
     long timeoutMs = o.connectTimeoutSeconds * 1000L;
     Future<Void> all = ServiceApi.bounded(vertx, stats, "connect-failed", n, o.connectConcurrency, i -> {
       BridgeConn c = conns.get(i);
-      WebSocketClient client = clients.get(c.index % clients.size());
+      WebSocketClient client = clientOf(c);
       Promise<Void> done = Promise.promise();
-      loopOf(c).runOnContext(v -> c.open(client, o, timeoutMs)
+      loopOf(c).runOnContext(v -> c.open(client, o.targetOf(c.index), o.sockjs, timeoutMs)
           .compose(x -> {
             opened.incrementAndGet();
             lastOpenNanos.accumulateAndGet(System.nanoTime(), Math::max);

@@ -26,15 +26,15 @@ final class Idle {
   private final Fleet fleet;
   private final Options o;
   private final Report report;
-  private final long serverPid;
+  private final long[] serverPids;
   private final List<Process> children = new ArrayList<>();
   private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
-  Idle(Fleet fleet, Report report, long serverPid) {
+  Idle(Fleet fleet, Report report, long[] serverPids) {
     this.fleet = fleet;
     this.o = fleet.o;
     this.report = report;
-    this.serverPid = serverPid;
+    this.serverPids = serverPids;
   }
 
   /** A child process: sign in, wait for "go", connect, report, hold until "close" (or end of input). */
@@ -64,6 +64,7 @@ final class Idle {
     return new JsonObject().put("opened", fleet.opened.get()).put("joined", fleet.joined.get())
         .put("openSeconds", Math.max(0, fleet.lastOpenNanos.get() - t0) / 1e9)
         .put("joinSeconds", Math.max(0, fleet.lastJoinNanos.get() - t0) / 1e9)
+        .put("joinedPerTarget", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(fleet.joinedPerTarget()).boxed().toList()))
         .put("errors", new JsonObject(new TreeMap<>(fleet.stats.errors())));
   }
 
@@ -82,9 +83,9 @@ final class Idle {
       expect("ready", o.connectTimeoutSeconds);
     }
     Traffic.sleep(1000); // let the sign-in work finish on the server before measuring
-    long heap0 = o.serverHeap ? Stats.heapUsedKbAfterGc(serverPid) : -1;
-    long rss0 = Stats.rssKb(serverPid);
-    long cpu0 = Stats.cpuTicks(serverPid);
+    long[] heap0 = heaps();
+    long[] rss0 = rss();
+    long[] cpu0 = cpu();
     long self0 = Stats.cpuTicks(ProcessHandle.current().pid());
     long t0 = System.nanoTime();
     for (Process p : children) {
@@ -97,11 +98,12 @@ final class Idle {
       parts.add(new JsonObject(expect("connected", o.connectTimeoutSeconds)));
     }
     double connectSeconds = (System.nanoTime() - t0) / 1e9;
-    long cpu1 = Stats.cpuTicks(serverPid);
+    long[] cpu1 = cpu();
     Traffic.sleep(2000); // garbage of the connect phase is not per-connection memory: RSS after a short settle
-    long rss1 = Stats.rssKb(serverPid);
-    long heap1 = o.serverHeap ? Stats.heapUsedKbAfterGc(serverPid) : -1;
+    long[] rss1 = rss();
+    long[] heap1 = heaps();
     int joined = 0;
+    int[] perTarget = new int[o.targets.size()];
     int opened = 0;
     double openSeconds = 0;
     double joinSeconds = 0;
@@ -112,14 +114,18 @@ final class Idle {
       opened += p.getInteger("opened");
       openSeconds = Math.max(openSeconds, p.getDouble("openSeconds"));
       joinSeconds = Math.max(joinSeconds, p.getDouble("joinSeconds"));
+      for (int t = 0; t < perTarget.length; t++) {
+        perTarget[t] += p.getJsonArray("joinedPerTarget").getInteger(t);
+      }
     }
     fleet.say(String.format("%d of %d connections joined; holding them %d s", joined, o.clients, o.holdSeconds));
-    long holdCpu0 = Stats.cpuTicks(serverPid);
+    long[] holdCpu0 = cpu();
     long holdStart = System.nanoTime();
     Traffic.sleep(o.holdSeconds * 1000L);
     double holdWall = (System.nanoTime() - holdStart) / 1e9;
-    long holdCpu1 = Stats.cpuTicks(serverPid);
-    long rss2 = Stats.rssKb(serverPid);
+    long[] holdCpu1 = cpu();
+    long[] rss2 = rss();
+    int[] heldJoined = fleet.joinedPerTarget(); // this process's connections still joined after the hold
     for (Process p : children) {
       tell(p, "close");
     }
@@ -145,15 +151,32 @@ final class Idle {
         .put("connectPhaseSeconds", connectSeconds)
         .put("generatorCpuPctConnectPhase", 100.0 * genTicks / Stats.HZ / connectSeconds)
         .put("errors", new JsonObject(new TreeMap<>(errors)));
-    if (serverPid > 0 && joined > 0) {
-      r.put("serverPid", serverPid).put("serverRssKbBefore", rss0).put("serverRssKbConnected", rss1)
-          .put("serverRssKbAfterHold", rss2)
-          .put("serverRssKbPerConnection", (rss1 - rss0) / (double) joined)
-          .put("serverRssKbPerConnectionAfterHold", (rss2 - rss0) / (double) joined)
-          .put("serverHeapKbPerConnection", heap0 >= 0 && heap1 >= 0 ? (heap1 - heap0) / (double) joined : null)
-          .put("serverCpuMsConnectPhase", (cpu1 - cpu0) * 1000.0 / Stats.HZ)
-          .put("serverCpuUsPerConnection", (cpu1 - cpu0) * (1e6 / Stats.HZ) / joined)
-          .put("serverCpuPctHolding", 100.0 * (holdCpu1 - holdCpu0) / Stats.HZ / holdWall);
+    r.put("joinedPerUrl", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(perTarget).boxed().toList()));
+    if (o.processes == 1) {
+      r.put("joinedPerUrlAfterHold", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(heldJoined).boxed().toList()));
+    }
+    if (serverPids.length > 0 && joined > 0) {
+      // per process; with one --url per process, process i holds the connections of --url i
+      boolean perNode = serverPids.length == perTarget.length;
+      long cpuTotal = 0;
+      for (int i = 0; i < serverPids.length; i++) {
+        int held = perNode ? perTarget[i] : joined;
+        String k = serverPids.length == 1 ? "server" : "node" + (i + 1);
+        long cpu = cpu1[i] - cpu0[i];
+        cpuTotal += cpu;
+        r.put(k + "Pid", serverPids[i]).put(k + "Connections", perNode ? held : null)
+            .put(k + "RssKbBefore", rss0[i]).put(k + "RssKbConnected", rss1[i]).put(k + "RssKbAfterHold", rss2[i])
+            .put(k + "RssKbPerConnection", held > 0 ? (rss1[i] - rss0[i]) / (double) held : null)
+            .put(k + "RssKbPerConnectionAfterHold", held > 0 ? (rss2[i] - rss0[i]) / (double) held : null)
+            .put(k + "HeapKbBefore", heap0[i] >= 0 ? heap0[i] : null).put(k + "HeapKbConnected", heap1[i] >= 0 ? heap1[i] : null)
+            .put(k + "HeapKbPerConnection", heap0[i] >= 0 && heap1[i] >= 0 && held > 0 ? (heap1[i] - heap0[i]) / (double) held : null)
+            .put(k + "CpuMsConnectPhase", cpu * 1000.0 / Stats.HZ)
+            .put(k + "CpuUsPerConnection", held > 0 ? cpu * (1e6 / Stats.HZ) / held : null)
+            .put(k + "CpuPctHolding", 100.0 * (holdCpu1[i] - holdCpu0[i]) / Stats.HZ / holdWall);
+      }
+      if (serverPids.length > 1) {
+        r.put("serversCpuUsPerConnection", cpuTotal * (1e6 / Stats.HZ) / joined);
+      }
     }
     report.root.put("idle", r);
     System.out.println();
@@ -173,6 +196,31 @@ final class Idle {
         + "and after connecting." : " --server-heap adds the live heap per connection (jcmd GC.run + GC.heap_info)."));
     report.note("server CPU per connection covers the connect phase: WebSocket handshake with the token check, the join "
         + "and its join envelopes to the room");
+  }
+
+  private long[] cpu() {
+    long[] out = new long[serverPids.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Stats.cpuTicks(serverPids[i]);
+    }
+    return out;
+  }
+
+  private long[] rss() {
+    long[] out = new long[serverPids.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Stats.rssKb(serverPids[i]);
+    }
+    return out;
+  }
+
+  /** Live heap after a full GC per service process (-1 each without --server-heap). */
+  private long[] heaps() {
+    long[] out = new long[serverPids.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = o.serverHeap ? Stats.heapUsedKbAfterGc(serverPids[i]) : -1;
+    }
+    return out;
   }
 
   private void spawn(int k) throws IOException {

@@ -45,26 +45,46 @@ public final class LoadGen {
     System.exit(status);
   }
 
+  /**
+   * The service processes measured: --server-pid as given (those that cannot be read are left out), else
+   * the process listening on each URL's port.
+   */
+  private static long[] serverPids(Options o, Report report) {
+    java.util.List<Long> out = new java.util.ArrayList<>();
+    if (o.serverPids.isEmpty()) {
+      for (Options.Target t : o.targets) {
+        long pid = Stats.findListener(t.port());
+        if (pid > 0 && !out.contains(pid)) {
+          out.add(pid);
+          report.note("server pid " + pid + " (the process listening on port " + t.port() + ", from ss -ltnp)");
+        } else if (pid <= 0) {
+          report.note("server pid of port " + t.port() + " unknown (no --server-pid, and ss -ltnp did not show it): "
+              + "no server CPU/RSS figures");
+          return new long[0];
+        }
+      }
+    } else {
+      for (long pid : o.serverPids) {
+        if (Stats.cpuTicks(pid) < 0) {
+          report.note("cannot read /proc/" + pid + "/stat: no server CPU/RSS figures");
+          return new long[0];
+        }
+        out.add(pid);
+      }
+    }
+    return out.stream().mapToLong(Long::longValue).toArray();
+  }
+
   private static int run(Options o) {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops)
         .setWorkerPoolSize(2).setBlockedThreadCheckInterval(5).setBlockedThreadCheckIntervalUnit(TimeUnit.SECONDS));
     Stats stats = new Stats();
     Report report = new Report(o);
     try {
-      long serverPid = o.serverPid;
+      long[] serverPids = new long[0];
       if (!o.child) {
-        if (serverPid <= 0) {
-          serverPid = Stats.findListener(o.port);
-          if (serverPid > 0) {
-            report.note("server pid " + serverPid + " (the process listening on port " + o.port + ", from ss -ltnp)");
-          } else {
-            report.note("server pid unknown (no --server-pid, and ss -ltnp did not show it): no server CPU/RSS figures");
-          }
-        } else if (Stats.cpuTicks(serverPid) < 0) {
-          report.note("cannot read /proc/" + serverPid + "/stat: no server CPU/RSS figures");
-          serverPid = -1;
-        }
-        report.root.put("serverPid", serverPid);
+        serverPids = serverPids(o, report);
+        report.root.put("serverPids", new io.vertx.core.json.JsonArray(java.util.Arrays.stream(serverPids).boxed().toList()));
         System.out.printf("vertx-chat loadgen: scenario %s over %s to %s, %d connection(s), generator on %d core(s), "
                 + "%d event loop(s), source addresses %s%n", o.scenario, o.sockjs ? "sockjs" : "raw", o.url, o.clients,
             Runtime.getRuntime().availableProcessors(), o.eventLoops, String.join(",", o.sourceAddresses));
@@ -73,14 +93,16 @@ public final class LoadGen {
       ServiceApi api = new ServiceApi(vertx, o, stats);
       switch (o.scenario) {
         case "idle" -> {
-          Idle idle = new Idle(fleet, report, serverPid);
+          Idle idle = new Idle(fleet, report, serverPids);
           if (o.child) {
             idle.runChild(api);
             return 0;
           }
           idle.run(api);
         }
-        default -> new Traffic(fleet, report, serverPid).run(api);
+        case "presence" -> new Presence(fleet, report).run(api);
+        case "failover" -> new Failover(fleet, report, serverPids).run(api);
+        default -> new Traffic(fleet, report, serverPids).run(api);
       }
       report.root.put("errorsTotal", new io.vertx.core.json.JsonObject(new java.util.TreeMap<>(stats.errors())));
       report.write();

@@ -7,7 +7,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Command-line options of the load generator: {@code --name value} or {@code --name=value}. */
+/**
+ * Command-line options of the load generator: {@code --name value} or {@code --name=value}.
+ * Longer than 300 lines because the usage text lives here, next to the parsing it documents.
+ */
 final class Options {
   static final String USAGE = """
       vertx-chat load generator: drives a running vertx-chat service over the event-bus bridge.
@@ -21,9 +24,12 @@ final class Options {
       service takes 1000 msg/s, refused as errors "4005").
 
       Target
-        --url URL                  service base URL, loopback only (default http://127.0.0.1:8080)
+        --url URL[,URL..]          service base URL(s), loopback only (default http://127.0.0.1:8080); with several
+                                   (the nodes of a cluster), connection g goes to URL g mod N (sign-ins likewise,
+                                   rooms are created on the first)
         --transport raw|sockjs     raw WebSocket /eventbus/websocket or SockJS /eventbus/<n>/<id>/websocket (default raw)
-        --server-pid PID           service process for CPU/RSS figures (default: found with `ss -ltnp`, else skipped)
+        --server-pid PID[,PID..]   service process(es) for CPU/RSS figures, one per URL (default: found with
+                                   `ss -ltnp` per URL port, else skipped); CPU is reported in total and per node
         --source-addresses LIST    local addresses to connect from, round-robin (default 127.0.0.1); about
                                    28,000 ephemeral ports per address
       Scenarios
@@ -36,6 +42,15 @@ final class Options {
                  the timed phase)
         durable  --clients S connections in rooms of --room-size M (1), every chat.send acknowledged;
                  closed loop with --window W1,W2.. outstanding per connection (max 100), or paced at --rates
+        presence --joins N (100) joins, one at a time, of a fresh guest on URL i mod N into one room; an observer
+                 connection on every other URL asks chat.presence every --poll-ms (5) until the guest is listed
+                 (join convergence), then the guest closes and the observers ask until it is gone (leave)
+        failover --clients C (300) in one room spread over the URLs, --senders S sending at the first of --rates;
+                 after --kill-after-seconds (10) this generator sends SIGKILL to --kill-pid PID (a node it was
+                 given), the closed connections reconnect (the same URL when only one is given, e.g. nginx;
+                 otherwise the next URL), register and catch up with chat.history after their last id; reports
+                 the time from the kill to each reconnect and catch-up, then compares every client's ids with
+                 the room's history (missing, duplicated, out of order)
       Steps
         --rates R1,R2,..           aggregate sends per second, one step each (default 1000,2000,5000; rooms: 1000,2000)
         --step-seconds N           length of each step (default 10)
@@ -67,15 +82,22 @@ final class Options {
   private static final List<String> FLAGS = List.of("url", "transport", "server-pid", "source-addresses", "scenario",
       "clients", "senders", "rooms", "room-size", "hold-seconds", "warmup-connections", "server-heap", "processes", "window", "rates", "step-seconds",
       "warmup-seconds", "drain-seconds", "sample", "event-loops", "connect-concurrency", "connect-timeout-seconds",
-      "json", "max-seconds", "name-prefix", "room-prefix", "shard", "child");
+      "json", "max-seconds", "name-prefix", "room-prefix", "shard", "child", "joins", "poll-ms", "kill-pid",
+      "kill-after-seconds");
 
   final Map<String, String> raw = new LinkedHashMap<>();
   final List<String> args;
+  /** One service URL (a node of a cluster, or nginx in front of them). */
+  record Target(String url, String host, int port) {}
+
   String url = "http://127.0.0.1:8080";
+  /** The first target's host and port. */
   String host;
   int port;
+  List<Target> targets = List.of();
   boolean sockjs;
-  long serverPid = -1;
+  /** Service processes for CPU/RSS, as given (may be empty: found from the ports, or unknown). */
+  List<Long> serverPids = List.of();
   List<String> sourceAddresses = List.of("127.0.0.1");
   String scenario;
   int clients;
@@ -103,6 +125,10 @@ final class Options {
   int shards = 1;
   boolean child;
   boolean help;
+  int joins = 100;
+  int pollMs = 5;
+  long killPid = -1;
+  int killAfterSeconds = 10;
 
   private Options(List<String> args) {
     this.args = args;
@@ -145,24 +171,29 @@ final class Options {
 
   private void apply() {
     url = raw.getOrDefault("url", url);
-    URI uri = URI.create(url);
-    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
-      throw new IllegalArgumentException("--url must be http://<loopback host>:<port>");
+    List<Target> ts = new ArrayList<>();
+    for (String u : url.split(",")) {
+      ts.add(target(u.trim()));
     }
-    host = uri.getHost();
-    port = uri.getPort() < 0 ? 80 : uri.getPort();
-    if (!loopback(host)) {
-      throw new IllegalArgumentException("refusing " + host + ": only loopback hosts (127.0.0.0/8, ::1, localhost)");
-    }
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.length() - 1);
-    }
+    targets = List.copyOf(ts);
+    host = targets.get(0).host();
+    port = targets.get(0).port();
     String transport = raw.getOrDefault("transport", "raw");
     if (!transport.equals("raw") && !transport.equals("sockjs")) {
       throw new IllegalArgumentException("--transport must be raw or sockjs");
     }
     sockjs = transport.equals("sockjs");
-    serverPid = Long.parseLong(raw.getOrDefault("server-pid", "-1"));
+    if (raw.containsKey("server-pid")) {
+      List<Long> pids = new ArrayList<>();
+      for (String p : raw.get("server-pid").split(",")) {
+        try {
+          pids.add(Long.parseLong(p.trim()));
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException("--server-pid must be a comma-separated list of process ids");
+        }
+      }
+      serverPids = List.copyOf(pids);
+    }
     if (raw.containsKey("source-addresses")) {
       sourceAddresses = List.of(raw.get("source-addresses").split(","));
       for (String s : sourceAddresses) {
@@ -172,13 +203,19 @@ final class Options {
       }
     }
     scenario = raw.get("scenario");
-    if (scenario == null || !List.of("fanout", "rooms", "idle", "durable").contains(scenario)) {
-      throw new IllegalArgumentException("--scenario fanout|rooms|idle|durable is required");
+    if (scenario == null || !List.of("fanout", "rooms", "idle", "durable", "presence", "failover").contains(scenario)) {
+      throw new IllegalArgumentException("--scenario fanout|rooms|idle|durable|presence|failover is required");
     }
-    clients = integer("clients", scenario.equals("idle") ? 1000 : scenario.equals("durable") ? 20 : 200, 1, 200_000);
+    clients = integer("clients", switch (scenario) {
+      case "idle" -> 1000;
+      case "durable" -> 20;
+      case "failover" -> 300;
+      default -> 200;
+    }, 1, 200_000);
     rooms = integer("rooms", 1000, 1, 100_000);
     roomSize = integer("room-size", scenario.equals("durable") ? 1 : 10, 1, 200_000);
-    senders = integer("senders", scenario.equals("fanout") ? Math.min(clients, 20) : roomSize, 1, 200_000);
+    senders = integer("senders", scenario.equals("fanout") || scenario.equals("failover") ? Math.min(clients, 20) : roomSize,
+        1, 200_000);
     holdSeconds = integer("hold-seconds", holdSeconds, 0, 86_400);
     processes = integer("processes", processes, 1, 64);
     warmupConnections = integer("warmup-connections", warmupConnections, 0, 200_000);
@@ -188,7 +225,8 @@ final class Options {
         throw new IllegalArgumentException("--window values must be 1..100 (the server allows 100 requests awaiting a reply)");
       }
     }
-    rates = list("rates", scenario.equals("rooms") ? List.of(1000, 2000) : List.of(1000, 2000, 5000));
+    rates = list("rates", scenario.equals("rooms") ? List.of(1000, 2000)
+        : scenario.equals("failover") ? List.of(100) : List.of(1000, 2000, 5000));
     for (int r : rates) {
       if (r < 1 || r > 10_000_000) {
         throw new IllegalArgumentException("--rates values must be 1..10000000");
@@ -215,9 +253,28 @@ final class Options {
     } else {
       shards = processes; // the parent process is shard 0
     }
+    joins = integer("joins", joins, 1, 100_000);
+    pollMs = integer("poll-ms", pollMs, 1, 10_000);
+    killAfterSeconds = integer("kill-after-seconds", killAfterSeconds, 1, 3600);
+    if (raw.containsKey("kill-pid")) {
+      try {
+        killPid = Long.parseLong(raw.get("kill-pid").trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--kill-pid must be a process id");
+      }
+    }
+    if (scenario.equals("failover") && killPid <= 0) {
+      throw new IllegalArgumentException("--scenario failover needs --kill-pid (the node to kill)");
+    }
+    if (scenario.equals("presence") && targets.size() < 2) {
+      throw new IllegalArgumentException("--scenario presence needs at least two --url values (the nodes)");
+    }
     child = raw.containsKey("child");
     serverHeap = raw.containsKey("server-heap");
-    if (scenario.equals("fanout")) {
+    if (scenario.equals("failover")) {
+      sample = clients; // every connection checks ids and order
+    }
+    if (scenario.equals("fanout") || scenario.equals("failover")) {
       rooms = 1;
       roomSize = clients;
       senders = Math.min(senders, clients);
@@ -230,6 +287,31 @@ final class Options {
     if (!scenario.equals("idle") && processes > 1) {
       throw new IllegalArgumentException("--processes is for the idle scenario (the others measure latency in one process)");
     }
+  }
+
+  private static Target target(String u) {
+    URI uri;
+    try {
+      uri = URI.create(u);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--url " + u + " is not a URL");
+    }
+    if (!"http".equals(uri.getScheme()) || uri.getHost() == null) {
+      throw new IllegalArgumentException("--url must be http://<loopback host>:<port>[,http://...]");
+    }
+    String h = uri.getHost();
+    if (!loopback(h)) {
+      throw new IllegalArgumentException("refusing " + h + ": only loopback hosts (127.0.0.0/8, ::1, localhost)");
+    }
+    if (h.startsWith("[")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    return new Target(u, h, uri.getPort() < 0 ? 80 : uri.getPort());
+  }
+
+  /** The target of the connection (and guest) with global index {@code g}: round-robin over the URLs. */
+  Target targetOf(int g) {
+    return targets.get(g % targets.size());
   }
 
   static boolean loopback(String host) {

@@ -66,6 +66,13 @@ final class Report {
       if (acked > 0) {
         s.put("serverCpuUsPerAck", ticks * (1e6 / Stats.HZ) / acked);
       }
+      if (a.nodeTicks().length > 1) {
+        JsonArray nodes = new JsonArray();
+        for (int i = 0; i < a.nodeTicks().length; i++) {
+          nodes.add(100.0 * (m.nodeTicks()[i] - a.nodeTicks()[i]) / Stats.HZ / sending);
+        }
+        s.put("serverCpuPctPerNode", nodes);
+      }
     }
     double gen = 100.0 * (m.selfTicks() - a.selfTicks()) / Stats.HZ / sending;
     s.put("generatorCpuPct", gen);
@@ -103,6 +110,14 @@ final class Report {
           s.getDouble("deliveredPerSec"), num(s, "deliveredPctOfExpected", "%.1f"), ms(l, "p50Ms"), ms(l, "p95Ms"),
           ms(l, "p99Ms"), ms(l, "maxMs"), num(s, "serverCpuPct", "%.1f"), num(s, "serverCpuUsPerDelivery", "%.2f"),
           s.getDouble("generatorCpuPct"), errors);
+    }
+    if (s.getJsonArray("serverCpuPctPerNode") != null) {
+      StringBuilder b = new StringBuilder();
+      for (Object v : s.getJsonArray("serverCpuPctPerNode")) {
+        b.append(b.length() == 0 ? "" : " / ").append(String.format("%.1f", ((Number) v).doubleValue()));
+      }
+      System.out.printf("%-10s srv CPU%% per node: %s (srv CPU%% and us/%s are all nodes together)%n", "", b,
+          durable ? "ack" : "deliv");
     }
     if (s.getBoolean("generatorSaturated")) {
       System.out.printf("WARNING: the generator used %.0f%% CPU (over 80%% of its %d core(s)); this step may measure the "

@@ -9,7 +9,11 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
@@ -20,20 +24,28 @@ final class ServiceApi {
   record Guest(String token, String userId) {}
 
   private final Vertx vertx;
-  private final HttpClient http;
+  /** One client per --url (a node of a cluster, or the proxy in front of them). */
+  private final List<HttpClient> http = new ArrayList<>();
   private final Stats stats;
 
   ServiceApi(Vertx vertx, Options o, Stats stats) {
     this.vertx = vertx;
     this.stats = stats;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost(o.host).setDefaultPort(o.port)
-        .setKeepAlive(true).setConnectTimeout(10_000).setLocalAddress(o.sourceAddresses.get(0)),
-        new PoolOptions().setHttp1MaxSize(Math.min(64, o.connectConcurrency)));
+    for (Options.Target t : o.targets) {
+      http.add(vertx.createHttpClient(new HttpClientOptions().setDefaultHost(t.host()).setDefaultPort(t.port())
+          .setKeepAlive(true).setConnectTimeout(10_000).setLocalAddress(o.sourceAddresses.get(0)),
+          new PoolOptions().setHttp1MaxSize(Math.min(64, o.connectConcurrency))));
+    }
   }
 
-  /** POST /api/auth/guest {"name"}. */
+  /** POST /api/auth/guest {"name"} on the first URL. */
   Future<Guest> guest(String name) {
-    return call(HttpMethod.POST, "/api/auth/guest", null, new JsonObject().put("name", name)).compose(r -> {
+    return guest(name, 0);
+  }
+
+  /** POST /api/auth/guest {"name"} on URL {@code target} (index into --url). */
+  Future<Guest> guest(String name, int target) {
+    return call(target, HttpMethod.POST, "/api/auth/guest", null, new JsonObject().put("name", name)).compose(r -> {
       if (r.status != 200) {
         return Future.failedFuture("guest sign-in answered " + r.status + " " + r.body);
       }
@@ -42,27 +54,34 @@ final class ServiceApi {
     });
   }
 
-  /** POST /api/rooms {"id"}; an existing room (409) is fine. */
+  /** POST /api/rooms {"id"} on the first URL; an existing room (409) is fine. */
   Future<Void> room(String token, String id) {
-    return call(HttpMethod.POST, "/api/rooms", token, new JsonObject().put("id", id)).compose(r -> r.status == 201 || r.status == 409
+    return call(0, HttpMethod.POST, "/api/rooms", token, new JsonObject().put("id", id)).compose(r -> r.status == 201 || r.status == 409
         ? Future.succeededFuture() : Future.failedFuture("room creation answered " + r.status + " " + r.body));
+  }
+
+  /** GET /api/rooms/{id}/messages?after=&limit= on URL {@code target}: one page of the room's history, oldest first. */
+  Future<JsonArray> history(int target, String token, String room, long after, int limit) {
+    return call(target, HttpMethod.GET, "/api/rooms/" + room + "/messages?after=" + after + "&limit=" + limit, token, null)
+        .compose(r -> r.status == 200 ? Future.succeededFuture(new JsonObject(r.body).getJsonArray("messages"))
+            : Future.failedFuture("history answered " + r.status + " " + r.body));
   }
 
   private record Answer(int status, String body) {}
 
-  private Future<Answer> call(HttpMethod method, String uri, String token, JsonObject body) {
+  private Future<Answer> call(int target, HttpMethod method, String uri, String token, JsonObject body) {
     RequestOptions options = new RequestOptions().setMethod(method).setURI(uri).setTimeout(30_000)
         .putHeader("Content-Type", "application/json");
     if (token != null) {
       options.putHeader("Authorization", "Bearer " + token);
     }
-    return http.request(options)
-        .compose(req -> req.send(Buffer.buffer(body.encode())))
+    return http.get(target).request(options)
+        .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body.encode())))
         .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), b.toString())));
   }
 
   Future<Void> close() {
-    return http.close();
+    return Future.all(http.stream().map(HttpClient::close).toList()).mapEmpty();
   }
 
   /**

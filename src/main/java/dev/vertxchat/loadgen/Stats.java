@@ -51,17 +51,36 @@ final class Stats {
     return out;
   }
 
-  /** Counters at a moment; a step is the difference of two. */
+  /**
+   * Counters at a moment; a step is the difference of two. {@code serverTicks}: CPU of all service processes
+   * together (-1 when one is unknown), {@code nodeTicks}: of each.
+   */
   record Snapshot(long nanos, long sent, long delivered, long messages, long acked, long skipped,
-                  Map<String, Long> errors, long serverTicks, long selfTicks) {
+                  Map<String, Long> errors, long serverTicks, long[] nodeTicks, long selfTicks) {
     long errorTotal() {
       return errors.values().stream().mapToLong(Long::longValue).sum();
     }
   }
 
-  Snapshot snapshot(long serverPid) {
+  Snapshot snapshot(long[] serverPids) {
+    long[] nodes = new long[serverPids.length];
+    long total = serverPids.length == 0 ? -1 : 0;
+    for (int i = 0; i < serverPids.length; i++) {
+      nodes[i] = cpuTicks(serverPids[i]);
+      total = total < 0 || nodes[i] < 0 ? -1 : total + nodes[i];
+    }
     return new Snapshot(System.nanoTime(), sent.sum(), delivered.sum(), messages.sum(), acked.sum(), skipped.sum(), errors(),
-        cpuTicks(serverPid), cpuTicks(ProcessHandle.current().pid()));
+        total, nodes, cpuTicks(ProcessHandle.current().pid()));
+  }
+
+  /** CPU ticks of several processes together, or -1 when one is unknown (or none is given). */
+  static long cpuTicks(long[] pids) {
+    long total = pids.length == 0 ? -1 : 0;
+    for (long pid : pids) {
+      long t = cpuTicks(pid);
+      total = total < 0 || t < 0 ? -1 : total + t;
+    }
+    return total;
   }
 
   /** Errors counted between two snapshots, only those that changed. */

@@ -17,18 +17,18 @@ final class Traffic {
   private final Options o;
   private final Stats stats;
   private final Report report;
-  private final long serverPid;
+  private final long[] serverPids;
   private final boolean durable;
   private final List<Pacer> pacers = new ArrayList<>();
   private volatile boolean closedLoop;
   private volatile int window;
 
-  Traffic(Fleet fleet, Report report, long serverPid) {
+  Traffic(Fleet fleet, Report report, long[] serverPids) {
     this.fleet = fleet;
     this.o = fleet.o;
     this.stats = fleet.stats;
     this.report = report;
-    this.serverPid = serverPid;
+    this.serverPids = serverPids;
     this.durable = o.scenario.equals("durable");
   }
 
@@ -161,7 +161,7 @@ final class Traffic {
   private void step(String label, int seconds, double rate, int w, int totalSenders, boolean reported) {
     stats.latency.getIntervalHistogram();
     stats.ackLatency.getIntervalHistogram();
-    Stats.Snapshot a = stats.snapshot(serverPid);
+    Stats.Snapshot a = stats.snapshot(serverPids);
     long start = System.nanoTime();
     if (rate > 0) {
       for (Pacer p : pacers) {
@@ -182,7 +182,7 @@ final class Traffic {
       p.rate = 0;
     }
     closedLoop = false;
-    Stats.Snapshot m = stats.snapshot(serverPid);
+    Stats.Snapshot m = stats.snapshot(serverPids);
     long drainEnd = System.currentTimeMillis() + o.drainSeconds * 1000L;
     sleep(o.drainSeconds * 1000L);
     if (durable) {
@@ -192,7 +192,7 @@ final class Traffic {
         sleep(100);
       }
     }
-    Stats.Snapshot b = stats.snapshot(serverPid);
+    Stats.Snapshot b = stats.snapshot(serverPids);
     Histogram lat = stats.latency.getIntervalHistogram();
     Histogram ack = stats.ackLatency.getIntervalHistogram();
     if (!reported) {
