@@ -1,10 +1,8 @@
 package dev.vertxchat.store;
 
 import dev.vertxchat.bus.Envelope;
-import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.sql.Connection;
@@ -12,8 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -97,34 +93,9 @@ public final class H2MessageStore {
 
   /** See {@link MessageStore#page}. */
   public Future<List<Envelope>> page(String room, Long before, Long after, int limit) {
-    String sql;
-    Tuple args = Tuple.of(room);
-    if (after != null) {
-      sql = "SELECT " + COLUMNS + ", deleted FROM messages WHERE room_id = ? AND id > ?"
-          + (before != null ? " AND id < ?" : "") + " ORDER BY id ASC LIMIT ?";
-      args.addLong(after);
-    } else {
-      sql = "SELECT " + COLUMNS + ", deleted FROM messages WHERE room_id = ?"
-          + (before != null ? " AND id < ?" : "") + " ORDER BY id DESC LIMIT ?";
-    }
-    if (before != null) {
-      args.addLong(before);
-    }
-    args.addInteger(limit);
-    boolean descending = after == null;
-    return pool.withTransaction(conn -> conn.preparedQuery(sql).execute(args).map(rows -> {
-      List<Envelope> out = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        out.add(Boolean.TRUE.equals(row.getBoolean(6))
-            ? new Envelope(row.getLong(0), row.getString(1), Envelope.DELETED, null, null, row.getLong(5))
-            : Envelope.chat(row.getLong(0), row.getString(1), new UserRef(row.getString(2), row.getString(3)),
-                row.getString(4), row.getLong(5)));
-      }
-      if (descending) {
-        Collections.reverse(out);
-      }
-      return out;
-    }));
+    PageQuery query = PageQuery.of(room, before, after, limit);
+    return pool.withTransaction(conn -> conn.preparedQuery(query.sql()).execute(query.args())
+        .map(rows -> query.envelopes(rows, row -> row.getString(4))));
   }
 
   /**

@@ -1,7 +1,6 @@
 package dev.vertxchat.store;
 
 import dev.vertxchat.bus.Envelope;
-import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -13,7 +12,6 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,34 +123,10 @@ public final class PgMessageStore implements MessageStore {
   /** See {@link MessageStore#page}: the same pages as the H2 table gives. */
   @Override
   public Future<List<Envelope>> page(String room, Long before, Long after, int limit) {
-    String sql;
-    Tuple args = Tuple.of(room);
-    if (after != null) {
-      sql = "SELECT " + COLUMNS + ", deleted FROM messages WHERE room_id = ? AND id > ?"
-          + (before != null ? " AND id < ?" : "") + " ORDER BY id ASC LIMIT ?";
-      args.addLong(after);
-    } else {
-      sql = "SELECT " + COLUMNS + ", deleted FROM messages WHERE room_id = ?"
-          + (before != null ? " AND id < ?" : "") + " ORDER BY id DESC LIMIT ?";
-    }
-    if (before != null) {
-      args.addLong(before);
-    }
-    args.addInteger(limit);
-    boolean descending = after == null;
-    return pool.preparedQuery(PgDatabase.numbered(sql)).execute(args).map(rows -> {
-      List<Envelope> out = new ArrayList<>(rows.size());
-      for (Row row : rows) {
-        out.add(row.getBoolean(6)
-            ? new Envelope(row.getLong(0), row.getString(1), Envelope.DELETED, null, null, row.getLong(5))
-            : Envelope.chat(row.getLong(0), row.getString(1), new UserRef(row.getString(2), row.getString(3)),
-                row.getBuffer(4).toString(StandardCharsets.UTF_8), row.getLong(5)));
-      }
-      if (descending) {
-        Collections.reverse(out);
-      }
-      return out;
-    }).recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
+    PageQuery query = PageQuery.of(room, before, after, limit);
+    return pool.preparedQuery(PgDatabase.numbered(query.sql())).execute(query.args())
+        .map(rows -> query.envelopes(rows, row -> row.getBuffer(4).toString(StandardCharsets.UTF_8)))
+        .recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
   }
 
   @Override

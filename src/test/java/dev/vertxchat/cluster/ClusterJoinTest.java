@@ -58,11 +58,12 @@ class ClusterJoinTest {
       clients.add(onA);
       onA.join("general", watcher.getJsonObject("user").getString("id"));
       List<String> ids = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < 12; i++) {
         JsonObject guest = b.http.guest("joiner" + i);
         String id = guest.getJsonObject("user").getString("id");
         ids.add(id);
-        BridgeClient client = BridgeClient.connect(b.vertx, b.port, guest.getString("token"), i % 2 == 0 ? Transport.RAW : Transport.SOCKJS_WEBSOCKET);
+        BridgeClient client = BridgeClient.connect(b.vertx, b.port, guest.getString("token"),
+            Transport.values()[i % Transport.values().length]); // raw, SockJS websocket, xhr-streaming, xhr-polling
         clients.add(client);
         client.join("general", id); // waits for its own join envelope
       }
