@@ -21,12 +21,44 @@ public final class Addresses {
   public static final String PRESENCE = "chat.presence";
   public static final String TYPING = "chat.typing";
 
+  // conversations (issue 13): every one a request/reply service; see docs/PROTOCOL.md
+  public static final String EDIT = "chat.edit";
+  public static final String DELETE = "chat.delete";
+  public static final String REACT = "chat.react";
+  public static final String READ = "chat.read";
+  public static final String UNREAD = "chat.unread";
+  public static final String SEARCH = "chat.search";
+  public static final String DM_OPEN = "chat.dm.open";
+  public static final String DM_LIST = "chat.dm.list";
+  public static final String PREFS = "chat.prefs";
+  public static final String ROOMS_CREATE_PUBLIC = "chat.rooms.create";
+  public static final String ROOMS_UPDATE = "chat.rooms.update";
+  public static final String ROOMS_DELETE = "chat.rooms.delete";
+  public static final String MEMBERS_LIST = "chat.members.list";
+  public static final String MEMBERS_INVITE = "chat.members.invite";
+  public static final String MEMBERS_REMOVE = "chat.members.remove";
+  public static final String MEMBERS_ROLE = "chat.members.role";
+  public static final String MEMBERS_MUTE = "chat.members.mute";
+  public static final String MEMBERS_UNMUTE = "chat.members.unmute";
+  public static final String MEMBERS_KICK = "chat.members.kick";
+  public static final String MEMBERS_BAN = "chat.members.ban";
+  public static final String MEMBERS_UNBAN = "chat.members.unban";
+
   /** The only addresses a bridge client may send to. */
-  public static final Set<String> BRIDGE_INBOUND = Set.of(SEND, HISTORY, PRESENCE, TYPING);
+  public static final Set<String> BRIDGE_INBOUND = Set.of(SEND, HISTORY, PRESENCE, TYPING,
+      EDIT, DELETE, REACT, READ, UNREAD, SEARCH, DM_OPEN, DM_LIST, PREFS,
+      ROOMS_CREATE_PUBLIC, ROOMS_UPDATE, ROOMS_DELETE,
+      MEMBERS_LIST, MEMBERS_INVITE, MEMBERS_REMOVE, MEMBERS_ROLE, MEMBERS_MUTE, MEMBERS_UNMUTE,
+      MEMBERS_KICK, MEMBERS_BAN, MEMBERS_UNBAN);
 
   // server -> client fan-out
   public static final String ROOM_PREFIX = "chat.room.";
   public static final String USER_PREFIX = "chat.user.";
+  /**
+   * Changes of the public room directory ({@code room.created}, {@code room.updated}, {@code room.deleted} of public
+   * rooms): any authenticated user may register it, so that lists update without polling.
+   */
+  public static final String DIRECTORY = "chat.directory";
 
   // server-internal services (never bridged)
   public static final String ROOMS_LIST = "chat.internal.rooms.list";
@@ -46,17 +78,33 @@ public final class Addresses {
   public static final String NODE_BANS = "bans";
   /** A node reads the sign-in settings again from the store. */
   public static final String NODE_SETTINGS = "settings";
+  /**
+   * Published (to every node) when a room's access changed (kind, archived, members, roles, mutes, bans):
+   * {@code {"room"}}; every node's access cache forgets the room.
+   */
+  public static final String ROOM_ACCESS_CHANGED = INTERNAL_PREFIX + "room.access";
+  /**
+   * Published (to every node) when a user must lose a room at once (kicked, banned from it, removed from a
+   * private room): {@code {"room","user","reason","by"}}; every node's bridge sends that user's connections in the
+   * room a {@code removed} envelope and drops their subscription.
+   */
+  public static final String ROOM_REMOVED = INTERNAL_PREFIX + "room.removed";
   /** A node forgets a deleted room: {@code {"room"}}. */
   public static final String NODE_ROOM_DELETED = "rooms.deleted";
 
   /** Message headers the server stamps; whatever a client sends is discarded. */
   public static final String HEADER_USER_ID = "x-user-id";
   public static final String HEADER_USER_NAME = "x-user-name";
+  /** "true" when the caller is a server operator (admin.users, or the identity provider's admin role). */
+  public static final String HEADER_OPERATOR = "x-user-operator";
   /**
    * On a chat message published to {@code chat.room.<id>} by a store that tracks it: the id of the room's
    * message stored just before it (0: none), so that subscribers can order what several nodes publish.
    */
   public static final String HEADER_PREVIOUS = "prev";
+
+  /** Direct-message rooms have ids {@code dm-<32 hex digits>}; nobody may create a room with this prefix. */
+  public static final String DM_PREFIX = "dm-";
 
   /** Room ids: lower-case letters, digits and dashes, 1 to 64 characters, starting with a letter or digit. */
   public static final Pattern ROOM_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");

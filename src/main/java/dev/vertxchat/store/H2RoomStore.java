@@ -100,4 +100,20 @@ public final class H2RoomStore implements RoomStore {
   public Future<Boolean> delete(String id) {
     return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM rooms WHERE id = ?").execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0));
   }
+
+  // TODO(issue 13, store helper): implement
+  @Override
+  public Future<Room> get(String id) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public Future<Boolean> update(String id, String name, String topic, Boolean archived) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public Future<Page> page(String after, String query, int limit, String viewer) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
 }

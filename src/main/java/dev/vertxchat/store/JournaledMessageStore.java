@@ -44,4 +44,25 @@ public final class JournaledMessageStore implements MessageStore {
   public Future<Void> deleteRoom(String room) {
     return journal.caughtUp().compose(v -> table.deleteRoom(room));
   }
+
+  // TODO(issue 13, store helper): implement
+  @Override
+  public Future<Envelope> get(String room, long id) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public Future<Boolean> edit(String room, long id, String text, long ts) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public Future<Integer> react(String room, long id, String emoji, dev.vertxchat.bus.UserRef user, boolean on, long ts) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public Future<SearchPage> search(String userId, String room, java.util.List<String> terms, Long before, int limit) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
 }

@@ -55,4 +55,38 @@ public interface MessageStore {
 
   /** Deletes every message of a room (the room was deleted); their ids are never given out again. */
   Future<Void> deleteRoom(String room);
+
+  // ---- conversations (issue 13) ----
+
+  /** One page of search results, newest first; {@code next}: the {@code before} of the next page, or null. */
+  record SearchPage(List<Envelope> messages, Long next) {}
+
+  /**
+   * One message as history shows it (a tombstone when deleted), or null when the room has no message with that id.
+   * Sees every message whose append completed.
+   */
+  Future<Envelope> get(String room, long id);
+
+  /**
+   * Replaces a message's text, keeping its id and place; {@code edited} becomes {@code ts}.
+   *
+   * @return false when the room has no such message or it is deleted
+   */
+  Future<Boolean> edit(String room, long id, String text, long ts);
+
+  /**
+   * Adds ({@code on}) or removes a user's reaction to a message.
+   *
+   * @return the number of users with that reaction on the message now, or -1 when the room has no such message or
+   *     it is deleted
+   */
+  Future<Integer> react(String room, long id, String emoji, UserRef user, boolean on, long ts);
+
+  /**
+   * Messages whose text contains every term (terms already normalized by {@code SearchText.normalize}, matched as
+   * substrings of the normalized text), newest first, ids below {@code before} when given, at most {@code limit},
+   * not deleted, in the rooms {@code userId} may read: {@code room} only when given (the caller checked that it
+   * may), else every public room the user is not banned from and every room with a member row of the user.
+   */
+  Future<SearchPage> search(String userId, String room, List<String> terms, Long before, int limit);
 }

@@ -96,4 +96,20 @@ public final class PgRoomStore implements RoomStore {
         .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
             : PgMessageStore.deleteRoom(conn, id, false).map(true)));
   }
+
+  // TODO(issue 13, store helper): implement
+  @Override
+  public Future<Room> get(String id) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public Future<Boolean> update(String id, String name, String topic, Boolean archived) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
+
+  @Override
+  public Future<Page> page(String after, String query, int limit, String viewer) {
+    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  }
 }

@@ -16,6 +16,11 @@ public interface RoomStore {
   /** One page of rooms, by id; {@code next} is the id to continue after, or null when there is no more. */
   record Page(List<Room> rooms, String next) {}
 
+  /**
+   * Rooms keep their kind ({@link Room#kind()}: public or private; DMs are created by
+   * {@link ConversationStore#openDm}) and creator, who is the room's owner; quotas count public and private rooms.
+   */
+
   /** Creates a room without any quota (the configured default rooms). @return false when it exists already */
   Future<Boolean> create(Room room, String createdBy);
 
@@ -33,6 +38,22 @@ public interface RoomStore {
   Future<Page> page(String after, String query, int limit);
 
   Future<Boolean> exists(String id);
+
+  /** A room with its kind and archived state (members 0), or null when there is none. */
+  Future<Room> get(String id);
+
+  /**
+   * Changes a room's name, topic or archived state (a null leaves it as it is).
+   *
+   * @return false when there is no such room
+   */
+  Future<Boolean> update(String id, String name, String topic, Boolean archived);
+
+  /**
+   * Like {@link #page(String, String, int)}, for one user: public rooms and the private rooms {@code viewer} is a
+   * member of (never DMs), with their kind and archived state.
+   */
+  Future<Page> page(String after, String query, int limit, String viewer);
 
   /** Deletes a room (an operator's action). @return false when there was none */
   Future<Boolean> delete(String id);
