@@ -236,7 +236,7 @@ final class FrameRules {
     // client headers are dropped; the identity comes from the connection's token
     // answered by this node's chat verticle: in a cluster every node serves its own clients (docs/CLUSTER.md)
     DeliveryOptions options = conn.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs())
-        .setLocalOnly(true));
+        .setLocalOnly(true), conn.identity.operator());
     vertx.eventBus().request(address, body, options).onComplete(ar -> {
       conn.inFlight--;
       if (--requestsInFlight == 0 && allAnswered != null) {

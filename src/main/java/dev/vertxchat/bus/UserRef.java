@@ -30,6 +30,20 @@ public record UserRef(String id, String name) {
     return options.addHeader(Addresses.HEADER_USER_ID, id).addHeader(Addresses.HEADER_USER_NAME, name);
   }
 
+  /**
+   * Stamps this identity and whether the user is a server operator ({@link Addresses#HEADER_OPERATOR}); the bridge
+   * and the REST handlers are the only callers.
+   */
+  public DeliveryOptions stamp(DeliveryOptions options, boolean operator) {
+    stamp(options);
+    return operator ? options.addHeader(Addresses.HEADER_OPERATOR, "true") : options;
+  }
+
+  /** Whether the request's stamped identity is a server operator's. */
+  public static boolean operatorFromHeaders(MultiMap headers) {
+    return "true".equals(headers.get(Addresses.HEADER_OPERATOR));
+  }
+
   /** The identity stamped on a request, or null when the sender stamped none. */
   public static UserRef fromHeaders(MultiMap headers) {
     String id = headers.get(Addresses.HEADER_USER_ID);

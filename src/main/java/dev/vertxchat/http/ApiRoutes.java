@@ -140,8 +140,9 @@ final class ApiRoutes {
 
   private Future<JsonObject> request(RoutingContext ctx, String address, JsonObject body) {
     // answered by this node's chat verticle: in a cluster every node serves its own clients (docs/CLUSTER.md)
-    DeliveryOptions options = identity(ctx).user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs())
-        .setLocalOnly(true));
+    Identity caller = identity(ctx);
+    DeliveryOptions options = caller.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs())
+        .setLocalOnly(true), caller.operator());
     return vertx.eventBus().<JsonObject>request(address, body, options).map(Message::body);
   }
 
