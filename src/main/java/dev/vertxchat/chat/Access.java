@@ -145,7 +145,8 @@ public final class Access {
           if (access == null || !mayRead(access, caller)) {
             return Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room));
           }
-          if (sanction(access, caller.id(), Sanction.BAN) != null && !moderates(access, caller)) {
+          // owners and operators cannot be sanctioned; a moderator can (by the owner or an operator)
+          if (sanction(access, caller.id(), Sanction.BAN) != null && !owns(access, caller)) {
             return Future.failedFuture(new ChatException(ErrorCodes.BANNED_FROM_ROOM,
                 "you are banned from this room by its moderators"));
           }
@@ -164,7 +165,7 @@ public final class Access {
             "the room is archived: it can be read, not written to"));
       }
       Sanction mute = sanction(access, caller.id(), Sanction.MUTE);
-      if (mute != null && !moderates(access, caller)) {
+      if (mute != null && !owns(access, caller)) {
         return Future.failedFuture(new ChatException(ErrorCodes.MUTED,
             "you are muted in this room until " + Instant.ofEpochMilli(mute.until())));
       }
