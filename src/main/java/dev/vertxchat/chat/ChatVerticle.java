@@ -60,6 +60,8 @@ public class ChatVerticle extends VerticleBase {
     serve(Addresses.TYPING, this::typing);
     serve(Addresses.ROOMS_LIST, this::listRooms);
     serve(Addresses.ROOMS_CREATE, this::createRoom);
+    // issue 13, conversations (chat helper): edit, delete, react, read, unread, search, DMs, prefs
+    // issue 13, rooms and members (admin helper): chat.rooms.*, chat.members.*
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 

@@ -35,7 +35,8 @@ class RoomsApiTest {
     Http http = service.http();
     String token = http.guestToken("maker");
     JsonArray rooms = http.get("/api/rooms", token).bodyAsJsonObject().getJsonArray("rooms");
-    assertEquals(new JsonObject().put("id", "general").put("name", "General").put("topic", "t").put("members", 0),
+    assertEquals(new JsonObject().put("id", "general").put("name", "General").put("topic", "t").put("members", 0)
+        .put("private", false).put("archived", false),
         rooms.getJsonObject(0));
     assertEquals("ops", rooms.getJsonObject(1).getString("id"));
 
@@ -116,7 +117,8 @@ class RoomsApiTest {
     // three pages of five walk every room once, in id order; the last page says there is no more
     JsonObject first = http.get("/api/rooms?limit=5", token).bodyAsJsonObject();
     assertEquals(expected.subList(0, 5), ids(first));
-    assertEquals(new JsonObject().put("id", "book-club").put("name", "Book Club").put("topic", "").put("members", 1),
+    assertEquals(new JsonObject().put("id", "book-club").put("name", "Book Club").put("topic", "").put("members", 1)
+        .put("private", false).put("archived", false),
         first.getJsonArray("rooms").getJsonObject(0));
     assertEquals("r-02", first.getString("next"));
     JsonObject second = http.get("/api/rooms?limit=5&after=" + first.getString("next"), token).bodyAsJsonObject();
