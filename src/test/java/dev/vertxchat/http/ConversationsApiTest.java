@@ -204,7 +204,7 @@ class ConversationsApiTest {
     JsonArray banned = ok(200, "GET", "/api/rooms/town/members", ann, null).getJsonArray("banned");
     assertEquals(1, banned.size());
     int before = history("town", ann).size();
-    refused(403, ErrorCodes.ROLE_REQUIRED, "DELETE", "/api/rooms/town/bans/" + carol.id(), carol, null);
+    refused(403, ErrorCodes.BANNED_FROM_ROOM, "DELETE", "/api/rooms/town/bans/" + carol.id(), carol, null);
     ok(200, "DELETE", "/api/rooms/town/bans/" + carol.id(), bob, null);
     assertEquals(before, history("town", carol).size());
 
