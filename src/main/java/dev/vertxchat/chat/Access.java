@@ -72,7 +72,9 @@ public final class Access {
     }
     cache.put(room, fresh);
     read.onComplete(ar -> {
-      if (ar.failed() || generation.get() != started) {
+      // "no such room" is not kept: a room created on another node must be joinable at once (RoomDirectory
+      // remembers missing rooms where that is safe)
+      if (ar.failed() || ar.result() == null || generation.get() != started) {
         cache.remove(room, fresh);
       }
     });
@@ -145,7 +147,8 @@ public final class Access {
           if (access == null || !mayRead(access, caller)) {
             return Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room));
           }
-          if (sanction(access, caller.id(), Sanction.BAN) != null && !moderates(access, caller)) {
+          // owners and operators cannot be sanctioned; a moderator can (by the owner or an operator)
+          if (sanction(access, caller.id(), Sanction.BAN) != null && !owns(access, caller)) {
             return Future.failedFuture(new ChatException(ErrorCodes.BANNED_FROM_ROOM,
                 "you are banned from this room by its moderators"));
           }
@@ -164,7 +167,7 @@ public final class Access {
             "the room is archived: it can be read, not written to"));
       }
       Sanction mute = sanction(access, caller.id(), Sanction.MUTE);
-      if (mute != null && !moderates(access, caller)) {
+      if (mute != null && !owns(access, caller)) {
         return Future.failedFuture(new ChatException(ErrorCodes.MUTED,
             "you are muted in this room until " + Instant.ofEpochMilli(mute.until())));
       }
