@@ -12,7 +12,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * The conversation routes of the REST API (docs/PROTOCOL.md, "Conversations over REST"): rooms, messages,
+ * The conversation routes of the REST API (docs/PROTOCOL.md, "REST API" and "Conversations"): rooms, messages,
  * reactions, read markers, search, members and moderation, direct messages and the user's preferences. Each route
  * is a thin mapping to the chat service's bus address (the same the bridge forwards to), with the caller's identity
  * stamped by {@link ApiRoutes}; the chat service checks everything else (who may do what, which room, which

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The conversation routes as a bot uses them (docs/PROTOCOL.md, "Conversations over REST"), against the real
+ * The conversation routes as a bot uses them (docs/PROTOCOL.md, "REST API" and "Conversations"), against the real
  * service with three users (ann, bob, carol) and an operator: private rooms, roles and moderation, edit, delete,
  * reactions, replies, read markers, search, direct messages and preferences, and all of it after a restart. Every
  * refusal is checked to change nothing.
