@@ -64,11 +64,9 @@ final class ApiRoutes {
     router.route("/api/*").handler(this::authenticate);
     router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxFrameBytes()));
     router.get("/api/rooms").handler(ctx -> answer(ctx, 200, roomPage(ctx)));
-    router.post("/api/rooms").handler(ctx -> answer(ctx, 201,
-        body(ctx).compose(b -> request(ctx, Addresses.ROOMS_CREATE, b))));
     router.get("/api/rooms/:id/messages").handler(ctx -> answer(ctx, 200, history(ctx)));
-    router.post("/api/rooms/:id/messages").handler(ctx -> answer(ctx, 201, body(ctx).compose(b ->
-        request(ctx, Addresses.SEND, new JsonObject().put("room", ctx.pathParam("id")).put("text", b.getValue("text"))))));
+    // creating rooms, posting, editing, reactions, members, DMs ...: each a chat.* address
+    new ConversationRoutes(this::request).mount(router);
     router.route("/api/*").handler(ctx -> ctx.fail(new ChatException(ErrorCodes.NOT_FOUND, "no such API route")));
   }
 
@@ -138,7 +136,8 @@ final class ApiRoutes {
     return request(ctx, Addresses.ROOMS_LIST, query);
   }
 
-  private Future<JsonObject> request(RoutingContext ctx, String address, JsonObject body) {
+  /** A request to a chat address with the caller's identity (and operator flag) stamped; the reply's body. */
+  Future<JsonObject> request(RoutingContext ctx, String address, JsonObject body) {
     // answered by this node's chat verticle: in a cluster every node serves its own clients (docs/CLUSTER.md)
     Identity caller = identity(ctx);
     DeliveryOptions options = caller.user().stamp(new DeliveryOptions().setSendTimeout(config.requestTimeoutMs())

@@ -123,6 +123,8 @@ class OpenApiContractTest {
     api.expect(404, "GET", "/api/rooms/nowhere/messages", bob, null);
     api.expect(401, "GET", "/api/rooms/general/messages", null, null);
 
+    conversations(api, sent.get(1));
+
     HttpResponse<Buffer> document = api.expect(200, "GET", "/api/openapi.yaml", null, null);
     assertEquals(Files.readString(DOCUMENT), document.bodyAsString(), "serves docs/openapi.yaml as it is");
     api.expect(200, "GET", "/health", null, null);
@@ -284,6 +286,127 @@ class OpenApiContractTest {
     api.expectUnrouted(401, 2001, "GET", "/api/admin/nothing-here", null, "adminUnban");
     api.expectUnrouted(404, 3000, "GET", "/api/nothing-here", bob, "history");
     api.expectUnrouted(401, 2001, "GET", "/api/nothing-here", null, "history");
+  }
+
+  /**
+   * The conversation routes (issue 13): every route, with the refusals that can be provoked here. Fresh users (the
+   * class's limits allow each one room and three messages): olga owns the private room "vault", pete is invited and
+   * made moderator, quin is an outsider; the operator moderates "general". {@code annsMessage} is in "general".
+   */
+  private void conversations(Api api, long annsMessage) {
+    String olga = Tokens.expiringIn(service.vertx(), "u-olga", "olga", 600);
+    String pete = Tokens.expiringIn(service.vertx(), "u-pete", "pete", 600);
+    String quin = Tokens.expiringIn(service.vertx(), "u-quin", "quin", 600);
+    String sam = Tokens.expiringIn(service.vertx(), "u-sam", "sam", 600); // reacts: a reaction takes a message token
+    String admin = Tokens.expiringIn(service.vertx(), ADMIN, "Admin", 600);
+    for (String token : List.of(olga, pete, quin, sam)) {
+      api.expect(200, "GET", "/api/rooms", token, null); // known to the service from now on
+    }
+
+    JsonObject vault = api.expect(201, "POST", "/api/rooms", olga, json("id", "vault").put("private", true))
+        .bodyAsJsonObject();
+    assertEquals("owner", vault.getString("role"));
+    api.expectError(400, 1103, "POST", "/api/rooms", quin, json("id", "dm-0123456789abcdef0123456789abcdef"));
+    assertTrue(api.expect(200, "GET", "/api/rooms?q=vault", olga, null).bodyAsJsonObject().getJsonArray("rooms")
+        .getJsonObject(0).getBoolean("private"));
+
+    String members = "/api/rooms/vault/members";
+    api.expect(201, "POST", members, olga, json("user", "u-pete"));
+    api.expect(201, "POST", members, olga, json("user", "u-sam"));
+    api.expectError(404, 3005, "POST", members, olga, json("user", "u-nobody"));
+    api.expectError(403, 2011, "POST", members, pete, json("user", "u-quin"));
+    api.expectError(404, 3001, "POST", members, quin, json("user", "u-quin"));
+    api.expectError(400, 1109, "POST", "/api/rooms/general/members", admin, json("user", "u-quin"));
+    api.expect(200, "GET", members, olga, null);
+    api.expectError(404, 3001, "GET", members, quin, null);
+    api.expectError(401, 2001, "GET", members, null, null);
+    String peteRole = members + "/u-pete/role";
+    api.expectError(400, 1109, "PUT", peteRole, olga, json("role", "king"));
+    api.expect(200, "PUT", peteRole, olga, json("role", "moderator"));
+    api.expectError(403, 2011, "PUT", members + "/u-olga/role", pete, json("role", "member"));
+
+    api.expect(200, "PATCH", "/api/rooms/vault", olga, json("topic", "the quiet room"));
+    api.expectError(400, 1103, "PATCH", "/api/rooms/vault", olga, json("name", " "));
+    api.expectError(403, 2011, "PATCH", "/api/rooms/vault", pete, json("archived", true));
+    api.expectError(404, 3001, "PATCH", "/api/rooms/vault", quin, json("topic", "mine"));
+
+    long said = api.expect(201, "POST", "/api/rooms/vault/messages", olga, json("text", "the vault is open"))
+        .bodyAsJsonObject().getLong("id");
+    api.expect(201, "POST", "/api/rooms/vault/messages", pete, json("text", "noted").put("replyTo", said));
+    api.expectError(404, 3004, "POST", "/api/rooms/vault/messages", pete, json("text", "?").put("replyTo", 999_999));
+    api.expectError(404, 3001, "POST", "/api/rooms/vault/messages", quin, json("text", "let me in"));
+    String message = "/api/rooms/vault/messages/" + said;
+    api.expect(200, "PATCH", message, olga, json("text", "the vault is open, mind the door"));
+    api.expectError(403, 2015, "PATCH", message, pete, json("text", "mine now"));
+    api.expectError(400, 1105, "PATCH", "/api/rooms/vault/messages/abc", olga, json("text", "x"));
+    api.expectError(404, 3004, "PATCH", "/api/rooms/vault/messages/999999", olga, json("text", "x"));
+    String thumbs = message + "/reactions/%F0%9F%91%8D";
+    assertEquals(1, api.expect(200, "PUT", thumbs, sam, null).bodyAsJsonObject().getInteger("count"));
+    assertEquals(0, api.expect(200, "DELETE", thumbs, sam, null).bodyAsJsonObject().getInteger("count"));
+    api.expectError(400, 1107, "PUT", message + "/reactions/x", olga, null);
+    api.expectError(404, 3001, "DELETE", thumbs, quin, null);
+    JsonArray history = api.expect(200, "GET", "/api/rooms/vault/messages", pete, null).bodyAsJsonObject()
+        .getJsonArray("messages");
+    assertEquals(said, history.getJsonObject(1).getJsonObject("replyTo").getLong("id"), history.encode());
+    api.expectError(404, 3001, "GET", "/api/rooms/vault/messages", quin, null);
+
+    api.expect(200, "PUT", "/api/rooms/vault/read", pete, json("id", said));
+    api.expectError(400, 1105, "PUT", "/api/rooms/vault/read", pete, json("id", "latest"));
+    api.expectError(404, 3001, "PUT", "/api/rooms/vault/read", quin, json("id", said));
+    api.expect(200, "GET", "/api/unread", pete, null);
+    api.expectError(401, 2001, "GET", "/api/unread", null, null);
+    assertEquals(1, api.expect(200, "GET", "/api/search?q=vault", olga, null).bodyAsJsonObject().getJsonArray("messages").size());
+    api.expect(200, "GET", "/api/search?q=vault&room=vault&limit=5&before=" + (said + 1), pete, null);
+    api.expectError(400, 1108, "GET", "/api/search?q=x", olga, null);
+    api.expectError(400, 1105, "GET", "/api/search?q=vault&limit=many", olga, null);
+    api.expectError(404, 3001, "GET", "/api/search?q=vault&room=vault", quin, null);
+
+    // moderation in a public room, by the operator
+    api.expectError(403, 2011, "POST", "/api/rooms/general/mutes", pete, json("user", "u-quin").put("seconds", 60));
+    api.expectError(400, 1109, "POST", "/api/rooms/general/mutes", admin, json("user", "u-quin").put("seconds", 0));
+    api.expect(200, "POST", "/api/rooms/general/mutes", admin, json("user", "u-quin").put("seconds", 60));
+    api.expectError(403, 2012, "POST", "/api/rooms/general/messages", quin, json("text", "hello?"));
+    api.expect(200, "DELETE", "/api/rooms/general/mutes/u-quin", admin, null);
+    api.expectError(403, 2011, "DELETE", "/api/rooms/general/mutes/u-quin", pete, null);
+    api.expect(200, "POST", "/api/rooms/general/kicks", admin, json("user", "u-quin"));
+    api.expectError(403, 2011, "POST", "/api/rooms/general/kicks", quin, json("user", "u-pete"));
+    api.expect(200, "POST", "/api/rooms/general/bans", admin, json("user", "u-quin").put("reason", "testing"));
+    api.expectError(403, 2013, "GET", "/api/rooms/general/messages", quin, null);
+    api.expectError(403, 2011, "POST", "/api/rooms/general/bans", pete, json("user", "u-olga"));
+    api.expect(200, "DELETE", "/api/rooms/general/bans/u-quin", admin, null);
+    api.expectError(403, 2011, "DELETE", "/api/rooms/general/bans/u-quin", pete, null);
+    api.expectError(403, 2015, "DELETE", "/api/rooms/general/messages/" + annsMessage, quin, null);
+
+    // direct messages and preferences
+    JsonObject dm = api.expect(201, "POST", "/api/dms", olga, json("user", "u-pete")).bodyAsJsonObject();
+    assertEquals(true, dm.getBoolean("created"));
+    assertEquals(false, api.expect(200, "POST", "/api/dms", pete, json("name", "olga")).bodyAsJsonObject().getBoolean("created"));
+    api.expectError(400, 1109, "POST", "/api/dms", olga, json("user", "u-olga"));
+    api.expectError(404, 3005, "POST", "/api/dms", olga, json("user", "u-nobody"));
+    api.expectError(400, 1100, "POST", "/api/dms", olga, "[]");
+    api.expectError(404, 3001, "GET", "/api/rooms/" + dm.getJsonObject("room").getString("id") + "/messages", quin, null);
+    api.expect(200, "GET", "/api/dms", olga, null);
+    api.expect(200, "GET", "/api/me/prefs", quin, null);
+    api.expect(200, "PATCH", "/api/me/prefs", quin, json("dms", false));
+    api.expectError(400, 1109, "PATCH", "/api/me/prefs", quin, json("dms", "no"));
+    api.expectError(403, 2014, "POST", "/api/dms", olga, json("user", "u-quin"));
+    api.expect(200, "PUT", "/api/me/blocks/u-olga", quin, null);
+    api.expectError(404, 3005, "PUT", "/api/me/blocks/u-nobody", quin, null);
+    api.expect(200, "DELETE", "/api/me/blocks/u-olga", quin, null);
+
+    // archive, removal of a member, deletion
+    api.expect(200, "PATCH", "/api/rooms/vault", olga, json("archived", true));
+    api.expectError(409, 3006, "POST", "/api/rooms/vault/messages", pete, json("text", "anyone?"));
+    api.expectError(409, 3006, "PATCH", message, olga, json("text", "too late"));
+    api.expect(200, "PATCH", "/api/rooms/vault", olga, json("archived", false));
+    api.expect(200, "DELETE", "/api/rooms/vault/messages/" + said, olga, null);
+    api.expectError(400, 1105, "DELETE", "/api/rooms/vault/messages/-1", olga, null);
+    api.expectError(403, 2011, "DELETE", members + "/u-olga", pete, null);
+    api.expectError(403, 2011, "DELETE", "/api/rooms/vault", pete, null);
+    api.expect(200, "DELETE", members + "/u-pete", olga, null);
+    api.expectError(404, 3001, "GET", "/api/rooms/vault/messages", pete, null);
+    api.expect(200, "DELETE", "/api/rooms/vault", olga, null);
+    api.expectError(404, 3001, "DELETE", "/api/rooms/vault", olga, null);
   }
 
   private Set<String> documentedRoutes() {

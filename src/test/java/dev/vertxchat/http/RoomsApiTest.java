@@ -36,13 +36,13 @@ class RoomsApiTest {
     String token = http.guestToken("maker");
     JsonArray rooms = http.get("/api/rooms", token).bodyAsJsonObject().getJsonArray("rooms");
     assertEquals(new JsonObject().put("id", "general").put("name", "General").put("topic", "t").put("members", 0)
-        .put("private", false).put("archived", false),
-        rooms.getJsonObject(0));
+        .put("private", false).put("archived", false), rooms.getJsonObject(0));
     assertEquals("ops", rooms.getJsonObject(1).getString("id"));
 
     var created = http.post("/api/rooms", token, new JsonObject().put("id", "book-club").put("name", "Book club").put("topic", "Reading"));
     assertEquals(201, created.statusCode(), created.bodyAsString());
     assertEquals("Book club", created.bodyAsJsonObject().getString("name"));
+    assertEquals("owner", created.bodyAsJsonObject().getString("role"));
     var again = http.post("/api/rooms", token, new JsonObject().put("id", "book-club").put("name", "Other"));
     assertEquals(409, again.statusCode());
     assertEquals(ErrorCodes.ROOM_EXISTS, Http.errorCode(again));
@@ -118,8 +118,7 @@ class RoomsApiTest {
     JsonObject first = http.get("/api/rooms?limit=5", token).bodyAsJsonObject();
     assertEquals(expected.subList(0, 5), ids(first));
     assertEquals(new JsonObject().put("id", "book-club").put("name", "Book Club").put("topic", "").put("members", 1)
-        .put("private", false).put("archived", false),
-        first.getJsonArray("rooms").getJsonObject(0));
+        .put("private", false).put("archived", false), first.getJsonArray("rooms").getJsonObject(0));
     assertEquals("r-02", first.getString("next"));
     JsonObject second = http.get("/api/rooms?limit=5&after=" + first.getString("next"), token).bodyAsJsonObject();
     assertEquals(expected.subList(5, 10), ids(second));
@@ -197,5 +196,26 @@ class RoomsApiTest {
     assertEquals(51, pages);
 
     assertEquals(List.of("room-09999"), ids(http.get("/api/rooms?" + q("ROOM-09999"), token).bodyAsJsonObject()));
+  }
+
+  /** POST /api/rooms takes "private": such a room is listed to its members only; a dm- id is refused. */
+  @Test
+  void aPrivateRoomIsListedToItsMembersOnly() {
+    Http http = service.http();
+    String owner = http.guestToken("keeper");
+    String other = http.guestToken("passer");
+    var created = http.post("/api/rooms", owner, new JsonObject().put("id", "vault").put("private", true));
+    assertEquals(201, created.statusCode(), created.bodyAsString());
+    assertEquals(true, created.bodyAsJsonObject().getBoolean("private"));
+    assertEquals("owner", created.bodyAsJsonObject().getString("role"));
+    assertTrue(roomIds(http, owner).contains("vault"), "the owner's list");
+    assertTrue(!roomIds(http, other).contains("vault"), "listed to a non-member");
+    assertEquals(ErrorCodes.INVALID_ROOM, Http.errorCode(http.post("/api/rooms", owner, new JsonObject().put("id", "dm-abc"))));
+    assertEquals(ErrorCodes.BAD_REQUEST, Http.errorCode(http.post("/api/rooms", owner, new JsonObject().put("id", "x1").put("private", "yes"))));
+  }
+
+  private static List<String> roomIds(Http http, String token) {
+    return http.get("/api/rooms", token).bodyAsJsonObject().getJsonArray("rooms").stream()
+        .map(r -> ((JsonObject) r).getString("id")).toList();
   }
 }
