@@ -198,6 +198,7 @@ public class MainVerticle extends VerticleBase {
             http = HttpParts.create(vertx, config, new TokenService(vertx, config, jwtSecret, bans, metrics),
                 stores.accounts(), chat.membership(), stores::ping, chat.journalStatus(),
                 metrics, registry, new HttpParts.Admin(bans, settings, chat.moderation(), node));
+            http.access(chat.access()); // joins are checked: private rooms, bans (issue 13)
             if (node != null) {
               // rooms are published by every node: each orders them (prev header) and fills gaps from the store
               http.cluster(node, RoomCatchUp.over(chat.messageStore()));

@@ -6,13 +6,17 @@ import dev.vertxchat.auth.Identity;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.UserRef;
+import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.chat.Access;
 import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
 import dev.vertxchat.metrics.ChatMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
@@ -28,6 +32,9 @@ import java.util.Set;
  * and the raw WebSocket endpoint: connections (authenticated at the handshake by
  * {@link HandshakeGuard}), their frames handled one after another by {@link FrameRules}, token expiry,
  * ping timeout and shutdown.
+ *
+ * <p>Longer than 300 lines because a connection's life (opened, frames, expiry, losing a room, closed) is one
+ * sequence that must be read in one place.
  */
 public final class EventBusBridge {
   private static final Logger LOG = LoggerFactory.getLogger(EventBusBridge.class);
@@ -49,6 +56,8 @@ public final class EventBusBridge {
   private final boolean fastPath;
   private final ChatMetrics metrics;
   private final ConnectionRegistry registry;
+  /** Hears {@link Addresses#ROOM_REMOVED} (from any node): kicked, banned and removed users lose the room here. */
+  private final MessageConsumer<JsonObject> removals;
 
   /** @param membership the chat side's owner of rooms and presence, asked on every join and leave */
   public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard) {
@@ -75,6 +84,15 @@ public final class EventBusBridge {
    */
   public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, HandshakeGuard guard,
                         ConnectionRegistry registry, ChatMetrics metrics, RoomCatchUp catchUp) {
+    this(vertx, config, membership, null, guard, registry, metrics, catchUp);
+  }
+
+  /**
+   * As above, with {@code access} asked before every join ({@link Access#readable}: private rooms, bans); null:
+   * every existing room may be joined.
+   */
+  public EventBusBridge(Vertx vertx, ChatConfig config, Membership membership, Access access, HandshakeGuard guard,
+                        ConnectionRegistry registry, ChatMetrics metrics, RoomCatchUp catchUp) {
     this.registry = registry;
     this.metrics = metrics;
     this.vertx = vertx;
@@ -89,7 +107,9 @@ public final class EventBusBridge {
       conn.addresses.remove(Addresses.room(room));
       roomDeleted(conn, room);
     }, catchUp);
-    this.rules = new FrameRules(vertx, config, membership, fanOut);
+    this.rules = new FrameRules(vertx, config, membership, access, fanOut);
+    // a normal consumer: a user kicked on any node loses the room on every node
+    this.removals = vertx.eventBus().consumer(Addresses.ROOM_REMOVED, msg -> removed(msg.body()));
     long every = Math.max(250, Math.min(5000, config.pingTimeoutMs() / 4));
     this.sweepTimer = vertx.setPeriodic(every, id -> sweep());
   }
@@ -167,6 +187,7 @@ public final class EventBusBridge {
    */
   public Future<Void> closeAll() {
     vertx.cancelTimer(sweepTimer);
+    removals.unregister();
     // new requests are refused (5001, nothing done); those already forwarded are answered before the close, so a
     // client knows about every send whether it was stored (at most 2 s, then the connections close anyway)
     rules.stopAccepting();
@@ -226,6 +247,27 @@ public final class EventBusBridge {
     } else {
       line.addKeyValue("by", "client").addKeyValue("durationMs", ms)
           .log("Bridge connection closed: user={} transport={} by=client duration={}s", conn.user().id(), conn.wire.transport(), seconds);
+    }
+  }
+
+  /**
+   * {@code {"room","user","reason","by"}}: each connection of the user here that is in the room gets a
+   * {@code removed} envelope on the room's address and leaves the room, as a {@code room.deleted} removes
+   * everyone from a deleted room.
+   */
+  private void removed(JsonObject body) {
+    String room = body == null ? null : body.getString("room");
+    String user = body == null ? null : body.getString("user");
+    if (room == null || user == null || !Addresses.ROOM_ID.matcher(room).matches()) {
+      return;
+    }
+    JsonObject by = body.getJsonObject("by");
+    String envelope = new Envelope(null, room, Envelope.REMOVED, by == null ? null : UserRef.fromJson(by), null,
+        System.currentTimeMillis()).withMore(new JsonObject().put("reason", body.getString("reason"))).toJson().encode();
+    for (BridgeConnection conn : new ArrayList<>(connections)) {
+      if (conn.user().id().equals(user)) {
+        rules.removed(conn, room, envelope);
+      }
     }
   }
 

@@ -4,6 +4,8 @@ import dev.vertxchat.bus.CloseCodes;
 import dev.vertxchat.bus.Addresses;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.chat.Access;
+import dev.vertxchat.chat.Caller;
 import dev.vertxchat.chat.Membership;
 import dev.vertxchat.config.ChatConfig;
 import io.vertx.core.Future;
@@ -19,12 +21,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * What the bridge allows a connection's authenticated user to do, frame by frame (deny by default):
  * <ul>
- *   <li>register {@code chat.room.<id>} joins an existing room ({@link Membership} announces it);
- *       register {@code chat.user.<own id>} receives private notices; anything else is refused;</li>
+ *   <li>register {@code chat.room.<id>} joins a room the user may read ({@link Access#readable}: 3001 for a
+ *       missing or hidden room, 2013 when banned from it; {@link Membership} announces the join);
+ *       register {@code chat.user.<own id>} receives private notices, {@code chat.directory} the public rooms'
+ *       creations, changes and deletions; anything else is refused;</li>
  *   <li>send only to the service addresses, with the identity stamped by the server; {@code chat.send}
  *       and {@code chat.typing} only for a room joined on this connection;</li>
  *   <li>publish is never allowed; every refusal is answered (err frame or failed reply).</li>
  * </ul>
+ *
+ * <p>Longer than 300 lines because every frame's rule and its refusal (code, counted as malformed or not) must be
+ * read in one place to be trusted.
  */
 final class FrameRules {
   private static final Logger LOG = LoggerFactory.getLogger(FrameRules.class);
@@ -37,6 +44,8 @@ final class FrameRules {
   private final Vertx vertx;
   private final ChatConfig config;
   private final Membership membership;
+  /** Who may read which room; null: every existing room is readable (asked of {@link #membership}). */
+  private final Access access;
   private final FanOut fanOut;
   /** Requests of every connection sent (or queued) and not answered yet. */
   private int requestsInFlight;
@@ -46,9 +55,14 @@ final class FrameRules {
   private Promise<Void> allAnswered;
 
   FrameRules(Vertx vertx, ChatConfig config, Membership membership, FanOut fanOut) {
+    this(vertx, config, membership, null, fanOut);
+  }
+
+  FrameRules(Vertx vertx, ChatConfig config, Membership membership, Access access, FanOut fanOut) {
     this.vertx = vertx;
     this.config = config;
     this.membership = membership;
+    this.access = access;
     this.fanOut = fanOut;
   }
 
@@ -99,7 +113,7 @@ final class FrameRules {
     }
     String room = Addresses.roomIdOf(address);
     if (room == null) {
-      if (address.equals(Addresses.user(conn.user().id()))) {
+      if (address.equals(Addresses.user(conn.user().id())) || address.equals(Addresses.DIRECTORY)) {
         conn.addresses.add(address);
         return subscribed(conn, address, null, fanOut.subscribe(address, conn));
       } else {
@@ -113,24 +127,22 @@ final class FrameRules {
           "at most " + config.maxRoomsPerConnection() + " rooms per connection")));
       return Future.succeededFuture();
     }
-    return membership.roomExists(room)
-        .recover(err -> {
-          LOG.error("Room lookup for {} failed", room, err);
-          return Future.succeededFuture(null);
-        })
-        .compose(found -> {
+    return mayRead(conn, room)
+        .compose(refusal -> {
           if (conn.closed) {
             return Future.succeededFuture();
           }
-          if (found == null) {
-            conn.write(BridgeFrames.err(address, BridgeFrames.REJECTED,
-                new ChatException(ErrorCodes.UNAVAILABLE, "the room could not be checked, try again")));
-          } else if (!found) {
-            conn.write(BridgeFrames.err(address, BridgeFrames.ACCESS_DENIED,
-                new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room)));
+          if (refusal != null && refusal.code() == ErrorCodes.ROOM_NOT_FOUND) {
+            conn.write(BridgeFrames.err(address, BridgeFrames.ACCESS_DENIED, refusal));
             // the app joins only rooms it was shown; a client probing for rooms is cut off like one
             // sending garbage (each such join may cost a database lookup)
             countMalformed(conn);
+          } else if (refusal != null && refusal.code() == ErrorCodes.BANNED_FROM_ROOM) {
+            // the room was shown to the user once: being banned from it is no probe
+            conn.write(BridgeFrames.err(address, BridgeFrames.ACCESS_DENIED, refusal));
+          } else if (refusal != null) {
+            conn.write(BridgeFrames.err(address, BridgeFrames.REJECTED,
+                new ChatException(ErrorCodes.UNAVAILABLE, "the room could not be checked, try again")));
           } else {
             conn.rooms.add(room);
             conn.addresses.add(address);
@@ -145,6 +157,24 @@ final class FrameRules {
           }
           return Future.succeededFuture();
         });
+  }
+
+  /**
+   * Whether the connection's user may join the room: null when so, else the refusal (3001 no such room or hidden,
+   * 2013 banned from it, 5001 the store did not answer).
+   */
+  private Future<ChatException> mayRead(BridgeConnection conn, String room) {
+    Future<ChatException> refusal = access != null
+        ? access.readable(room, new Caller(conn.user(), conn.identity.operator())).map((ChatException) null)
+        : membership.roomExists(room).map(found -> found ? null
+            : new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room));
+    return refusal.recover(err -> {
+      if (err instanceof ChatException e && e.code() != ErrorCodes.UNAVAILABLE) {
+        return Future.succeededFuture(e);
+      }
+      LOG.error("Room lookup for {} failed", room, err);
+      return Future.succeededFuture(new ChatException(ErrorCodes.UNAVAILABLE, "the room could not be checked, try again"));
+    });
   }
 
   /**
@@ -171,6 +201,20 @@ final class FrameRules {
       }
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * The user lost the room (kicked, banned, removed from it: {@link dev.vertxchat.bus.Addresses#ROOM_REMOVED}): when
+   * this connection is in it, it gets {@code envelope} on the room's address, then is dropped from the room as by
+   * an {@code unregister} (its last connection leaving is announced).
+   */
+  void removed(BridgeConnection conn, String room, String envelope) {
+    String address = Addresses.room(room);
+    if (conn.closed || !conn.addresses.contains(address)) {
+      return;
+    }
+    conn.write(BridgeFrames.message(address, envelope));
+    unregister(conn, address);
   }
 
   private Future<Void> unregister(BridgeConnection conn, String address) {

@@ -20,7 +20,6 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiFunction;
 
 /**
@@ -37,8 +36,6 @@ public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
   private static final int ROOMS_DEFAULT_PAGE = 100;
   private static final int MAX_ROOM_QUERY = 64;
-  /** "The server holds limits.maxRooms rooms" is worth one warning per process, not one per refusal. */
-  private static final AtomicBoolean TOLD_FULL = new AtomicBoolean();
 
   private final LocalChat chat;
   private final ChatConfig config;
@@ -59,7 +56,9 @@ public class ChatVerticle extends VerticleBase {
     serve(Addresses.PRESENCE, this::presence);
     serve(Addresses.TYPING, this::typing);
     serve(Addresses.ROOMS_LIST, this::listRooms);
-    serve(Addresses.ROOMS_CREATE, this::createRoom);
+    // issue 13, conversations (chat helper): edit, delete, react, read, unread, search, DMs, prefs
+    // issue 13, rooms and members (admin helper): chat.rooms.*, chat.members.*, and the internal ROOMS_CREATE
+    consumers.addAll(new RoomAdmin(vertx, chat).start());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -251,7 +250,7 @@ public class ChatVerticle extends VerticleBase {
     });
   }
 
-  /** One page of rooms by id: {@code limit} (default 100, at most limits.roomsPageMax), {@code after}, {@code q}. */
+  /** One page of the rooms the caller may see, by id: {@code limit} (default 100, at most limits.roomsPageMax), {@code after}, {@code q}. */
   private Future<JsonObject> listRooms(UserRef user, JsonObject body) {
     int limit;
     String after;
@@ -276,49 +275,12 @@ public class ChatVerticle extends VerticleBase {
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
-    return chat.rooms.page(after, query, limit).compose(page ->
+    // public rooms, and the private rooms the caller is a member of (never DMs)
+    return chat.rooms.page(after, query, limit, user.id()).compose(page ->
         chat.membership.counts(page.rooms().stream().map(Room::id).toList()).map(counts -> {
           JsonArray out = new JsonArray();
           page.rooms().forEach(r -> out.add(r.withMembers(counts.getOrDefault(r.id(), 0)).toJson()));
           return new JsonObject().put("rooms", out).put("next", page.next());
         }));
-  }
-
-  private Future<JsonObject> createRoom(UserRef user, JsonObject body) {
-    Object id = body.getValue("id");
-    if (!(id instanceof String roomId) || !Addresses.ROOM_ID.matcher(roomId).matches()) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM,
-          "id must match " + Addresses.ROOM_ID.pattern()));
-    }
-    Object nameValue = body.getValue("name", roomId);
-    Object topicValue = body.getValue("topic", "");
-    if (!(nameValue instanceof String name) || !Text.wellFormed(name) || !Text.hasVisible(name)
-        || name.strip().length() > 64) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM,
-          "name must be 1 to 64 characters, at least one of them visible"));
-    }
-    if (!(topicValue instanceof String topic) || !Text.wellFormed(topic) || topic.strip().length() > 256) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_ROOM, "topic must be well-formed text of at most 256 characters"));
-    }
-    Room room = new Room(roomId, name.strip(), topic.strip(), 0);
-    return chat.directory.create(room, user.id()).compose(created -> switch (created) {
-      case CREATED -> {
-        LOG.atInfo().addKeyValue("user", user.id()).addKeyValue("room", roomId).log("Room {} created by {}", roomId, user.id());
-        yield Future.succeededFuture(room.toJson());
-      }
-      case EXISTS -> Future.failedFuture(new ChatException(ErrorCodes.ROOM_EXISTS, "a room with id " + roomId + " exists"));
-      case USER_QUOTA -> Future.failedFuture(new ChatException(ErrorCodes.ROOM_QUOTA, config.roomsPerUser() == 0
-          ? "this server does not let users create rooms"
-          : "you have created " + config.roomsPerUser() + " rooms, the most one user may create"));
-      case SERVER_FULL -> {
-        if (TOLD_FULL.compareAndSet(false, true)) {
-          LOG.atWarn().addKeyValue("user", user.id()).addKeyValue("room", roomId).addKeyValue("code", ErrorCodes.ROOM_QUOTA)
-              .log("The server holds limits.maxRooms = {} rooms: new rooms are refused (first: {} by {})",
-                  config.maxRooms(), roomId, user.id());
-        }
-        yield Future.failedFuture(new ChatException(ErrorCodes.ROOM_QUOTA,
-            "this server holds as many rooms as it may; no more rooms can be created"));
-      }
-    });
   }
 }

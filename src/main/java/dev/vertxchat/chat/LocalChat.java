@@ -11,6 +11,7 @@ import dev.vertxchat.store.H2RoomStore;
 import dev.vertxchat.store.JournalStatus;
 import dev.vertxchat.store.JournaledMessageStore;
 import dev.vertxchat.store.MessageJournal;
+import dev.vertxchat.store.ConversationStore;
 import dev.vertxchat.store.MessageStore;
 import dev.vertxchat.store.RoomStore;
 import dev.vertxchat.store.Stores;
@@ -51,6 +52,10 @@ public final class LocalChat {
   private MessageStore messages;
   SendPipeline pipeline;
   private Moderation moderation;
+  /** Issue 13: who may do what in a room (wired by the chat helper once the store lands). */
+  Access access;
+  /** Issue 13: members, roles, sanctions, DMs, users, markers (wired with {@link #access}). */
+  ConversationStore conversations;
 
   private LocalChat(Vertx vertx, ChatConfig config, RoomStore rooms, ChatMetrics metrics, ClusterNode node) {
     this.vertx = vertx;
@@ -149,6 +154,11 @@ public final class LocalChat {
   /** Where the history is read from (the fan-out's catch-up reads it too); after {@link #open}. */
   public MessageStore messageStore() {
     return messages;
+  }
+
+  /** Who may do what in a room; the bridge asks it before a join. */
+  public Access access() {
+    return access;
   }
 
   /** The operators' actions on rooms and messages (the admin API). */

@@ -4,6 +4,7 @@ import dev.vertxchat.bus.Addresses;
 import dev.vertxchat.bus.ChatException;
 import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.bus.Room;
 import dev.vertxchat.bus.RoomMessage;
 import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
@@ -32,10 +33,10 @@ public final class Moderation {
   }
 
   /**
-   * Deletes a room: its row goes (new joins and sends get 3001 at once, messages accepted for it and not
-   * stored yet are refused), then the members get a {@link Envelope#ROOM_DELETED} envelope on its
+   * Deletes a room (an operator's action, or its owner's): its row goes (new joins and sends get 3001 at once, messages accepted for it and not
+   * stored yet are refused, every node's {@link Access} forgets it), then the members get a {@link Envelope#ROOM_DELETED} envelope on its
    * address (after every message of the room that was stored), on which the bridge removes them from
-   * it; then its messages are deleted.
+   * it (a public room's is also published on chat.directory); then its messages are deleted.
    *
    * @return false when there is no such room
    */
@@ -43,21 +44,31 @@ public final class Moderation {
     if (!Addresses.ROOM_ID.matcher(room).matches()) {
       return Future.succeededFuture(false);
     }
-    return chat.rooms.delete(room).compose(deleted -> {
+    // its kind, to tell the directory's subscribers about a public room (unknown when the store does not answer)
+    Future<String> kind = chat.access == null ? Future.succeededFuture(null)
+        : chat.access.of(room).map(a -> a == null ? null : a.room().kind()).otherwise((String) null);
+    return kind.compose(was -> chat.rooms.delete(room).compose(deleted -> {
       if (!deleted) {
         return Future.succeededFuture(false);
+      }
+      if (chat.access != null) {
+        chat.access.changed(room); // every node's access cache forgets it: joins get 3001 at once
       }
       // in a cluster every node forgets it before the answer (best effort: a node that does not answer in
       // time finds no row when it next asks the store, within RoomDirectory.KNOWN_TTL_MS)
       return chat.directory.forgetEverywhere(room)
           .compose(v -> chat.pipeline.settled())
           .compose(v -> {
-            RoomEvents.publish(vertx.eventBus(), Envelope.event(Envelope.ROOM_DELETED, room, operator, System.currentTimeMillis()));
+            Envelope gone = Envelope.event(Envelope.ROOM_DELETED, room, operator, System.currentTimeMillis());
+            RoomEvents.publish(vertx.eventBus(), gone);
+            if (Room.PUBLIC.equals(was)) {
+              vertx.eventBus().publish(Addresses.DIRECTORY, RoomMessage.of(gone));
+            }
             return chat.messages().deleteRoom(room);
           })
           .onSuccess(v -> LOG.info("Room {} deleted by {}", room, operator.id()))
           .map(true);
-    });
+    }));
   }
 
   /**

@@ -96,6 +96,8 @@ public final class ChatConfig {
   private final String storeType;
   private final String storePostgresUrl;
   private final int storePostgresPoolSize;
+  private final int dmsPerUser;
+  private final int maxDms;
 
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
@@ -179,6 +181,8 @@ public final class ChatConfig {
     storeType = str(STORE_TYPE);
     storePostgresUrl = str(STORE_POSTGRES_URL).strip();
     storePostgresPoolSize = integer(STORE_POSTGRES_POOL_SIZE);
+    dmsPerUser = integer(DMS_PER_USER);
+    maxDms = integer(MAX_DMS);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -347,4 +351,10 @@ public final class ChatConfig {
   public String storePostgresUrl() { return storePostgresUrl; }
 
   public int storePostgresPoolSize() { return storePostgresPoolSize; }
+
+  /** Direct conversations one user may open ({@code chat.dm.open}; beyond it 4004). */
+  public int dmsPerUser() { return dmsPerUser; }
+
+  /** Direct conversations the server holds in total (beyond it opening one fails with 4004). */
+  public int maxDms() { return maxDms; }
 }

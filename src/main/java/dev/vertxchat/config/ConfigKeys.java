@@ -86,6 +86,8 @@ public final class ConfigKeys {
   public static final String STORE_TYPE = "store.type";
   public static final String STORE_POSTGRES_URL = "store.postgres.url";
   public static final String STORE_POSTGRES_POOL_SIZE = "store.postgres.poolSize";
+  public static final String DMS_PER_USER = "limits.dmsPerUser";
+  public static final String MAX_DMS = "limits.maxDms";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

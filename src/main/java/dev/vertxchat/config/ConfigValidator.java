@@ -155,6 +155,8 @@ public final class ConfigValidator {
     if (!pgUrl.isEmpty() && !(pgUrl.startsWith("postgresql://") || pgUrl.startsWith("postgres://"))) {
       throw new ConfigException(STORE_POSTGRES_URL, "must be a URL postgresql://user:password@host:5432/database");
     }
+    range(json, DMS_PER_USER, 0, 1_000_000);
+    range(json, MAX_DMS, 0, 100_000_000);
 
     JsonArray deployments = (JsonArray) ChatConfig.at(json, DEPLOYMENTS);
     if (deployments.isEmpty()) {

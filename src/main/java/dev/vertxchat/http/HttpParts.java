@@ -10,6 +10,7 @@ import dev.vertxchat.chat.Moderation;
 import dev.vertxchat.auth.PasswordHasher;
 import dev.vertxchat.auth.PasswordHashing;
 import dev.vertxchat.auth.TokenService;
+import dev.vertxchat.chat.Access;
 import dev.vertxchat.chat.Membership;
 import dev.vertxchat.cluster.ClusterNode;
 import dev.vertxchat.config.ChatConfig;
@@ -36,6 +37,8 @@ public final class HttpParts {
   final ClientAddress addresses;
   final Origins origins;
   final Membership membership;
+  /** Who may read which room, asked by the bridge before a join; null: any existing room ({@link #access(Access)}). */
+  Access access;
   final Health health;
   /** TLS on the port, null without ({@link #open}). */
   Tls tls;
@@ -122,6 +125,11 @@ public final class HttpParts {
     this.node = node;
     this.catchUp = catchUp;
     health.clusterCheck(node::healthy);
+  }
+
+  /** The chat side's room access rules, for the bridge's joins; call before the HTTP verticles start. */
+  public void access(Access access) {
+    this.access = access;
   }
 
   /** The live bridge connections of this service, over every HTTP verticle instance. */

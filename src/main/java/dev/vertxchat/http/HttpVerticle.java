@@ -75,7 +75,7 @@ public class HttpVerticle extends VerticleBase {
     ClientAddress addresses = parts.addresses;
     HandshakeGuard guard = new HandshakeGuard(vertx, config, parts.tokens, bridgeClients(origins, addresses), BRIDGE_PATH,
         parts.metrics);
-    bridge = new EventBusBridge(vertx, config, parts.membership, guard, parts.registry, parts.metrics, parts.catchUp);
+    bridge = new EventBusBridge(vertx, config, parts.membership, parts.access, guard, parts.registry, parts.metrics, parts.catchUp);
     if (parts.node != null) {
       // a node that left may have committed messages it never published: every room catches up from the store
       EventBusBridge own = bridge;

@@ -75,6 +75,26 @@ class SendPipelineHeaderTest {
       public Future<Void> deleteRoom(String room) {
         return Future.succeededFuture();
       }
+
+      @Override
+      public Future<Envelope> get(String room, long id) {
+        return Future.succeededFuture();
+      }
+
+      @Override
+      public Future<Boolean> edit(String room, long id, String text, long ts) {
+        return Future.succeededFuture(false);
+      }
+
+      @Override
+      public Future<Integer> react(String room, long id, String emoji, dev.vertxchat.bus.UserRef user, boolean on, long ts) {
+        return Future.succeededFuture(-1);
+      }
+
+      @Override
+      public Future<SearchPage> search(String userId, String room, List<String> terms, Long before, int limit) {
+        return Future.succeededFuture(new SearchPage(List.of(), null));
+      }
     };
   }
 

@@ -1,0 +1,244 @@
+package dev.vertxchat.chat;
+
+import dev.vertxchat.bus.Addresses;
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.ErrorCodes;
+import dev.vertxchat.bus.Room;
+import dev.vertxchat.bus.RoomMessage;
+import dev.vertxchat.store.ConversationStore.RoomAccess;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
+
+/**
+ * Serves {@code chat.rooms.create|update|delete} (and the REST handlers' internal {@code ROOMS_CREATE}, the same
+ * code) and, through {@link Members}, {@code chat.members.*}: the rules of docs/PROTOCOL.md, "Rooms, roles and
+ * permissions", checked with {@link Access}. Every change of a room's access writes the store, then makes every
+ * node forget the room ({@link Access#changed}), then tells the room (and, for a public room,
+ * {@link Addresses#DIRECTORY}), then answers. One per chat verticle instance; the state is the {@link LocalChat}'s.
+ */
+final class RoomAdmin {
+  private static final Logger LOG = LoggerFactory.getLogger(RoomAdmin.class);
+  /** "The server holds limits.maxRooms rooms" is worth one warning per process, not one per refusal. */
+  private static final AtomicBoolean TOLD_FULL = new AtomicBoolean();
+  static final int MAX_NAME = 64;
+  static final int MAX_TOPIC = 256;
+
+  private final Vertx vertx;
+  private final LocalChat chat;
+
+  RoomAdmin(Vertx vertx, LocalChat chat) {
+    this.vertx = vertx;
+    this.chat = chat;
+  }
+
+  /** Registers the room and member services on this verticle's context; the consumers are returned. */
+  List<MessageConsumer<?>> start() {
+    Members members = new Members(vertx, chat);
+    List<MessageConsumer<?>> consumers = new ArrayList<>();
+    consumers.add(serve(Addresses.ROOMS_CREATE_PUBLIC, this::create));
+    consumers.add(serve(Addresses.ROOMS_CREATE, this::create));
+    consumers.add(serve(Addresses.ROOMS_UPDATE, this::update));
+    consumers.add(serve(Addresses.ROOMS_DELETE, this::delete));
+    consumers.add(serve(Addresses.MEMBERS_LIST, members::list));
+    consumers.add(serve(Addresses.MEMBERS_INVITE, members::invite));
+    consumers.add(serve(Addresses.MEMBERS_REMOVE, members::remove));
+    consumers.add(serve(Addresses.MEMBERS_ROLE, members::role));
+    consumers.add(serve(Addresses.MEMBERS_MUTE, members::mute));
+    consumers.add(serve(Addresses.MEMBERS_UNMUTE, members::unmute));
+    consumers.add(serve(Addresses.MEMBERS_KICK, members::kick));
+    consumers.add(serve(Addresses.MEMBERS_BAN, members::ban));
+    consumers.add(serve(Addresses.MEMBERS_UNBAN, members::unban));
+    return consumers;
+  }
+
+  /** A service: the caller from the stamped headers (none: 2001), a JSON object body (else 1100), coded failures. */
+  private MessageConsumer<Object> serve(String address, BiFunction<Caller, JsonObject, Future<JsonObject>> handler) {
+    // local: in a cluster each node answers its own bridge and REST requests
+    return vertx.eventBus().localConsumer(address, (Message<Object> msg) -> {
+      Caller caller = Caller.fromHeaders(msg.headers());
+      Future<JsonObject> result;
+      if (caller == null) {
+        result = Future.failedFuture(new ChatException(ErrorCodes.UNAUTHENTICATED, "no identity on the request"));
+      } else if (!(msg.body() instanceof JsonObject body)) {
+        result = Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST, "the body must be a JSON object"));
+      } else {
+        try {
+          result = handler.apply(caller, body);
+        } catch (ChatException e) {
+          result = Future.failedFuture(e);
+        } catch (RuntimeException e) {
+          LOG.error("Handler for {} failed for user {}", address, caller.id(), e);
+          result = Future.failedFuture(e);
+        }
+      }
+      result.onComplete(ar -> {
+        if (ar.succeeded()) {
+          msg.reply(ar.result());
+          return;
+        }
+        ChatException failure = ChatException.from(ar.cause());
+        String user = caller == null ? "?" : caller.id();
+        if (failure.code() == ErrorCodes.INTERNAL) {
+          LOG.atError().addKeyValue("user", user).addKeyValue("address", address).addKeyValue("code", failure.code())
+              .setCause(ar.cause()).log("Request to {} by {} failed", address, user);
+        } else {
+          LOG.atDebug().addKeyValue("user", user).addKeyValue("address", address).addKeyValue("code", failure.code())
+              .log("Request to {} by {} refused: code={}", address, user, failure.code());
+        }
+        msg.fail(failure.code(), failure.getMessage());
+      });
+    });
+  }
+
+  // ---- rooms ----
+
+  /** {@code {"id","name"?,"topic"?,"private"?}}: a public or private room owned by the caller. */
+  private Future<JsonObject> create(Caller caller, JsonObject body) {
+    Object id = body.getValue("id");
+    if (!(id instanceof String roomId) || !Addresses.ROOM_ID.matcher(roomId).matches()) {
+      throw new ChatException(ErrorCodes.INVALID_ROOM, "id must match " + Addresses.ROOM_ID.pattern());
+    }
+    if (roomId.startsWith(Addresses.DM_PREFIX)) {
+      throw new ChatException(ErrorCodes.INVALID_ROOM,
+          "room ids starting with " + Addresses.DM_PREFIX + " are kept for direct messages");
+    }
+    String name = name(body.getValue("name", roomId));
+    String topic = topic(body.getValue("topic", ""));
+    Object flag = body.getValue("private", false);
+    if (!(flag instanceof Boolean restricted)) {
+      throw new ChatException(ErrorCodes.BAD_REQUEST, "private must be true or false");
+    }
+    Room room = new Room(roomId, name, topic, 0, restricted ? Room.PRIVATE : Room.PUBLIC, false);
+    return chat.directory.create(room, caller.id()).compose(created -> switch (created) {
+      case CREATED -> {
+        if (chat.access != null) {
+          // a join tried before may have left "no such room" in a node's access cache
+          chat.access.changed(roomId);
+        }
+        LOG.atInfo().addKeyValue("user", caller.id()).addKeyValue("room", roomId)
+            .log("Room {} ({}) created by {}", roomId, room.kind(), caller.id());
+        if (!restricted) {
+          directory(Envelope.event(Envelope.ROOM_CREATED, roomId, caller.user(), System.currentTimeMillis())
+              .withMore(new JsonObject().put("name", name).put("topic", topic)));
+        }
+        yield Future.succeededFuture(room.toJson().put("role", "owner"));
+      }
+      case EXISTS -> Future.failedFuture(new ChatException(ErrorCodes.ROOM_EXISTS, "a room with id " + roomId + " exists"));
+      case USER_QUOTA -> Future.failedFuture(new ChatException(ErrorCodes.ROOM_QUOTA, chat.config.roomsPerUser() == 0
+          ? "this server does not let users create rooms"
+          : "you have created " + chat.config.roomsPerUser() + " rooms, the most one user may create"));
+      case SERVER_FULL -> {
+        if (TOLD_FULL.compareAndSet(false, true)) {
+          LOG.atWarn().addKeyValue("user", caller.id()).addKeyValue("room", roomId).addKeyValue("code", ErrorCodes.ROOM_QUOTA)
+              .log("The server holds limits.maxRooms = {} rooms: new rooms are refused (first: {} by {})",
+                  chat.config.maxRooms(), roomId, caller.id());
+        }
+        yield Future.failedFuture(new ChatException(ErrorCodes.ROOM_QUOTA,
+            "this server holds as many rooms as it may; no more rooms can be created"));
+      }
+    });
+  }
+
+  /** {@code {"room","name"?,"topic"?,"archived"?}}: name and topic by mod+, archived by the owner or an operator. */
+  private Future<JsonObject> update(Caller caller, JsonObject body) {
+    String name = body.getValue("name") == null ? null : name(body.getValue("name"));
+    String topic = body.getValue("topic") == null ? null : topic(body.getValue("topic"));
+    Object flag = body.getValue("archived");
+    if (flag != null && !(flag instanceof Boolean)) {
+      throw new ChatException(ErrorCodes.BAD_REQUEST, "archived must be true or false");
+    }
+    Boolean archived = (Boolean) flag;
+    if (name == null && topic == null && archived == null) {
+      throw new ChatException(ErrorCodes.BAD_REQUEST, "give a name, a topic or archived");
+    }
+    return chat.access.readable(roomOf(body), caller).compose(access -> {
+      String room = access.room().id();
+      if (archived != null && !Access.owns(access, caller)) {
+        return refused("only the room's owner or an operator may archive or unarchive it");
+      }
+      if ((name != null || topic != null) && !Access.moderates(access, caller)) {
+        return refused("only the room's moderators, its owner or an operator may change its name or topic");
+      }
+      if ((name != null || topic != null) && access.room().archived() && !Boolean.FALSE.equals(archived)) {
+        return Future.failedFuture(new ChatException(ErrorCodes.ROOM_ARCHIVED,
+            "the room is archived: unarchive it to change its name or topic"));
+      }
+      return chat.rooms.update(room, name, topic, archived)
+          .compose(found -> found ? chat.rooms.get(room) : Future.succeededFuture(null))
+          .compose(updated -> {
+            if (updated == null) {
+              return Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room));
+            }
+            chat.access.changed(room);
+            Envelope event = Envelope.event(Envelope.ROOM_UPDATED, room, caller.user(), System.currentTimeMillis())
+                .withMore(new JsonObject().put("name", updated.name()).put("topic", updated.topic())
+                    .put("private", updated.restricted()).put("archived", updated.archived()));
+            RoomEvents.publish(vertx.eventBus(), event);
+            if (!updated.restricted()) {
+              directory(event);
+            }
+            LOG.atInfo().addKeyValue("user", caller.id()).addKeyValue("room", room)
+                .log("Room {} updated by {}", room, caller.id());
+            return chat.membership.counts(List.of(room))
+                .map(counts -> updated.withMembers(counts.getOrDefault(room, 0)).toJson());
+          });
+    });
+  }
+
+  /** {@code {"room"}}: by the owner or an operator, as an operator deletes one ({@link Moderation#deleteRoom}). */
+  private Future<JsonObject> delete(Caller caller, JsonObject body) {
+    return chat.access.readable(roomOf(body), caller).compose(access -> {
+      String room = access.room().id();
+      if (!Access.owns(access, caller)) {
+        return refused("only the room's owner or an operator may delete it");
+      }
+      return chat.moderation().deleteRoom(room, caller.user()).compose(deleted -> deleted
+          ? Future.succeededFuture(new JsonObject().put("room", room).put("deleted", true))
+          : Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room)));
+    });
+  }
+
+  /** Publishes an envelope of a public room on {@link Addresses#DIRECTORY}. */
+  private void directory(Envelope envelope) {
+    vertx.eventBus().publish(Addresses.DIRECTORY, RoomMessage.of(envelope));
+  }
+
+  static <T> Future<T> refused(String message) {
+    return Future.failedFuture(new ChatException(ErrorCodes.ROLE_REQUIRED, message));
+  }
+
+  static String roomOf(JsonObject body) {
+    return body.getValue("room") instanceof String room ? room : null;
+  }
+
+  static String name(Object value) {
+    if (!(value instanceof String name) || !Text.wellFormed(name) || !Text.hasVisible(name)
+        || name.strip().length() > MAX_NAME) {
+      throw new ChatException(ErrorCodes.INVALID_ROOM, "name must be 1 to " + MAX_NAME + " characters, at least one of them visible");
+    }
+    return name.strip();
+  }
+
+  static String topic(Object value) {
+    if (!(value instanceof String topic) || !Text.wellFormed(topic) || topic.strip().length() > MAX_TOPIC) {
+      throw new ChatException(ErrorCodes.INVALID_ROOM, "topic must be well-formed text of at most " + MAX_TOPIC + " characters");
+    }
+    return topic.strip();
+  }
+
+  /** For {@link Members}: whether the access record is of a room of that kind. */
+  static boolean kind(RoomAccess access, String kind) {
+    return kind.equals(access.room().kind());
+  }
+}
