@@ -56,7 +56,38 @@ public final class Database {
           "ALTER TABLE messages ADD COLUMN IF NOT EXISTS deleted BOOLEAN DEFAULT FALSE NOT NULL",
           "CREATE TABLE IF NOT EXISTS message_ids (top BIGINT NOT NULL)"),
       // a ban reason is at most 200 code points: up to 400 UTF-16 units, which is what H2 counts
-      List.of("ALTER TABLE bans ALTER COLUMN reason SET DATA TYPE VARCHAR(400)"));
+      List.of("ALTER TABLE bans ALTER COLUMN reason SET DATA TYPE VARCHAR(400)"),
+      // conversations (issue 13): room kinds, edits, replies, mentions, search text, members, mutes and bans per
+      // room, reactions, the users the server has seen, blocks, read markers. Existing rooms become public; existing
+      // messages get a search text in lower case (SearchText.normalize's NFKC is Java's: new messages only)
+      List.of(
+          "ALTER TABLE rooms ADD COLUMN IF NOT EXISTS kind VARCHAR(16) DEFAULT 'public' NOT NULL",
+          "ALTER TABLE rooms ADD COLUMN IF NOT EXISTS archived BOOLEAN DEFAULT FALSE NOT NULL",
+          "ALTER TABLE messages ADD COLUMN IF NOT EXISTS edited BIGINT",
+          "ALTER TABLE messages ADD COLUMN IF NOT EXISTS reply_to BIGINT",
+          "ALTER TABLE messages ADD COLUMN IF NOT EXISTS mention_ids VARCHAR(2200)",
+          "ALTER TABLE messages ADD COLUMN IF NOT EXISTS search_text CHARACTER VARYING",
+          "CREATE INDEX IF NOT EXISTS messages_reply_to ON messages (reply_to)",
+          "UPDATE messages SET search_text = LOWER(REPLACE(text, CHAR(0), '')) WHERE deleted = FALSE AND search_text IS NULL",
+          "CREATE TABLE IF NOT EXISTS room_members (room_id VARCHAR(64) NOT NULL, user_id VARCHAR(128) NOT NULL,"
+              + " user_name VARCHAR(128), role VARCHAR(16) NOT NULL, added_by VARCHAR(128), since BIGINT NOT NULL,"
+              + " PRIMARY KEY (room_id, user_id))",
+          "CREATE INDEX IF NOT EXISTS room_members_user ON room_members (user_id)",
+          "CREATE TABLE IF NOT EXISTS room_sanctions (room_id VARCHAR(64) NOT NULL, user_id VARCHAR(128) NOT NULL,"
+              + " user_name VARCHAR(128), kind VARCHAR(8) NOT NULL, until BIGINT NOT NULL, by_user VARCHAR(128),"
+              + " since BIGINT NOT NULL, PRIMARY KEY (room_id, user_id, kind))",
+          "CREATE TABLE IF NOT EXISTS reactions (message_id BIGINT NOT NULL, room_id VARCHAR(64) NOT NULL,"
+              + " emoji VARCHAR(32) NOT NULL, user_id VARCHAR(128) NOT NULL, user_name VARCHAR(128), ts BIGINT NOT NULL,"
+              + " PRIMARY KEY (message_id, emoji, user_id))",
+          "CREATE INDEX IF NOT EXISTS reactions_room ON reactions (room_id)",
+          "CREATE TABLE IF NOT EXISTS users (user_id VARCHAR(128) PRIMARY KEY, name VARCHAR(128) NOT NULL,"
+              + " name_key VARCHAR(128) NOT NULL, dms BOOLEAN DEFAULT TRUE NOT NULL, seen_at BIGINT NOT NULL)",
+          "CREATE INDEX IF NOT EXISTS users_name_key ON users (name_key)",
+          "CREATE TABLE IF NOT EXISTS user_blocks (user_id VARCHAR(128) NOT NULL, blocked_id VARCHAR(128) NOT NULL,"
+              + " blocked_name VARCHAR(128), since BIGINT NOT NULL, PRIMARY KEY (user_id, blocked_id))",
+          "CREATE TABLE IF NOT EXISTS read_markers (user_id VARCHAR(128) NOT NULL, room_id VARCHAR(64) NOT NULL,"
+              + " last_read BIGINT NOT NULL, PRIMARY KEY (user_id, room_id))",
+          "CREATE INDEX IF NOT EXISTS read_markers_room ON read_markers (room_id)"));
 
   private Database() {}
 

@@ -1,8 +1,11 @@
 package dev.vertxchat.store;
 
 import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.sql.Connection;
@@ -10,7 +13,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The {@code messages} table in H2: the queryable copy of the {@link MessageJournal}. Pages are read
@@ -19,7 +24,9 @@ import java.util.List;
  * after an unclear failure, a replay at start) harmless.
  */
 public final class H2MessageStore {
-  private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts";
+  private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts, reply_to, mention_ids, search_text";
+  private static final UnaryOperator<String> SQL = UnaryOperator.identity();
+  private static final PageQuery.TextColumn TEXT = Row::getString;
   private static final String UNIQUE_VIOLATION = "23505";
   private final Pool pool;
 
@@ -57,8 +64,8 @@ public final class H2MessageStore {
   private static void write(Connection conn, List<Envelope> batch, boolean merge) throws SQLException {
     conn.setAutoCommit(false);
     try (PreparedStatement st = conn.prepareStatement(merge
-        ? "MERGE INTO messages (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?)"
-        : "INSERT INTO messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+        ? "MERGE INTO messages (" + COLUMNS + ") KEY (id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        : "INSERT INTO messages (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (Envelope e : batch) {
         st.setLong(1, e.id());
         st.setString(2, e.room());
@@ -66,6 +73,15 @@ public final class H2MessageStore {
         st.setString(4, e.user().name());
         st.setString(5, e.text());
         st.setLong(6, e.ts());
+        // a record journaled by an older version has neither: nulls; the search text is computed here anyway
+        Long replyTo = e.replyToId();
+        if (replyTo == null) {
+          st.setNull(7, Types.BIGINT);
+        } else {
+          st.setLong(7, replyTo);
+        }
+        st.setString(8, PageQuery.mentionColumn(e.mentions()));
+        st.setString(9, SearchText.normalize(e.text()));
         st.addBatch();
       }
       st.executeBatch();
@@ -93,9 +109,66 @@ public final class H2MessageStore {
 
   /** See {@link MessageStore#page}. */
   public Future<List<Envelope>> page(String room, Long before, Long after, int limit) {
-    PageQuery query = PageQuery.of(room, before, after, limit);
-    return pool.withTransaction(conn -> conn.preparedQuery(query.sql()).execute(query.args())
-        .map(rows -> query.envelopes(rows, row -> row.getString(4))));
+    return pool.withTransaction(conn -> PageQuery.of(room, before, after, limit).run(conn, SQL, TEXT));
+  }
+
+  /** See {@link MessageStore#get}. */
+  Future<Envelope> get(String room, long id) {
+    return pool.withTransaction(conn -> PageQuery.one(room, id).run(conn, SQL, TEXT)).map(found -> found.isEmpty() ? null : found.get(0));
+  }
+
+  /** See {@link MessageStore#edit}. */
+  Future<Boolean> edit(String room, long id, String text, long ts) {
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE messages SET text = ?, search_text = ?, edited = ?"
+            + " WHERE id = ? AND room_id = ? AND deleted = FALSE")
+        .execute(Tuple.of(text, SearchText.normalize(text), ts, id, room)).map(rows -> rows.rowCount() > 0));
+  }
+
+  /** See {@link MessageStore#react}. */
+  Future<Integer> react(String room, long id, String emoji, UserRef user, boolean on, long ts) {
+    return pool.withTransaction(conn -> react(conn, SQL, room, id, emoji, user, on, ts));
+  }
+
+  /**
+   * Adds or removes a reaction in {@code conn}'s transaction, the message's row locked first (so a delete of the
+   * message, which removes its reactions, is wholly before or after); answers the emoji's count, -1 when the
+   * message is not there or deleted. Both databases.
+   */
+  static Future<Integer> react(SqlConnection conn, UnaryOperator<String> sql, String room, long id, String emoji, UserRef user,
+                               boolean on, long ts) {
+    return conn.preparedQuery(sql.apply("SELECT deleted FROM messages WHERE id = ? AND room_id = ? FOR UPDATE")).execute(Tuple.of(id, room))
+        .compose(rows -> {
+          if (rows.size() == 0 || Boolean.TRUE.equals(rows.iterator().next().getBoolean(0))) {
+            return Future.succeededFuture(-1);
+          }
+          Future<?> change = on
+              ? conn.preparedQuery(sql.apply("SELECT 1 FROM reactions WHERE message_id = ? AND emoji = ? AND user_id = ?"))
+                  .execute(Tuple.of(id, emoji, user.id()))
+                  .compose(found -> found.size() > 0 ? Future.succeededFuture()
+                      : conn.preparedQuery(sql.apply("INSERT INTO reactions (message_id, room_id, emoji, user_id, user_name, ts)"
+                          + " VALUES (?, ?, ?, ?, ?, ?)")).execute(Tuple.of(id, room, emoji, user.id(), user.name(), ts)))
+              : conn.preparedQuery(sql.apply("DELETE FROM reactions WHERE message_id = ? AND emoji = ? AND user_id = ?"))
+                  .execute(Tuple.of(id, emoji, user.id()));
+          return change.compose(v -> conn.preparedQuery(sql.apply("SELECT COUNT(*) FROM reactions WHERE message_id = ? AND emoji = ?"))
+              .execute(Tuple.of(id, emoji)).map(count -> (int) (long) count.iterator().next().getLong(0)));
+        });
+  }
+
+  /** See {@link MessageStore#search}. */
+  Future<MessageStore.SearchPage> search(String userId, String room, List<String> terms, Long before, int limit) {
+    return pool.withTransaction(conn -> search(conn, SQL, TEXT, userId, room, terms, before, limit));
+  }
+
+  /** A page of search results (both databases): one row more than asked tells whether another page follows. */
+  static Future<MessageStore.SearchPage> search(SqlConnection conn, UnaryOperator<String> sql, PageQuery.TextColumn text,
+                                                String userId, String room, List<String> terms, Long before, int limit) {
+    return PageQuery.search(userId, room, terms, before, limit + 1).run(conn, sql, text).map(found -> {
+      if (found.size() <= limit) {
+        return new MessageStore.SearchPage(found, null);
+      }
+      List<Envelope> page = found.subList(0, limit);
+      return new MessageStore.SearchPage(List.copyOf(page), page.get(limit - 1).id());
+    });
   }
 
   /**
@@ -105,8 +178,11 @@ public final class H2MessageStore {
    * @return false when the room has no message with that id
    */
   Future<Boolean> delete(String room, long id) {
-    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE messages SET text = '', deleted = TRUE WHERE id = ? AND room_id = ?")
-        .execute(Tuple.of(id, room)).map(rows -> rows.rowCount() > 0));
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE messages SET text = '', deleted = TRUE, search_text = NULL"
+            + " WHERE id = ? AND room_id = ?")
+        .execute(Tuple.of(id, room))
+        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
+            : conn.preparedQuery("DELETE FROM reactions WHERE message_id = ? AND room_id = ?").execute(Tuple.of(id, room)).map(true)));
   }
 
   /**
@@ -122,6 +198,7 @@ public final class H2MessageStore {
               .compose(v -> conn.preparedQuery("INSERT INTO message_ids (top) VALUES (?)").execute(Tuple.of(top)));
         })
         .compose(v -> conn.preparedQuery("DELETE FROM messages WHERE room_id = ?").execute(Tuple.of(room)))
+        .compose(v -> conn.preparedQuery("DELETE FROM reactions WHERE room_id = ?").execute(Tuple.of(room)))
         .mapEmpty());
   }
 }

@@ -4,17 +4,20 @@ import dev.vertxchat.bus.Room;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
+import java.util.function.UnaryOperator;
 
+/**
+ * Rooms in H2. A room keeps its kind (public or private) and its creator, who gets an owner member row in the
+ * creating transaction; quotas count rooms that are not DMs. Deleting a room deletes its members, sanctions,
+ * reactions and read markers with it.
+ */
 public final class H2RoomStore implements RoomStore {
-  private static final String INSERT = "INSERT INTO rooms (id, name, topic, created_by, created_at) SELECT ?, ?, ?, ?, ?"
+  private static final String INSERT = "INSERT INTO rooms (id, name, topic, created_by, created_at, kind) SELECT ?, ?, ?, ?, ?, ?"
       + " WHERE NOT EXISTS (SELECT 1 FROM rooms WHERE id = ?)";
+  private static final UnaryOperator<String> SQL = UnaryOperator.identity();
 
   private final Pool pool;
 
@@ -31,8 +34,7 @@ public final class H2RoomStore implements RoomStore {
 
   @Override
   public Future<Created> create(Room room, String createdBy, Quota quota) {
-    return pool.withTransaction(conn -> conn.preparedQuery("SELECT (SELECT COUNT(*) FROM rooms WHERE id = ?),"
-            + " (SELECT COUNT(*) FROM rooms WHERE created_by = ?), (SELECT COUNT(*) FROM rooms)")
+    return pool.withTransaction(conn -> conn.preparedQuery(RoomQueries.COUNTS)
         .execute(Tuple.of(room.id(), createdBy))
         .compose(rows -> {
           Row counts = rows.iterator().next();
@@ -51,39 +53,24 @@ public final class H2RoomStore implements RoomStore {
   }
 
   private static Future<Boolean> insert(SqlConnection conn, Room room, String createdBy) {
+    long now = System.currentTimeMillis();
     return conn.preparedQuery(INSERT)
-        .execute(Tuple.of(room.id(), room.name(), room.topic(), createdBy, System.currentTimeMillis(), room.id()))
-        .map(rows -> rows.rowCount() == 1);
+        .execute(Tuple.of(room.id(), room.name(), room.topic(), createdBy, now, RoomQueries.kind(room), room.id()))
+        .compose(rows -> rows.rowCount() == 1 && createdBy != null
+            ? RoomQueries.addOwner(conn, SQL, room.id(), createdBy, now).map(true)
+            : Future.succeededFuture(rows.rowCount() == 1));
   }
 
   @Override
   public Future<Page> page(String after, String query, int limit) {
-    StringBuilder sql = new StringBuilder("SELECT id, name, topic FROM rooms WHERE 1 = 1");
-    Tuple params = Tuple.tuple();
-    if (after != null) {
-      sql.append(" AND id > ?");
-      params.addString(after);
-    }
-    if (query != null) {
-      String pattern = "%" + likeEscape(query.toLowerCase(Locale.ROOT)) + "%";
-      sql.append(" AND (LOWER(id) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\')");
-      params.addString(pattern).addString(pattern);
-    }
-    // one row more than asked tells whether another page follows
-    sql.append(" ORDER BY id LIMIT ?");
-    params.addInteger(limit + 1);
-    return pool.withTransaction(conn -> conn.preparedQuery(sql.toString()).execute(params).map(rows -> toPage(rows, limit)));
+    PageQuery q = RoomQueries.page(after, query, limit, null, true);
+    return pool.withTransaction(conn -> conn.preparedQuery(q.sql()).execute(q.args()).map(rows -> RoomQueries.toPage(rows, limit)));
   }
 
-  static Page toPage(RowSet<Row> rows, int limit) {
-    List<Room> out = new ArrayList<>(Math.min(rows.size(), limit));
-    for (Row row : rows) {
-      if (out.size() == limit) {
-        return new Page(out, out.get(limit - 1).id());
-      }
-      out.add(new Room(row.getString(0), row.getString(1), row.getString(2), 0));
-    }
-    return new Page(out, null);
+  @Override
+  public Future<Page> page(String after, String query, int limit, String viewer) {
+    PageQuery q = RoomQueries.page(after, query, limit, viewer, false);
+    return pool.withTransaction(conn -> conn.preparedQuery(q.sql()).execute(q.args()).map(rows -> RoomQueries.toPage(rows, limit)));
   }
 
   /** The text with LIKE's wildcards and its escape character taken literally. */
@@ -97,23 +84,20 @@ public final class H2RoomStore implements RoomStore {
   }
 
   @Override
-  public Future<Boolean> delete(String id) {
-    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM rooms WHERE id = ?").execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0));
-  }
-
-  // TODO(issue 13, store helper): implement
-  @Override
   public Future<Room> get(String id) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+    return pool.withTransaction(conn -> RoomQueries.get(conn, SQL, id));
   }
 
   @Override
   public Future<Boolean> update(String id, String name, String topic, Boolean archived) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+    return pool.withTransaction(conn -> RoomQueries.update(conn, SQL, id, name, topic, archived));
   }
 
+  /** Deletes the room with its members, sanctions, reactions and read markers (its messages: the message store). */
   @Override
-  public Future<Page> page(String after, String query, int limit, String viewer) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  public Future<Boolean> delete(String id) {
+    return pool.withTransaction(conn -> conn.preparedQuery("DELETE FROM rooms WHERE id = ?").execute(Tuple.of(id))
+        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
+            : RoomQueries.deleteRows(conn, SQL, id).map(true)));
   }
 }

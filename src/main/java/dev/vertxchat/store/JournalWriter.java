@@ -123,7 +123,7 @@ final class JournalWriter {
     buffer.clear();
     long id = nextId;
     for (NewMessage m : batch) {
-      Envelope e = Envelope.chat(id++, m.room(), m.user(), m.text(), ts);
+      Envelope e = m.envelope(id++, ts);
       stored.add(new Stored(e, buffer.add(e)));
     }
     segments.write(buffer.view(), fsync);

@@ -1,6 +1,7 @@
 package dev.vertxchat.store;
 
 import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -24,6 +25,11 @@ public final class JournaledMessageStore implements MessageStore {
     return journal.append(batch, ts);
   }
 
+  /** Completes once the table holds every message appended before (the conversation store's counts wait for it). */
+  Future<Void> caughtUp() {
+    return journal.caughtUp();
+  }
+
   @Override
   public Future<List<Envelope>> page(String room, Long before, Long after, int limit) {
     return journal.caughtUp().compose(v -> table.page(room, before, after, limit));
@@ -45,24 +51,25 @@ public final class JournaledMessageStore implements MessageStore {
     return journal.caughtUp().compose(v -> table.deleteRoom(room));
   }
 
-  // TODO(issue 13, store helper): implement
+  /** See {@link MessageStore#get}; after the journal's copy, as {@link #delete}. */
   @Override
   public Future<Envelope> get(String room, long id) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+    return journal.caughtUp().compose(v -> table.get(room, id));
   }
 
+  /** See {@link MessageStore#edit}; after the journal's copy, so the copy never brings the old text back. */
   @Override
   public Future<Boolean> edit(String room, long id, String text, long ts) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+    return journal.caughtUp().compose(v -> table.edit(room, id, text, ts));
   }
 
   @Override
-  public Future<Integer> react(String room, long id, String emoji, dev.vertxchat.bus.UserRef user, boolean on, long ts) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  public Future<Integer> react(String room, long id, String emoji, UserRef user, boolean on, long ts) {
+    return journal.caughtUp().compose(v -> table.react(room, id, emoji, user, on, ts));
   }
 
   @Override
-  public Future<SearchPage> search(String userId, String room, java.util.List<String> terms, Long before, int limit) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  public Future<SearchPage> search(String userId, String room, List<String> terms, Long before, int limit) {
+    return journal.caughtUp().compose(v -> table.search(userId, room, terms, before, limit));
   }
 }

@@ -3,6 +3,7 @@ package dev.vertxchat.store;
 import dev.vertxchat.bus.Envelope;
 import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 
@@ -12,8 +13,28 @@ import java.util.List;
  */
 public interface MessageStore {
 
-  /** A message accepted by the send pipeline, not stored yet. */
-  record NewMessage(String room, UserRef user, String text) {}
+  /**
+   * A message accepted by the send pipeline, not stored yet. {@code more}: its envelope's extra fields, or null:
+   * {@code replyTo} (the quote, of which the store keeps the id) and {@code mentions} (user ids), stored with it.
+   */
+  record NewMessage(String room, UserRef user, String text, JsonObject more) {
+    public NewMessage(String room, UserRef user, String text) {
+      this(room, user, text, null);
+    }
+
+    /** The envelope this message becomes with its id and time. */
+    Envelope envelope(long id, long ts) {
+      Envelope e = Envelope.chat(id, room, user, text, ts);
+      return more == null ? e : e.withMore(more.copy());
+    }
+  }
+
+  /**
+   * The order in which {@link #page} lists a message's reactions (GitHub's eight; others after them, by their first
+   * reaction): chat's palette.
+   */
+  List<String> REACTION_ORDER = List.of("\uD83D\uDC4D", "\uD83D\uDC4E", "\uD83D\uDE04", "\uD83C\uDF89",
+      "\uD83D\uDE15", "\u2764\uFE0F", "\uD83D\uDE80", "\uD83D\uDC40");
 
   /**
    * A stored message and its envelope's JSON text, encoded once for the store and the room.

@@ -60,7 +60,38 @@ public final class PgDatabase {
               + " since BIGINT NOT NULL)",
           "CREATE TABLE settings (name VARCHAR(64) PRIMARY KEY, setting_value VARCHAR(256) NOT NULL)",
           "CREATE SEQUENCE message_ids AS BIGINT",
-          "CREATE TABLE room_heads (room_id VARCHAR(64) PRIMARY KEY, last_id BIGINT NOT NULL)"));
+          "CREATE TABLE room_heads (room_id VARCHAR(64) PRIMARY KEY, last_id BIGINT NOT NULL)"),
+      // conversations (issue 13), as H2's version 6 (Database): room kinds, edits, replies, mentions, search text
+      // (TEXT: it has no U+0000), members, mutes and bans per room, reactions, users seen, blocks, read markers.
+      // Existing rooms become public; existing messages get a search text in lower case (texts holding U+0000
+      // get none: SearchText.normalize's NFKC is Java's, for new messages)
+      List.of(
+          "ALTER TABLE rooms ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'public'",
+          "ALTER TABLE rooms ADD COLUMN archived BOOLEAN NOT NULL DEFAULT FALSE",
+          "ALTER TABLE messages ADD COLUMN edited BIGINT",
+          "ALTER TABLE messages ADD COLUMN reply_to BIGINT",
+          "ALTER TABLE messages ADD COLUMN mention_ids VARCHAR(2200)",
+          "ALTER TABLE messages ADD COLUMN search_text TEXT",
+          "CREATE INDEX messages_reply_to ON messages (reply_to)",
+          "UPDATE messages SET search_text = LOWER(CONVERT_FROM(text, 'UTF8')) WHERE deleted = FALSE"
+              + " AND POSITION('\\x00'::BYTEA IN text) = 0",
+          "CREATE TABLE room_members (room_id VARCHAR(64) NOT NULL, user_id VARCHAR(128) NOT NULL, user_name VARCHAR(128),"
+              + " role VARCHAR(16) NOT NULL, added_by VARCHAR(128), since BIGINT NOT NULL, PRIMARY KEY (room_id, user_id))",
+          "CREATE INDEX room_members_user ON room_members (user_id)",
+          "CREATE TABLE room_sanctions (room_id VARCHAR(64) NOT NULL, user_id VARCHAR(128) NOT NULL, user_name VARCHAR(128),"
+              + " kind VARCHAR(8) NOT NULL, until BIGINT NOT NULL, by_user VARCHAR(128), since BIGINT NOT NULL,"
+              + " PRIMARY KEY (room_id, user_id, kind))",
+          "CREATE TABLE reactions (message_id BIGINT NOT NULL, room_id VARCHAR(64) NOT NULL, emoji VARCHAR(32) NOT NULL,"
+              + " user_id VARCHAR(128) NOT NULL, user_name VARCHAR(128), ts BIGINT NOT NULL, PRIMARY KEY (message_id, emoji, user_id))",
+          "CREATE INDEX reactions_room ON reactions (room_id)",
+          "CREATE TABLE users (user_id VARCHAR(128) PRIMARY KEY, name VARCHAR(128) NOT NULL, name_key VARCHAR(128) NOT NULL,"
+              + " dms BOOLEAN NOT NULL DEFAULT TRUE, seen_at BIGINT NOT NULL)",
+          "CREATE INDEX users_name_key ON users (name_key)",
+          "CREATE TABLE user_blocks (user_id VARCHAR(128) NOT NULL, blocked_id VARCHAR(128) NOT NULL, blocked_name VARCHAR(128),"
+              + " since BIGINT NOT NULL, PRIMARY KEY (user_id, blocked_id))",
+          "CREATE TABLE read_markers (user_id VARCHAR(128) NOT NULL, room_id VARCHAR(64) NOT NULL, last_read BIGINT NOT NULL,"
+              + " PRIMARY KEY (user_id, room_id))",
+          "CREATE INDEX read_markers_room ON read_markers (room_id)"));
 
   private PgDatabase() {}
 

@@ -1,6 +1,7 @@
 package dev.vertxchat.store;
 
 import dev.vertxchat.bus.Envelope;
+import dev.vertxchat.bus.UserRef;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Pool;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 
 /**
  * Room history in PostgreSQL, shared by the nodes of a cluster. One transaction per batch (the send
@@ -27,7 +29,9 @@ import java.util.TreeMap;
  * batches never deadlock.
  */
 public final class PgMessageStore implements MessageStore {
-  private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts";
+  private static final String COLUMNS = "id, room_id, user_id, user_name, text, ts, reply_to, mention_ids, search_text";
+  private static final UnaryOperator<String> SQL = PgDatabase::numbered;
+  private static final PageQuery.TextColumn TEXT = (row, column) -> row.getBuffer(column).toString(StandardCharsets.UTF_8);
   /**
    * Locks the head rows of the batch's rooms in room id order and returns their last ids, creating the
    * missing ones (last id 0): the no-op update of an existing row takes its row lock as FOR UPDATE would. Only
@@ -38,8 +42,9 @@ public final class PgMessageStore implements MessageStore {
   private static final String LOCK_HEADS = "INSERT INTO room_heads (room_id, last_id) SELECT r, 0 FROM UNNEST($1::VARCHAR[]) AS r"
       + " WHERE EXISTS (SELECT 1 FROM rooms WHERE rooms.id = r) ORDER BY r ON CONFLICT (room_id) DO UPDATE SET last_id = room_heads.last_id RETURNING room_id, last_id";
   private static final String NEXT_IDS = "SELECT nextval('message_ids') FROM generate_series(1, $1)";
-  private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ") SELECT i, r, u, n, t, $6 FROM"
-      + " UNNEST($1::BIGINT[], $2::VARCHAR[], $3::VARCHAR[], $4::VARCHAR[], $5::BYTEA[]) AS m(i, r, u, n, t)";
+  private static final String INSERT = "INSERT INTO messages (" + COLUMNS + ") SELECT i, r, u, n, t, $6, p, k, s FROM"
+      + " UNNEST($1::BIGINT[], $2::VARCHAR[], $3::VARCHAR[], $4::VARCHAR[], $5::BYTEA[], $7::BIGINT[], $8::VARCHAR[], $9::TEXT[])"
+      + " AS m(i, r, u, n, t, p, k, s)";
   private static final String MOVE_HEADS = "UPDATE room_heads SET last_id = h.last FROM"
       + " UNNEST($1::VARCHAR[], $2::BIGINT[]) AS h(room, last) WHERE room_heads.room_id = h.room";
 
@@ -90,6 +95,9 @@ public final class PgMessageStore implements MessageStore {
     String[] userArg = new String[n];
     String[] nameArg = new String[n];
     Buffer[] textArg = new Buffer[n];
+    Long[] replyArg = new Long[n];
+    String[] mentionArg = new String[n];
+    String[] searchArg = new String[n];
     List<Stored> stored = new ArrayList<>(batch.size());
     Map<String, Long> heads = new TreeMap<>();
     int j = 0;
@@ -99,7 +107,7 @@ public final class PgMessageStore implements MessageStore {
         stored.add(null); // its room is gone: not stored (MessageStore.append)
         continue;
       }
-      Envelope e = Envelope.chat(ids[i], m.room(), m.user(), m.text(), ts);
+      Envelope e = m.envelope(ids[i], ts);
       Long previous = last.put(m.room(), ids[i]);
       stored.add(new Stored(e, e.toJson().encode(), previous));
       heads.put(m.room(), ids[i]);
@@ -108,13 +116,17 @@ public final class PgMessageStore implements MessageStore {
       userArg[j] = m.user().id();
       nameArg[j] = m.user().name();
       textArg[j] = Buffer.buffer(m.text().getBytes(StandardCharsets.UTF_8));
+      replyArg[j] = e.replyToId();
+      mentionArg[j] = PageQuery.mentionColumn(e.mentions());
+      searchArg[j] = SearchText.normalize(m.text());
       j++;
     }
     if (n == 0) {
       return Future.succeededFuture(stored);
     }
     Future<RowSet<Row>> insert = conn.preparedQuery(INSERT).execute(Tuple.tuple().addArrayOfLong(idArg).addArrayOfString(roomArg)
-        .addArrayOfString(userArg).addArrayOfString(nameArg).addArrayOfBuffer(textArg).addLong(ts));
+        .addArrayOfString(userArg).addArrayOfString(nameArg).addArrayOfBuffer(textArg).addLong(ts)
+        .addArrayOfLong(replyArg).addArrayOfString(mentionArg).addArrayOfString(searchArg));
     Future<RowSet<Row>> move = conn.preparedQuery(MOVE_HEADS)
         .execute(Tuple.tuple().addArrayOfString(heads.keySet().toArray(String[]::new)).addArrayOfLong(heads.values().toArray(Long[]::new)));
     return Future.all(insert, move).map(stored);
@@ -123,16 +135,18 @@ public final class PgMessageStore implements MessageStore {
   /** See {@link MessageStore#page}: the same pages as the H2 table gives. */
   @Override
   public Future<List<Envelope>> page(String room, Long before, Long after, int limit) {
-    PageQuery query = PageQuery.of(room, before, after, limit);
-    return pool.preparedQuery(PgDatabase.numbered(query.sql())).execute(query.args())
-        .map(rows -> query.envelopes(rows, row -> row.getBuffer(4).toString(StandardCharsets.UTF_8)))
+    return pool.withConnection(conn -> PageQuery.of(room, before, after, limit).run(conn, SQL, TEXT))
         .recover(err -> Future.failedFuture(PgDatabase.unreachable(err)));
   }
 
+  /** See {@link MessageStore#delete}: its text, search text and reactions go, in one transaction. */
   @Override
   public Future<Boolean> delete(String room, long id) {
-    return pool.preparedQuery("UPDATE messages SET text = ''::BYTEA, deleted = TRUE WHERE id = $1 AND room_id = $2")
-        .execute(Tuple.of(id, room)).map(rows -> rows.rowCount() > 0);
+    return pool.withTransaction(conn -> conn.preparedQuery("UPDATE messages SET text = ''::BYTEA, deleted = TRUE, search_text = NULL"
+            + " WHERE id = $1 AND room_id = $2")
+        .execute(Tuple.of(id, room))
+        .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
+            : conn.preparedQuery("DELETE FROM reactions WHERE message_id = $1 AND room_id = $2").execute(Tuple.of(id, room)).map(true)));
   }
 
   /**
@@ -152,28 +166,31 @@ public final class PgMessageStore implements MessageStore {
     String unlessBack = onlyIfGone ? " AND NOT EXISTS (SELECT 1 FROM rooms WHERE id = $1)" : "";
     return conn.preparedQuery("SELECT last_id FROM room_heads WHERE room_id = $1 FOR UPDATE").execute(Tuple.of(room))
         .compose(v -> conn.preparedQuery("DELETE FROM messages WHERE room_id = $1" + unlessBack).execute(Tuple.of(room)))
+        .compose(v -> conn.preparedQuery("DELETE FROM reactions WHERE room_id = $1" + unlessBack).execute(Tuple.of(room)))
         .compose(v -> conn.preparedQuery("DELETE FROM room_heads WHERE room_id = $1" + unlessBack).execute(Tuple.of(room)))
         .mapEmpty();
   }
 
-  // TODO(issue 13, store helper): implement
   @Override
   public Future<Envelope> get(String room, long id) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+    return pool.withConnection(conn -> PageQuery.one(room, id).run(conn, SQL, TEXT))
+        .map(found -> found.isEmpty() ? null : found.get(0));
   }
 
   @Override
   public Future<Boolean> edit(String room, long id, String text, long ts) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+    return pool.preparedQuery("UPDATE messages SET text = $1, search_text = $2, edited = $3 WHERE id = $4 AND room_id = $5 AND deleted = FALSE")
+        .execute(Tuple.of(Buffer.buffer(text.getBytes(StandardCharsets.UTF_8)), SearchText.normalize(text), ts, id, room))
+        .map(rows -> rows.rowCount() > 0);
   }
 
   @Override
-  public Future<Integer> react(String room, long id, String emoji, dev.vertxchat.bus.UserRef user, boolean on, long ts) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  public Future<Integer> react(String room, long id, String emoji, UserRef user, boolean on, long ts) {
+    return pool.withTransaction(conn -> H2MessageStore.react(conn, SQL, room, id, emoji, user, on, ts));
   }
 
   @Override
-  public Future<SearchPage> search(String userId, String room, java.util.List<String> terms, Long before, int limit) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+  public Future<SearchPage> search(String userId, String room, List<String> terms, Long before, int limit) {
+    return pool.withConnection(conn -> H2MessageStore.search(conn, SQL, TEXT, userId, room, terms, before, limit));
   }
 }

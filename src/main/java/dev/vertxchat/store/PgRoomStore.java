@@ -7,7 +7,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
-import java.util.Locale;
+import java.util.function.UnaryOperator;
 
 /**
  * Rooms in PostgreSQL (as {@link H2RoomStore}). A room is created with its head row ({@link PgMessageStore}).
@@ -15,9 +15,11 @@ import java.util.Locale;
  * are exact across every node of a cluster, not only within one process.
  */
 public final class PgRoomStore implements RoomStore {
-  private static final String INSERT = "INSERT INTO rooms (id, name, topic, created_by, created_at) VALUES ($1, $2, $3, $4, $5)"
+  private static final String INSERT = "INSERT INTO rooms (id, name, topic, created_by, created_at, kind) VALUES ($1, $2, $3, $4, $5, $6)"
       + " ON CONFLICT (id) DO NOTHING";
   private static final String INSERT_HEAD = "INSERT INTO room_heads (room_id, last_id) VALUES ($1, 0) ON CONFLICT (room_id) DO NOTHING";
+
+  private static final UnaryOperator<String> SQL = PgDatabase::numbered;
 
   private final Pool pool;
 
@@ -33,9 +35,7 @@ public final class PgRoomStore implements RoomStore {
   @Override
   public Future<Created> create(Room room, String createdBy, Quota quota) {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_advisory_xact_lock($1)").execute(Tuple.of(PgDatabase.ROOM_CREATE_LOCK))
-        .compose(v -> conn.preparedQuery("SELECT (SELECT COUNT(*) FROM rooms WHERE id = $1),"
-            + " (SELECT COUNT(*) FROM rooms WHERE created_by = $2), (SELECT COUNT(*) FROM rooms)")
-            .execute(Tuple.of(room.id(), createdBy)))
+        .compose(v -> conn.preparedQuery(PgDatabase.numbered(RoomQueries.COUNTS)).execute(Tuple.of(room.id(), createdBy)))
         .compose(rows -> {
           Row counts = rows.iterator().next();
           if (counts.getLong(0) > 0) {
@@ -52,30 +52,28 @@ public final class PgRoomStore implements RoomStore {
   }
 
   private static Future<Boolean> insert(SqlConnection conn, Room room, String createdBy) {
+    long now = System.currentTimeMillis();
     return conn.preparedQuery(INSERT)
-        .execute(Tuple.of(room.id(), room.name(), room.topic(), createdBy, System.currentTimeMillis()))
+        .execute(Tuple.of(room.id(), room.name(), room.topic(), createdBy, now, RoomQueries.kind(room)))
         .compose(rows -> rows.rowCount() == 1
-            ? conn.preparedQuery(INSERT_HEAD).execute(Tuple.of(room.id())).map(true)
+            ? conn.preparedQuery(INSERT_HEAD).execute(Tuple.of(room.id()))
+                .compose(v -> createdBy == null ? Future.succeededFuture() : RoomQueries.addOwner(conn, SQL, room.id(), createdBy, now))
+                .map(true)
             : Future.succeededFuture(false));
   }
 
   @Override
   public Future<Page> page(String after, String query, int limit) {
-    StringBuilder sql = new StringBuilder("SELECT id, name, topic FROM rooms WHERE 1 = 1");
-    Tuple params = Tuple.tuple();
-    if (after != null) {
-      sql.append(" AND id > ?");
-      params.addString(after);
-    }
-    if (query != null) {
-      String pattern = "%" + H2RoomStore.likeEscape(query.toLowerCase(Locale.ROOT)) + "%";
-      sql.append(" AND (LOWER(id) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\')");
-      params.addString(pattern).addString(pattern);
-    }
-    // one row more than asked tells whether another page follows
-    sql.append(" ORDER BY id LIMIT ?");
-    params.addInteger(limit + 1);
-    return pool.preparedQuery(PgDatabase.numbered(sql.toString())).execute(params).map(rows -> H2RoomStore.toPage(rows, limit));
+    return page(RoomQueries.page(after, query, limit, null, true), limit);
+  }
+
+  @Override
+  public Future<Page> page(String after, String query, int limit, String viewer) {
+    return page(RoomQueries.page(after, query, limit, viewer, false), limit);
+  }
+
+  private Future<Page> page(PageQuery q, int limit) {
+    return pool.preparedQuery(SQL.apply(q.sql())).execute(q.args()).map(rows -> RoomQueries.toPage(rows, limit));
   }
 
   @Override
@@ -83,33 +81,27 @@ public final class PgRoomStore implements RoomStore {
     return pool.preparedQuery("SELECT 1 FROM rooms WHERE id = $1").execute(Tuple.of(id)).map(rows -> rows.size() > 0);
   }
 
-  @Override
   /**
-   * Deletes the room with its messages and head row in one transaction (the head locked first, as a batch of the
+   * Deletes the room with its messages, head row, members, sanctions, reactions and read markers in one transaction (the head locked first, as a batch of the
    * room locks it): a room created again under the same id afterwards, on any node, starts empty and keeps what
    * is sent to it (the message store's later {@code deleteRoom} leaves an existing room alone).
    */
+  @Override
   public Future<Boolean> delete(String id) {
     return pool.withTransaction(conn -> conn.preparedQuery("SELECT last_id FROM room_heads WHERE room_id = $1 FOR UPDATE")
         .execute(Tuple.of(id))
         .compose(v -> conn.preparedQuery("DELETE FROM rooms WHERE id = $1").execute(Tuple.of(id)))
         .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
-            : PgMessageStore.deleteRoom(conn, id, false).map(true)));
+            : PgMessageStore.deleteRoom(conn, id, false).compose(v -> RoomQueries.deleteRows(conn, SQL, id)).map(true)));
   }
 
-  // TODO(issue 13, store helper): implement
   @Override
   public Future<Room> get(String id) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+    return pool.withConnection(conn -> RoomQueries.get(conn, SQL, id));
   }
 
   @Override
   public Future<Boolean> update(String id, String name, String topic, Boolean archived) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
-  }
-
-  @Override
-  public Future<Page> page(String after, String query, int limit, String viewer) {
-    return Future.failedFuture(new UnsupportedOperationException("not implemented yet"));
+    return pool.withConnection(conn -> RoomQueries.update(conn, SQL, id, name, topic, archived));
   }
 }

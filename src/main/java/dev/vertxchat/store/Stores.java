@@ -34,6 +34,7 @@ public final class Stores {
   private final BanStore bans;
   private final SettingsStore settings;
   private final MessageStore messages;
+  private final ConversationStore conversations;
 
   private Stores(Pool pool, boolean postgres, Function<String, NameKeys> keys) {
     this.pool = pool;
@@ -51,6 +52,7 @@ public final class Stores {
       settings = new H2SettingsStore(pool);
       messages = null;
     }
+    conversations = new SqlConversationStore(pool, postgres, Future::succeededFuture);
   }
 
   /**
@@ -129,6 +131,24 @@ public final class Stores {
    */
   public MessageStore messages() {
     return messages;
+  }
+
+  /**
+   * Members, sanctions, DMs, users, prefs and read markers (both databases). With H2 its DM list and unread counts
+   * may not count messages still in the journal: the chat side uses {@link #conversations(MessageStore)}.
+   */
+  public ConversationStore conversations() {
+    return conversations;
+  }
+
+  /**
+   * {@link #conversations()} for the chat side, over the message store it appends to: with H2 (a
+   * {@link JournaledMessageStore}) the DM list and unread counts first wait for the journal's copy into the table, as
+   * history does, so they count every message appended before.
+   */
+  public ConversationStore conversations(MessageStore messages) {
+    return messages instanceof JournaledMessageStore journaled
+        ? new SqlConversationStore(pool, postgres, journaled::caughtUp) : conversations;
   }
 
   /** One round trip to the database (the readiness check). */
