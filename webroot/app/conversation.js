@@ -106,7 +106,7 @@ export function install(app) {
     if (room.loaded) room.drawnOnce = true;
     app.drawMembers();
     drawTyping();
-    scheduleRead();
+    app.markRead();
   };
 
   function drawTyping() {
@@ -181,10 +181,13 @@ export function install(app) {
         app.forgetRoom(room, (env.user ? env.user.name : 'A moderator') + ' ' + why + ' ' + room.name + '.');
         return;
       }
-      case T.ROOM_DELETED:
-        app.forgetRoom(room, 'The room ' + room.name + ' was deleted'
-          + (env.user && env.user.id !== state.self?.id ? ' by ' + env.user.name : '') + '.');
+      case T.ROOM_DELETED: {
+        // only its owner or an operator may delete a room
+        const by = env.user && env.user.id === state.self?.id ? null
+          : env.user && room.roleOf(env.user.id) === Role.OWNER ? 'its owner, ' + env.user.name : 'an operator';
+        app.forgetRoom(room, by ? 'The room ' + room.name + ' was deleted by ' + by + '.' : 'You deleted the room ' + room.name + '.');
         return;
+      }
       default:
         break;
     }
