@@ -191,7 +191,7 @@ function onEnvelope(env) {
 /** After a (re)connect: counts and the user's rooms, DMs, preferences; every joined room catches up. */
 app.resync = async () => {
   app.connection.subscribe(Sub.DIRECTORY, onEnvelope, () => app.pollRooms());
-  await Promise.all([app.loadUnread(), app.loadDms(), app.loadPrefs()]);
+  await Promise.all([app.loadDms().then(app.loadUnread), app.loadPrefs()]);
   await Promise.all([...state.rooms.values()].filter((r) => r.joined).map((r) => app.syncRoom(r)));
   app.loadRooms();
 };

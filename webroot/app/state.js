@@ -3,7 +3,7 @@
 // Envelopes are kept as received and replaced (never changed) when an edit, a deletion, a reaction
 // or a reply changes them, so the log redraws exactly the messages whose object changed.
 
-import { Kind, Role, T } from './protocol.js';
+import { Kind, QUOTE_LENGTH, Role, T } from './protocol.js';
 
 export const PAGE = 50;
 const TYPING_SHOWN_MS = 5000;
@@ -88,8 +88,16 @@ export class RoomState {
     const known = this.messages.get(env.id);
     if (!known || known.type === T.DELETED) return false;
     this.messages.set(env.id, tombstone(env, known, this.id));
+    this.requote(env.id, { id: env.id, deleted: true });
     this.sorted = null;
     return true;
+  }
+
+  /** The replies loaded of message `id` get a new quote of it. */
+  requote(id, quote) {
+    for (const [key, m] of this.messages) {
+      if (m.replyTo && m.replyTo.id === id) this.messages.set(key, { ...m, replyTo: quote });
+    }
   }
 
   /** A live "edit": the new text and its time, same id and place. */
@@ -97,6 +105,7 @@ export class RoomState {
     const known = this.messages.get(env.id);
     if (!known || known.type !== T.CHAT) return false;
     this.messages.set(env.id, { ...known, text: env.text, edited: env.edited || env.ts });
+    this.requote(env.id, { id: env.id, user: known.user, text: Array.from(env.text).slice(0, QUOTE_LENGTH).join('') });
     this.sorted = null;
     return true;
   }
