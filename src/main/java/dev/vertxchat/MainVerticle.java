@@ -187,7 +187,7 @@ public class MainVerticle extends VerticleBase {
     RoomMessage.registerCodec(vertx);
     openMetrics(config);
     node = ClusterNode.of(vertx);
-    return LocalChat.open(vertx, config, stores, metrics, node).compose(opened -> {
+    return LocalChat.open(vertx, config, stores, metrics, node, Names::key).compose(opened -> {
       chat = opened;
       // the admin API's state, read once: bans (checked on every token) and the sign-in settings
       // (in a cluster, a change on any node reaches every node)

@@ -7,6 +7,7 @@ import dev.vertxchat.bus.ErrorCodes;
 import dev.vertxchat.bus.Room;
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.config.ChatConfig;
+import dev.vertxchat.store.ConversationStore.RoomAccess;
 import dev.vertxchat.store.MessageStore.NewMessage;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -20,7 +21,6 @@ import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
 
 /**
  * Serves {@code chat.send}, {@code chat.history}, {@code chat.presence}, {@code chat.typing} and the
@@ -57,6 +57,8 @@ public class ChatVerticle extends VerticleBase {
     serve(Addresses.TYPING, this::typing);
     serve(Addresses.ROOMS_LIST, this::listRooms);
     // issue 13, conversations (chat helper): edit, delete, react, read, unread, search, DMs, prefs
+    chat.talk.serveOn(this::serve);
+    chat.dms.serveOn(this::serve);
     // issue 13, rooms and members (admin helper): chat.rooms.*, chat.members.*, and the internal ROOMS_CREATE
     consumers.addAll(new RoomAdmin(vertx, chat).start());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
@@ -68,11 +70,15 @@ public class ChatVerticle extends VerticleBase {
     return ownsPipeline ? chat.pipeline.drain() : Future.succeededFuture();
   }
 
-  /** Registers a service: identity from the headers, body must be an object, failures carry their code. */
-  private void serve(String address, BiFunction<UserRef, JsonObject, Future<JsonObject>> handler) {
+  /**
+   * Registers a service: identity from the headers (the caller is recorded, {@link Profiles}), body must be an
+   * object, failures carry their code.
+   */
+  private void serve(String address, Service handler) {
     // local: in a cluster each node answers its own bridge and REST requests, never another node's
     MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(address, (Message<Object> msg) -> {
-      UserRef user = UserRef.fromHeaders(msg.headers());
+      Caller caller = Caller.fromHeaders(msg.headers());
+      UserRef user = caller == null ? null : caller.user();
       Future<JsonObject> result;
       if (user == null) {
         result = Future.failedFuture(new ChatException(ErrorCodes.UNAUTHENTICATED, "no identity on the request"));
@@ -80,7 +86,8 @@ public class ChatVerticle extends VerticleBase {
         result = Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST, "the body must be a JSON object"));
       } else {
         try {
-          result = handler.apply(user, body);
+          chat.profiles.seen(user);
+          result = handler.handle(caller, body);
         } catch (ChatException e) {
           result = Future.failedFuture(e);
         } catch (RuntimeException e) {
@@ -122,6 +129,16 @@ public class ChatVerticle extends VerticleBase {
     return line.addKeyValue("code", code);
   }
 
+  /** The room named in a request, when the caller may read it ({@link Access#readable}). */
+  private Future<RoomAccess> readableRoom(JsonObject body, Caller caller) {
+    return existingRoom(body).compose(room -> chat.access.readable(room, caller));
+  }
+
+  /** The room named in a request, when the caller may post to it ({@link Access#postable}). */
+  private Future<RoomAccess> postableRoom(JsonObject body, Caller caller) {
+    return existingRoom(body).compose(room -> chat.access.postable(room, caller));
+  }
+
   /** The room named in a request; it must be a valid id of an existing room. */
   private Future<String> existingRoom(JsonObject body) {
     Object value = body.getValue("room");
@@ -136,47 +153,34 @@ public class ChatVerticle extends VerticleBase {
         : Future.failedFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room)));
   }
 
-  private Future<JsonObject> send(UserRef user, JsonObject body) {
+  private Future<JsonObject> send(Caller caller, JsonObject body) {
     Future<JsonObject> answer;
     try {
-      answer = accept(user, body);
+      answer = accept(caller, body);
     } catch (ChatException e) {
       answer = Future.failedFuture(e);
     }
     return answer.onFailure(err -> chat.metrics.refused(ChatException.from(err).code()));
   }
 
-  /** A send: checked, then stored and published by the pipeline; the answer is its id and time. */
-  private Future<JsonObject> accept(UserRef user, JsonObject body) {
-    Object value = body.getValue("text");
-    if (!(value instanceof String raw)) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT, "text must be a string"));
-    }
-    if (!Text.wellFormed(raw)) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT,
-          "text must be well-formed Unicode (a lone UTF-16 surrogate is not)"));
-    }
-    String text = raw.strip();
-    int length = text.codePointCount(0, text.length());
-    if (length == 0 || length > config.maxTextLength()) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT,
-          "text must be 1 to " + config.maxTextLength() + " characters after trimming"));
-    }
-    if (!Text.hasVisible(text)) {
-      return Future.failedFuture(new ChatException(ErrorCodes.INVALID_TEXT,
-          "text must contain a visible character, not only spaces or invisible ones"));
-    }
-    return existingRoom(body).compose(room -> {
+  /**
+   * A send: checked (text, {@code replyTo}, the room's rules), then stored and published by the pipeline; the answer
+   * is its id and time. The users it mentions, and the other member of a DM, are told after it is stored.
+   */
+  private Future<JsonObject> accept(Caller caller, JsonObject body) {
+    String text = Text.message(body.getValue("text"), config.maxTextLength());
+    Long replyTo = body.getValue("replyTo") == null ? null : Conversations.messageId(body, "replyTo");
+    return postableRoom(body, caller).compose(access -> {
       if (chat.disk.low()) {
         return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
             "the server is low on storage space and accepts no messages now; nothing was stored, retry later"));
       }
-      return chat.sendRate.tryAcquire(user.id()).compose(allowed -> admit(user, room, text, allowed));
+      return chat.sendRate.tryAcquire(caller.id()).compose(allowed -> admit(caller.user(), access, text, replyTo, allowed));
     });
   }
 
-  /** A checked send past the user's rate ({@code allowed}): the server-wide bucket, then the pipeline. */
-  private Future<JsonObject> admit(UserRef user, String room, String text, boolean allowed) {
+  /** A checked send past the user's rate ({@code allowed}): the server-wide bucket, the reply's quote and mentions, the pipeline. */
+  private Future<JsonObject> admit(UserRef user, RoomAccess access, String text, Long replyTo, boolean allowed) {
     if (!allowed) {
       chat.metrics.rateLimited("messages");
       return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages, slow down"));
@@ -186,16 +190,18 @@ public class ChatVerticle extends VerticleBase {
       return Future.failedFuture(new ChatException(ErrorCodes.STORAGE_LIMIT,
           "the server takes in as many messages as it may store; nothing was stored, retry in a second"));
     }
-    long acceptedAt = System.nanoTime();
-    return chat.pipeline.submit(new NewMessage(room, user, text))
-        .map(stored -> {
-          chat.metrics.acknowledged(acceptedAt);
-          return stored;
-        })
-        .map(stored -> new JsonObject().put("id", stored.id()).put("ts", stored.ts()));
+    String room = access.room().id();
+    return chat.talk.extras(access, user, text, replyTo).compose(more -> {
+      long acceptedAt = System.nanoTime();
+      return chat.pipeline.submit(new NewMessage(room, user, text, more)).map(stored -> {
+        chat.metrics.acknowledged(acceptedAt);
+        chat.talk.announce(stored.more() == null && more != null ? stored.withMore(more) : stored, access);
+        return new JsonObject().put("id", stored.id()).put("ts", stored.ts());
+      });
+    });
   }
 
-  private Future<JsonObject> history(UserRef user, JsonObject body) {
+  private Future<JsonObject> history(Caller caller, JsonObject body) {
     Long before;
     Long after;
     int limit;
@@ -210,8 +216,8 @@ public class ChatVerticle extends VerticleBase {
     } catch (ChatException e) {
       return Future.failedFuture(e);
     }
-    return existingRoom(body)
-        .compose(room -> chat.messages().page(room, before, after, limit))
+    return readableRoom(body, caller)
+        .compose(access -> chat.messages().page(access.room().id(), before, after, limit))
         .map(list -> {
           JsonArray out = new JsonArray();
           list.forEach(e -> out.add(e.toJson()));
@@ -219,7 +225,7 @@ public class ChatVerticle extends VerticleBase {
         });
   }
 
-  private static Long paging(JsonObject body, String field) {
+  static Long paging(JsonObject body, String field) {
     Object v = body.getValue(field);
     if (v == null) {
       return null;
@@ -231,16 +237,17 @@ public class ChatVerticle extends VerticleBase {
     throw new ChatException(ErrorCodes.INVALID_PAGING, field + " must be a whole number of at least 0");
   }
 
-  private Future<JsonObject> presence(UserRef user, JsonObject body) {
-    return existingRoom(body).compose(chat.membership::users).map(list -> {
+  private Future<JsonObject> presence(Caller caller, JsonObject body) {
+    return readableRoom(body, caller).compose(access -> chat.membership.users(access.room().id())).map(list -> {
       JsonArray users = new JsonArray();
       list.forEach(u -> users.add(u.toJson()));
       return new JsonObject().put("users", users);
     });
   }
 
-  private Future<JsonObject> typing(UserRef user, JsonObject body) {
-    return existingRoom(body).compose(room -> {
+  private Future<JsonObject> typing(Caller caller, JsonObject body) {
+    UserRef user = caller.user();
+    return postableRoom(body, caller).map(access -> access.room().id()).compose(room -> {
       if (!chat.typingLimiter.tryAcquire(user.id() + "\n" + room)) {
         chat.metrics.rateLimited("typing");
         return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "typing notices are limited"));
@@ -251,7 +258,7 @@ public class ChatVerticle extends VerticleBase {
   }
 
   /** One page of the rooms the caller may see, by id: {@code limit} (default 100, at most limits.roomsPageMax), {@code after}, {@code q}. */
-  private Future<JsonObject> listRooms(UserRef user, JsonObject body) {
+  private Future<JsonObject> listRooms(Caller caller, JsonObject body) {
     int limit;
     String after;
     String query;
@@ -276,7 +283,7 @@ public class ChatVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     // public rooms, and the private rooms the caller is a member of (never DMs)
-    return chat.rooms.page(after, query, limit, user.id()).compose(page ->
+    return chat.rooms.page(after, query, limit, caller.user().id()).compose(page ->
         chat.membership.counts(page.rooms().stream().map(Room::id).toList()).map(counts -> {
           JsonArray out = new JsonArray();
           page.rooms().forEach(r -> out.add(r.withMembers(counts.getOrDefault(r.id(), 0)).toJson()));

@@ -14,6 +14,7 @@ import dev.vertxchat.store.MessageJournal;
 import dev.vertxchat.store.ConversationStore;
 import dev.vertxchat.store.MessageStore;
 import dev.vertxchat.store.RoomStore;
+import dev.vertxchat.store.SearchText;
 import dev.vertxchat.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 
 import java.nio.file.Path;
+import java.util.function.Function;
 
 /**
  * The chat side of one service, in one process: the single owner of every piece of chat state. It holds
@@ -52,10 +54,17 @@ public final class LocalChat {
   private MessageStore messages;
   SendPipeline pipeline;
   private Moderation moderation;
-  /** Issue 13: who may do what in a room (wired by the chat helper once the store lands). */
+  /** Who may do what in a room; started and stopped with this (set by {@link #open}, as the next four). */
   Access access;
-  /** Issue 13: members, roles, sanctions, DMs, users, markers (wired with {@link #access}). */
+  /** Members, roles, sanctions, DMs, users, markers. */
   ConversationStore conversations;
+  /** Records each user who makes a request, for DMs by id or name. */
+  Profiles profiles;
+  Mentions mentions;
+  /** Edit, delete, react, read markers, search; the notices of a stored message. */
+  Conversations talk;
+  /** Direct conversations and the users' DM settings. */
+  Dms dms;
 
   private LocalChat(Vertx vertx, ChatConfig config, RoomStore rooms, ChatMetrics metrics, ClusterNode node) {
     this.vertx = vertx;
@@ -98,8 +107,15 @@ public final class LocalChat {
 
   /** As {@link #open(Vertx, ChatConfig, Pool, ChatMetrics)}, as a node of {@code node}'s cluster (null: a single process). */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Pool pool, ChatMetrics metrics, ClusterNode node) {
-    return open(vertx, config, new H2RoomStore(pool), null, pool, metrics, node);
+    return open(vertx, config, new H2RoomStore(pool), null, pool, messages -> Stores.h2Conversations(pool, messages),
+        PLAIN_KEY, metrics, node);
   }
+
+  /**
+   * A name's look-alike key where the composition root gives none (tests over a pool): NFKC in lower case. The
+   * service uses {@code auth.Names::key} ({@link #open(Vertx, ChatConfig, Stores, ChatMetrics, ClusterNode, Function)}).
+   */
+  static final Function<String, String> PLAIN_KEY = SearchText::normalize;
 
   /**
    * The chat side over the service's stores ({@link Stores#open}): with PostgreSQL, messages go straight to
@@ -110,11 +126,21 @@ public final class LocalChat {
    * any node. Null: the single-process service.
    */
   public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Stores stores, ChatMetrics metrics, ClusterNode node) {
-    return open(vertx, config, stores.rooms(), stores.messages(), stores.pool(), metrics, node);
+    return open(vertx, config, stores, metrics, node, PLAIN_KEY);
+  }
+
+  /**
+   * As {@link #open(Vertx, ChatConfig, Stores, ChatMetrics, ClusterNode)}, comparing names (mentions, DMs by name)
+   * by {@code nameKey} ({@code auth.Names::key}, which chat may not import).
+   */
+  public static Future<LocalChat> open(Vertx vertx, ChatConfig config, Stores stores, ChatMetrics metrics, ClusterNode node,
+                                       Function<String, String> nameKey) {
+    return open(vertx, config, stores.rooms(), stores.messages(), stores.pool(), stores::conversations, nameKey, metrics, node);
   }
 
   private static Future<LocalChat> open(Vertx vertx, ChatConfig config, RoomStore rooms, MessageStore shared, Pool pool,
-                                        ChatMetrics metrics, ClusterNode node) {
+                                        Function<MessageStore, ConversationStore> conversations,
+                                        Function<String, String> nameKey, ChatMetrics metrics, ClusterNode node) {
     LocalChat chat = new LocalChat(vertx, config, rooms, metrics, node);
     Future<MessageStore> store;
     if (shared != null) {
@@ -131,12 +157,20 @@ public final class LocalChat {
     return store
         .compose(opened -> {
           chat.messages = opened;
+          // the conversation store counts unread messages over the same message store (H2: after the journal's copy)
+          chat.conversations = conversations.apply(opened);
+          chat.access = new Access(vertx, chat.conversations);
+          chat.profiles = new Profiles(chat.conversations, nameKey);
+          chat.mentions = new Mentions(chat.conversations, nameKey);
           chat.pipeline = new SendPipeline(vertx, chat.messages, config.storeBatchMax(), config.storeCommitDelayMs(),
               chat.directory::gone);
           chat.moderation = new Moderation(vertx, chat);
+          chat.talk = new Conversations(vertx, chat);
+          chat.dms = new Dms(chat, nameKey);
           return chat.createDefaultRooms();
         })
         .compose(v -> chat.directory.open())
+        .compose(v -> chat.access.start())
         .compose(v -> chat.disk.start())
         .map(chat)
         .onFailure(err -> chat.close());
@@ -178,6 +212,9 @@ public final class LocalChat {
     vertx.cancelTimer(sweepTimer);
     disk.stop();
     directory.close();
+    if (access != null) {
+      access.stop();
+    }
     Future<Void> drained = pipeline == null ? Future.succeededFuture() : pipeline.drain();
     return drained.eventually(() -> journal == null ? Future.succeededFuture() : journal.close());
   }

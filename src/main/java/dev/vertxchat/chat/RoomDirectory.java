@@ -152,6 +152,13 @@ final class RoomDirectory {
         });
   }
 
+  /** A room was created by other means than {@link #create} (a DM): known from now on. */
+  void created(String id) {
+    known.put(id, true);
+    missing.remove(id);
+    gone.remove(id);
+  }
+
   /** A room was deleted (its row is gone): it is not known any more, and counts as gone. */
   void forget(String id) {
     gone.add(id);

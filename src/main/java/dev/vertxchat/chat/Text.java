@@ -1,5 +1,8 @@
 package dev.vertxchat.chat;
 
+import dev.vertxchat.bus.ChatException;
+import dev.vertxchat.bus.ErrorCodes;
+
 /**
  * What counts as text a person can read, for messages and room names: well-formed UTF-16 (no lone
  * surrogate, which no encoding can carry and which would be stored as {@code ?}) with at least one
@@ -69,5 +72,37 @@ public final class Text {
         || (cp >= 0x1BCA0 && cp <= 0x1BCA3)            // shorthand format controls
         || (cp >= 0x1D173 && cp <= 0x1D17A)            // musical symbol format controls
         || (cp >= 0xE0000 && cp <= 0xE0FFF);           // tags, variation selectors supplement
+  }
+
+  /**
+   * A message's text as sent or edited ({@code text} of {@code chat.send} and {@code chat.edit}): trimmed, 1 to
+   * {@code maxLength} code points, well-formed, with a visible character; otherwise a {@link ChatException} 1104.
+   */
+  static String message(Object value, int maxLength) {
+    if (!(value instanceof String raw)) {
+      throw new ChatException(ErrorCodes.INVALID_TEXT, "text must be a string");
+    }
+    if (!wellFormed(raw)) {
+      throw new ChatException(ErrorCodes.INVALID_TEXT,
+          "text must be well-formed Unicode (a lone UTF-16 surrogate is not)");
+    }
+    String text = raw.strip();
+    int length = text.codePointCount(0, text.length());
+    if (length == 0 || length > maxLength) {
+      throw new ChatException(ErrorCodes.INVALID_TEXT, "text must be 1 to " + maxLength + " characters after trimming");
+    }
+    if (!hasVisible(text)) {
+      throw new ChatException(ErrorCodes.INVALID_TEXT,
+          "text must contain a visible character, not only spaces or invisible ones");
+    }
+    return text;
+  }
+
+  /** The first {@code max} code points of {@code text} (a quote, a notice's excerpt). */
+  static String clip(String text, int max) {
+    if (text == null || text.codePointCount(0, text.length()) <= max) {
+      return text;
+    }
+    return text.substring(0, text.offsetByCodePoints(0, max));
   }
 }

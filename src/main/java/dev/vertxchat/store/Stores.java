@@ -151,6 +151,15 @@ public final class Stores {
         ? new SqlConversationStore(pool, postgres, journaled::caughtUp) : conversations;
   }
 
+  /**
+   * The conversation store of an H2 database whose pool was opened without {@link #open} (tests, in-process cluster
+   * nodes), over the chat side's message store as {@link #conversations(MessageStore)}.
+   */
+  public static ConversationStore h2Conversations(Pool pool, MessageStore messages) {
+    return messages instanceof JournaledMessageStore journaled ? new SqlConversationStore(pool, false, journaled::caughtUp)
+        : new SqlConversationStore(pool, false, Future::succeededFuture);
+  }
+
   /** One round trip to the database (the readiness check). */
   public Future<Void> ping() {
     return postgres ? PgDatabase.ping(pool) : Database.ping(pool);

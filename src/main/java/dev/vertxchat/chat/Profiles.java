@@ -1,0 +1,46 @@
+package dev.vertxchat.chat;
+
+import dev.vertxchat.bus.UserRef;
+import dev.vertxchat.store.ConversationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Records the users who use the service ({@link ConversationStore#seen}: id, name, look-alike key), so that a DM can
+ * be opened by id or by name with anyone who did. Each user is written at most once per process and name (a bounded
+ * memory of who was written: {@link #MAX_USERS}, cleared when full, which costs a rewrite, never memory).
+ * Thread-safe; never fails its caller (a failed write is logged and tried again on the next request).
+ */
+final class Profiles {
+  private static final Logger LOG = LoggerFactory.getLogger(Profiles.class);
+  static final int MAX_USERS = 50_000;
+
+  private final ConversationStore store;
+  private final Function<String, String> nameKey;
+  /** User id -> the name written for it. */
+  private final Map<String, String> written = new ConcurrentHashMap<>();
+
+  Profiles(ConversationStore store, Function<String, String> nameKey) {
+    this.store = store;
+    this.nameKey = nameKey;
+  }
+
+  /** The caller made a request: written to the store unless this process wrote the same id and name before. */
+  void seen(UserRef user) {
+    if (store == null || user.name().equals(written.get(user.id()))) {
+      return;
+    }
+    if (written.size() >= MAX_USERS) {
+      written.clear();
+    }
+    written.put(user.id(), user.name());
+    store.seen(user, nameKey.apply(user.name()), System.currentTimeMillis()).onFailure(err -> {
+      written.remove(user.id(), user.name());
+      LOG.atWarn().addKeyValue("user", user.id()).log("Recording user {} failed: {}", user.id(), err.toString());
+    });
+  }
+}
