@@ -58,9 +58,7 @@ class BrowserSessionTest extends BrowserTestBase {
     alice.labelled("Room id").sendKeys("side");
     alice.button("Create room").click();
     alice.waitFor("alice is in side", () -> "side".equals(alice.byId("room-title").getText()));
-    bob.driver.navigate().refresh(); // the room list is polled; a reload shows the new room at once
-    bob.waitFor("bob online after reload", () -> "online".equals(bob.status()));
-    openRoom(bob, "side");
+    openRoom(bob, "side"); // listed at once: the directory announces new public rooms
     alice.waitFor("alice sees bob join", () -> alice.members().contains("bob"));
     openRoom(bob, "General");
 
