@@ -32,7 +32,13 @@ app.connection = new Connection(session, {
     const known = state.room(room);
     if (known) known.joined = false;
     app.connection.leave(room);
-    const why = err.failureCode === Err.BANNED_FROM_ROOM ? 'you are banned from it' : err.message;
+    if (room !== state.current && known) {
+      // a room from the counts or a notice that this user may no longer read: it just goes away
+      app.forgetRoom(known, null);
+      return;
+    }
+    const why = err.failureCode === Err.BANNED_FROM_ROOM ? 'you are banned from it'
+      : err.failureCode === Err.ROOM_NOT_FOUND ? 'there is no such room (or it is private)' : err.message;
     app.showError('send-error', 'Could not join ' + (known ? known.name : room) + ': ' + why);
   },
   onnote: addNote,
