@@ -32,7 +32,8 @@ app.connection = new Connection(session, {
     const known = state.room(room);
     if (known) known.joined = false;
     app.connection.leave(room);
-    if (room !== state.current && known) {
+    const refused = err.failureCode === Err.ROOM_NOT_FOUND || err.failureCode === Err.BANNED_FROM_ROOM;
+    if (refused && room !== state.current && known) {
       // a room from the counts or a notice that this user may no longer read: it just goes away
       app.forgetRoom(known, null);
       return;
