@@ -164,10 +164,15 @@ final class FrameRules {
    * 2013 banned from it, 5001 the store did not answer).
    */
   private Future<ChatException> mayRead(BridgeConnection conn, String room) {
-    Future<ChatException> refusal = access != null
-        ? access.readable(room, new Caller(conn.user(), conn.identity.operator())).map((ChatException) null)
-        : membership.roomExists(room).map(found -> found ? null
-            : new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room));
+    // the directory first: it remembers missing rooms briefly (a probing client costs no lookup per join) and, in a
+    // cluster, knows at once the rooms other nodes created
+    Future<ChatException> refusal = membership.roomExists(room).compose(found -> {
+      if (!found) {
+        return Future.succeededFuture(new ChatException(ErrorCodes.ROOM_NOT_FOUND, "no such room: " + room));
+      }
+      return access == null ? Future.succeededFuture()
+          : access.readable(room, new Caller(conn.user(), conn.identity.operator())).map((ChatException) null);
+    });
     return refusal.recover(err -> {
       if (err instanceof ChatException e && e.code() != ErrorCodes.UNAVAILABLE) {
         return Future.succeededFuture(e);

@@ -72,7 +72,9 @@ public final class Access {
     }
     cache.put(room, fresh);
     read.onComplete(ar -> {
-      if (ar.failed() || generation.get() != started) {
+      // "no such room" is not kept: a room created on another node must be joinable at once (RoomDirectory
+      // remembers missing rooms where that is safe)
+      if (ar.failed() || ar.result() == null || generation.get() != started) {
         cache.remove(room, fresh);
       }
     });

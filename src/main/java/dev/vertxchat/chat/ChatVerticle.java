@@ -24,13 +24,12 @@ import java.util.List;
 
 /**
  * Serves {@code chat.send}, {@code chat.history}, {@code chat.presence}, {@code chat.typing} and the
- * internal room services over the event bus: checks each request and asks the service's
- * {@link LocalChat}, which owns the state. Callers (the bridge, the REST handlers) stamp the caller's
- * identity in the message headers; a request without one is refused. Safe to deploy with several
- * instances: they share the one {@link LocalChat} the composition root gives them.
- *
- * <p>Longer than 300 lines because it is the one place that checks every chat request, and each check
- * states its error code and its log line next to it.
+ * internal room services over the event bus, and registers the other chat services ({@link Conversations},
+ * {@link Dms}, {@link RoomAdmin}) through the same {@link #serve}: checks each request (the room's rules through
+ * {@link Access}) and asks the service's {@link LocalChat}, which owns the state. Callers (the bridge, the REST
+ * handlers) stamp the caller's identity in the message headers; a request without one is refused, and every caller is
+ * recorded ({@link Profiles}). Safe to deploy with several instances: they share the one {@link LocalChat} the
+ * composition root gives them.
  */
 public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);
@@ -60,7 +59,7 @@ public class ChatVerticle extends VerticleBase {
     chat.talk.serveOn(this::serve);
     chat.dms.serveOn(this::serve);
     // issue 13, rooms and members (admin helper): chat.rooms.*, chat.members.*, and the internal ROOMS_CREATE
-    consumers.addAll(new RoomAdmin(vertx, chat).start());
+    new RoomAdmin(vertx, chat).serveOn(this::serve);
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
   }
 
@@ -283,7 +282,7 @@ public class ChatVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     // public rooms, and the private rooms the caller is a member of (never DMs)
-    return chat.rooms.page(after, query, limit, caller.user().id()).compose(page ->
+    return chat.rooms.page(after, query, limit, caller.id()).compose(page ->
         chat.membership.counts(page.rooms().stream().map(Room::id).toList()).map(counts -> {
           JsonArray out = new JsonArray();
           page.rooms().forEach(r -> out.add(r.withMembers(counts.getOrDefault(r.id(), 0)).toJson()));

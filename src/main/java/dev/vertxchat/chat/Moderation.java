@@ -45,15 +45,12 @@ public final class Moderation {
       return Future.succeededFuture(false);
     }
     // its kind, to tell the directory's subscribers about a public room (unknown when the store does not answer)
-    Future<String> kind = chat.access == null ? Future.succeededFuture(null)
-        : chat.access.of(room).map(a -> a == null ? null : a.room().kind()).otherwise((String) null);
+    Future<String> kind = chat.access.of(room).map(a -> a == null ? null : a.room().kind()).otherwise((String) null);
     return kind.compose(was -> chat.rooms.delete(room).compose(deleted -> {
       if (!deleted) {
         return Future.succeededFuture(false);
       }
-      if (chat.access != null) {
-        chat.access.changed(room); // every node's access cache forgets it: joins get 3001 at once
-      }
+      chat.access.changed(room); // every node's access cache forgets it: joins get 3001 at once
       // in a cluster every node forgets it before the answer (best effort: a node that does not answer in
       // time finds no row when it next asks the store, within RoomDirectory.KNOWN_TTL_MS)
       return chat.directory.forgetEverywhere(room)

@@ -9,23 +9,20 @@ import dev.vertxchat.bus.RoomMessage;
 import dev.vertxchat.store.ConversationStore.RoomAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiFunction;
 
 /**
  * Serves {@code chat.rooms.create|update|delete} (and the REST handlers' internal {@code ROOMS_CREATE}, the same
  * code) and, through {@link Members}, {@code chat.members.*}: the rules of docs/PROTOCOL.md, "Rooms, roles and
  * permissions", checked with {@link Access}. Every change of a room's access writes the store, then makes every
  * node forget the room ({@link Access#changed}), then tells the room (and, for a public room,
- * {@link Addresses#DIRECTORY}), then answers. One per chat verticle instance; the state is the {@link LocalChat}'s.
+ * {@link Addresses#DIRECTORY}), then answers. Registered by each chat verticle instance ({@link #serveOn}); the
+ * state is the {@link LocalChat}'s.
  */
 final class RoomAdmin {
   private static final Logger LOG = LoggerFactory.getLogger(RoomAdmin.class);
@@ -42,63 +39,22 @@ final class RoomAdmin {
     this.chat = chat;
   }
 
-  /** Registers the room and member services on this verticle's context; the consumers are returned. */
-  List<MessageConsumer<?>> start() {
+  /** Registers the room and member services ({@code ChatVerticle#serve}: the caller stamped, coded failures). */
+  void serveOn(Service.Registry registry) {
     Members members = new Members(vertx, chat);
-    List<MessageConsumer<?>> consumers = new ArrayList<>();
-    consumers.add(serve(Addresses.ROOMS_CREATE_PUBLIC, this::create));
-    consumers.add(serve(Addresses.ROOMS_CREATE, this::create));
-    consumers.add(serve(Addresses.ROOMS_UPDATE, this::update));
-    consumers.add(serve(Addresses.ROOMS_DELETE, this::delete));
-    consumers.add(serve(Addresses.MEMBERS_LIST, members::list));
-    consumers.add(serve(Addresses.MEMBERS_INVITE, members::invite));
-    consumers.add(serve(Addresses.MEMBERS_REMOVE, members::remove));
-    consumers.add(serve(Addresses.MEMBERS_ROLE, members::role));
-    consumers.add(serve(Addresses.MEMBERS_MUTE, members::mute));
-    consumers.add(serve(Addresses.MEMBERS_UNMUTE, members::unmute));
-    consumers.add(serve(Addresses.MEMBERS_KICK, members::kick));
-    consumers.add(serve(Addresses.MEMBERS_BAN, members::ban));
-    consumers.add(serve(Addresses.MEMBERS_UNBAN, members::unban));
-    return consumers;
-  }
-
-  /** A service: the caller from the stamped headers (none: 2001), a JSON object body (else 1100), coded failures. */
-  private MessageConsumer<Object> serve(String address, BiFunction<Caller, JsonObject, Future<JsonObject>> handler) {
-    // local: in a cluster each node answers its own bridge and REST requests
-    return vertx.eventBus().localConsumer(address, (Message<Object> msg) -> {
-      Caller caller = Caller.fromHeaders(msg.headers());
-      Future<JsonObject> result;
-      if (caller == null) {
-        result = Future.failedFuture(new ChatException(ErrorCodes.UNAUTHENTICATED, "no identity on the request"));
-      } else if (!(msg.body() instanceof JsonObject body)) {
-        result = Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST, "the body must be a JSON object"));
-      } else {
-        try {
-          result = handler.apply(caller, body);
-        } catch (ChatException e) {
-          result = Future.failedFuture(e);
-        } catch (RuntimeException e) {
-          LOG.error("Handler for {} failed for user {}", address, caller.id(), e);
-          result = Future.failedFuture(e);
-        }
-      }
-      result.onComplete(ar -> {
-        if (ar.succeeded()) {
-          msg.reply(ar.result());
-          return;
-        }
-        ChatException failure = ChatException.from(ar.cause());
-        String user = caller == null ? "?" : caller.id();
-        if (failure.code() == ErrorCodes.INTERNAL) {
-          LOG.atError().addKeyValue("user", user).addKeyValue("address", address).addKeyValue("code", failure.code())
-              .setCause(ar.cause()).log("Request to {} by {} failed", address, user);
-        } else {
-          LOG.atDebug().addKeyValue("user", user).addKeyValue("address", address).addKeyValue("code", failure.code())
-              .log("Request to {} by {} refused: code={}", address, user, failure.code());
-        }
-        msg.fail(failure.code(), failure.getMessage());
-      });
-    });
+    registry.serve(Addresses.ROOMS_CREATE_PUBLIC, this::create);
+    registry.serve(Addresses.ROOMS_CREATE, this::create);
+    registry.serve(Addresses.ROOMS_UPDATE, this::update);
+    registry.serve(Addresses.ROOMS_DELETE, this::delete);
+    registry.serve(Addresses.MEMBERS_LIST, members::list);
+    registry.serve(Addresses.MEMBERS_INVITE, members::invite);
+    registry.serve(Addresses.MEMBERS_REMOVE, members::remove);
+    registry.serve(Addresses.MEMBERS_ROLE, members::role);
+    registry.serve(Addresses.MEMBERS_MUTE, members::mute);
+    registry.serve(Addresses.MEMBERS_UNMUTE, members::unmute);
+    registry.serve(Addresses.MEMBERS_KICK, members::kick);
+    registry.serve(Addresses.MEMBERS_BAN, members::ban);
+    registry.serve(Addresses.MEMBERS_UNBAN, members::unban);
   }
 
   // ---- rooms ----
@@ -122,10 +78,8 @@ final class RoomAdmin {
     Room room = new Room(roomId, name, topic, 0, restricted ? Room.PRIVATE : Room.PUBLIC, false);
     return chat.directory.create(room, caller.id()).compose(created -> switch (created) {
       case CREATED -> {
-        if (chat.access != null) {
-          // a join tried before may have left "no such room" in a node's access cache
-          chat.access.changed(roomId);
-        }
+        // a request about it before may have left "no such room" in a node's access cache
+        chat.access.changed(roomId);
         LOG.atInfo().addKeyValue("user", caller.id()).addKeyValue("room", roomId)
             .log("Room {} ({}) created by {}", roomId, room.kind(), caller.id());
         if (!restricted) {

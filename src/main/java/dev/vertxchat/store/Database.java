@@ -87,7 +87,11 @@ public final class Database {
               + " blocked_name VARCHAR(128), since BIGINT NOT NULL, PRIMARY KEY (user_id, blocked_id))",
           "CREATE TABLE IF NOT EXISTS read_markers (user_id VARCHAR(128) NOT NULL, room_id VARCHAR(64) NOT NULL,"
               + " last_read BIGINT NOT NULL, PRIMARY KEY (user_id, room_id))",
-          "CREATE INDEX IF NOT EXISTS read_markers_room ON read_markers (room_id)"));
+          "CREATE INDEX IF NOT EXISTS read_markers_room ON read_markers (room_id)",
+          // the creators of existing rooms become their owners
+          "INSERT INTO room_members (room_id, user_id, user_name, role, added_by, since) SELECT r.id, r.created_by,"
+              + " (SELECT a.name FROM accounts a WHERE a.id = r.created_by), 'owner', r.created_by, r.created_at FROM rooms r"
+              + " WHERE r.created_by IS NOT NULL AND NOT EXISTS (SELECT 1 FROM room_members m WHERE m.room_id = r.id AND m.user_id = r.created_by)"));
 
   private Database() {}
 

@@ -91,7 +91,11 @@ public final class PgDatabase {
               + " since BIGINT NOT NULL, PRIMARY KEY (user_id, blocked_id))",
           "CREATE TABLE read_markers (user_id VARCHAR(128) NOT NULL, room_id VARCHAR(64) NOT NULL, last_read BIGINT NOT NULL,"
               + " PRIMARY KEY (user_id, room_id))",
-          "CREATE INDEX read_markers_room ON read_markers (room_id)"));
+          "CREATE INDEX read_markers_room ON read_markers (room_id)",
+          // the creators of existing rooms become their owners
+          "INSERT INTO room_members (room_id, user_id, user_name, role, added_by, since) SELECT r.id, r.created_by,"
+              + " (SELECT a.name FROM accounts a WHERE a.id = r.created_by), 'owner', r.created_by, r.created_at FROM rooms r"
+              + " WHERE r.created_by IS NOT NULL"));
 
   private PgDatabase() {}
 

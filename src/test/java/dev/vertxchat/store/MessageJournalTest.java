@@ -11,6 +11,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -229,6 +231,47 @@ class MessageJournalTest {
     assertEquals(Map.of(1L, "kept 1", 2L, "kept 2"), table());
     assertEquals(List.of(3L), ids(await(again.append(messages("new"), 2))));
     await(again.close());
+  }
+
+  @Test
+  void repliesAndMentionsAppendedThroughTheJournalComeBackFromPagesAfterTheCopyAndAfterAReplay() throws Exception {
+    MessageJournal journal = open(LAZY);
+    MessageStore store = new JournaledMessageStore(journal, new H2MessageStore(pool));
+    long original = await(journal.append(messages("The Original"), 1)).get(0).envelope().id();
+    JsonObject quote = new JsonObject().put("id", original).put("user", ANN.toJson()).put("text", "The Original");
+    JsonObject more = new JsonObject().put("replyTo", quote).put("mentions", new JsonArray().add("u-2"));
+    Stored reply = await(journal.append(List.of(new NewMessage("general", ANN, "re @bob", more)), 2)).get(0);
+    assertEquals(quote, reply.envelope().more().getJsonObject("replyTo"), "the envelope published carries them");
+
+    List<Envelope> page = await(store.page("general", null, null, 10));
+    assertEquals(1L, page.get(0).more().getLong("replies"));
+    assertEquals(quote, page.get(1).more().getJsonObject("replyTo"));
+    assertEquals(List.of("u-2"), page.get(1).mentions());
+    assertEquals(List.of(original), await(store.search("u-1", "general", List.of("original"), null, 10)).messages()
+        .stream().map(Envelope::id).toList(), "the copy wrote the search text");
+
+    // not copied at close: replayed from the journal's records at the next open
+    sql("ALTER TABLE messages ADD CONSTRAINT nothing CHECK (text <> 'held back')");
+    long held = await(journal.append(List.of(new NewMessage("general", ANN, "held back", more)), 3)).get(0).envelope().id();
+    await(journal.close());
+    sql("ALTER TABLE messages DROP CONSTRAINT nothing");
+    MessageJournal again = open(LAZY);
+    Envelope replayed = await(new JournaledMessageStore(again, new H2MessageStore(pool)).get("general", held));
+    assertEquals(quote, replayed.more().getJsonObject("replyTo"));
+    assertEquals(List.of("u-2"), replayed.mentions());
+    await(again.close());
+  }
+
+  @Test
+  void aRecordOfAnOlderVersionIsCopiedWithASearchTextAndNoReplyOrMentions() throws Exception {
+    Files.createDirectories(journalDir());
+    Files.writeString(journalDir().resolve("segment-000000000001.log"), record(message(1, "Old Record").toJson().encode()),
+        StandardCharsets.UTF_8);
+    MessageJournal journal = open(LAZY);
+    MessageStore store = new JournaledMessageStore(journal, new H2MessageStore(pool));
+    assertEquals(message(1, "Old Record"), await(store.get("general", 1)));
+    assertEquals(1, await(store.search("u-1", "general", List.of("old rec"), null, 10)).messages().size());
+    await(journal.close());
   }
 
   @Test

@@ -134,9 +134,9 @@ class PgMessageStoreTest {
       for (Row row : await(pools.get(0).query("SELECT version FROM schema_version ORDER BY version").execute())) {
         versions.add(row.getInteger(0));
       }
-      assertEquals(List.of(1), versions);
+      assertEquals(List.of(1, 2), versions);
       await(PgDatabase.migrate(pools.get(1)));
-      assertEquals(1, await(pools.get(0).query("SELECT COUNT(*) FROM schema_version").execute()).iterator().next().getLong(0));
+      assertEquals(2, await(pools.get(0).query("SELECT COUNT(*) FROM schema_version").execute()).iterator().next().getLong(0));
       assertEquals(0L, await(pools.get(2).query("SELECT COUNT(*) FROM room_heads").execute()).iterator().next().getLong(0));
     } finally {
       pools.forEach(p -> await(p.close()));

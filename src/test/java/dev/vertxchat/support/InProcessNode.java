@@ -131,6 +131,7 @@ public final class InProcessNode implements AutoCloseable {
             http = HttpParts.create(vertx, config, new TokenService(vertx, config, TestServer.SECRET, bans, ChatMetrics.none()),
                 new H2AccountStore(pool, Names::keys), chat.membership(), () -> Database.ping(pool), chat.journalStatus(),
                 ChatMetrics.none(), null, new HttpParts.Admin(bans, settings, chat.moderation(), node));
+            http.access(chat.access());
             return http.open(vertx);
           })
           .compose(v -> vertx.deployVerticle(() -> new ChatVerticle(chat), new DeploymentOptions().setConfig(config.json())))
