@@ -197,5 +197,11 @@ class BrowserConversationsTest extends BrowserTestBase {
     alice2.waitFor("the message in its room", () -> "Secret".equals(alice2.byId("room-title").getText())
         && !alice2.driver.findElements(By.cssSelector("[role=log] .message.highlight")).isEmpty());
     assertEquals("psst, the plan is ready", alice2.driver.findElement(By.cssSelector("[role=log] .message.highlight .text")).getText());
+
+    // the owner removes bob: the room leaves his page at once, with a note saying so
+    memberAction(alice, "bob", "Remove from room");
+    bob.waitFor("Secret gone from bob's list", () -> entry(bob, ROOMS, "Secret").isEmpty()
+        && bob.byId("notes").getText().contains("alice removed you from Secret."));
+    bob.waitFor("bob back in General", () -> "General".equals(bob.byId("room-title").getText()));
   }
 }
