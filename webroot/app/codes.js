@@ -44,6 +44,10 @@ export const Err = Object.freeze({
   BAD_REQUEST: 1100,
   INVALID_ROOM: 1103,
   INVALID_TEXT: 1104,
+  INVALID_PAGING: 1105,
+  INVALID_REACTION: 1107,
+  INVALID_SEARCH: 1108,
+  INVALID_MEMBER: 1109,
   UNAUTHENTICATED: 2001,
   FORBIDDEN: 2003,
   GUESTS_DISABLED: 2004,
@@ -51,10 +55,21 @@ export const Err = Object.freeze({
   ORIGIN_NOT_ALLOWED: 2007,
   BANNED: 2009,
   REGISTRATION_DISABLED: 2010,
+  ROLE_REQUIRED: 2011,
+  MUTED: 2012,
+  BANNED_FROM_ROOM: 2013,
+  DMS_REFUSED: 2014,
+  NOT_AUTHOR: 2015,
   NOT_FOUND: 3000,
   ROOM_NOT_FOUND: 3001,
+  ROOM_EXISTS: 3002,
   NAME_TAKEN: 3003,
+  MESSAGE_NOT_FOUND: 3004,
+  USER_NOT_FOUND: 3005,
+  ROOM_ARCHIVED: 3006,
   RATE_LIMITED: 4001,
+  TOO_MANY_ROOMS: 4002,
+  ROOM_QUOTA: 4004,
   STORAGE_LIMIT: 4005,
   TOO_MANY_CONNECTIONS: 4006,
   UNAVAILABLE: 5001,
@@ -65,9 +80,38 @@ export const SEND_FAILURES = Object.freeze({
   [Err.INVALID_TEXT]: 'The message is empty or too long.',
   [Err.NOT_JOINED]: 'You are not in this room (yet). Try again in a moment.',
   [Err.ROOM_NOT_FOUND]: 'This room does not exist.',
+  [Err.MUTED]: null, // the server's message says until when
+  [Err.BANNED_FROM_ROOM]: 'You are banned from this room.',
+  [Err.ROOM_ARCHIVED]: 'This room is archived: it can be read but not written to.',
+  [Err.MESSAGE_NOT_FOUND]: 'That message is gone (deleted, or not in this room).',
+  [Err.NOT_AUTHOR]: 'Only its author can do that to this message.',
+  [Err.ROLE_REQUIRED]: 'Only the room\'s moderators or owner can do that.',
+  [Err.INVALID_REACTION]: 'That reaction is not one the server accepts.',
   [Err.RATE_LIMITED]: 'You are sending too fast. Wait a moment.',
   [Err.STORAGE_LIMIT]: 'The server is not taking messages right now. Try again in a moment.',
   [Err.UNAVAILABLE]: 'The server could not store the message. Try again.',
+});
+
+/** The sentence for a failed request in the chat view: the table above, else the server's message. */
+export function chatFailure(err, fallback = 'That did not work.') {
+  if (!err || err.failureCode === 0) return 'No answer from the server (offline?). Try again.';
+  const known = SEND_FAILURES[err.failureCode];
+  return known || err.message || fallback;
+}
+
+/** What the user is told when creating a room failed, by error code (else the server's message). */
+export const CREATE_ROOM_FAILURES = Object.freeze({
+  [Err.ROOM_EXISTS]: 'A room with this id exists already.',
+  [Err.TOO_MANY_ROOMS]: 'The server has as many rooms as it allows.',
+  [Err.ROOM_QUOTA]: 'You have created as many rooms as the server allows.',
+});
+
+/** What the user is told when opening a direct message failed, by error code (else the server's message). */
+export const DM_FAILURES = Object.freeze({
+  [Err.USER_NOT_FOUND]: null, // the server says why (unknown, or several users have that name)
+  [Err.DMS_REFUSED]: 'This user does not take direct messages from you.',
+  [Err.INVALID_MEMBER]: 'You cannot write a direct message to yourself.',
+  [Err.ROOM_QUOTA]: 'You have opened as many direct messages as the server allows.',
 });
 
 /** What the user is told when signing in failed, by error code (else the server's message). */

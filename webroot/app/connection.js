@@ -7,6 +7,7 @@
 /* global EventBus */
 
 import { Action, Close, closeAction, closeNote, handshakeAction } from './codes.js';
+import { Sub } from './protocol.js';
 
 /** The SockJS transports the server serves (docs/PROTOCOL.md), in the order sockjs-client tries them. */
 const TRANSPORTS = ['websocket', 'xhr-streaming', 'xhr-polling'];
@@ -29,13 +30,14 @@ export class Connection {
     this.eb = null;
     this.state = 'offline';
     this.why = '';
-    this.rooms = new Set();
+    this.rooms = new Set(); // ids of the rooms joined
+    this.subs = new Map(); // address -> {onmessage, onerror}: registered again after every reconnect
     this.attempt = 0;
     this.retryTimer = null;
     this.stopped = true;
     this.lastRenewal = 0;
     this.pending = new Set();
-    this.handlerOf = new Map(); // room -> the handler registered for it on the current EventBus
+    this.handlerOf = new Map(); // address -> the handler registered for it on the current EventBus
     window.addEventListener('online', () => this.retryNow());
     window.addEventListener('offline', () => {
       if (!this.stopped && this.state !== 'online') this.setState('offline', 'You are offline.');
@@ -58,6 +60,7 @@ export class Connection {
   stop() {
     this.halt('offline', '');
     this.rooms.clear();
+    this.subs.clear();
   }
 
   /** No more reconnects (until start()); the current connection, if any, is closed. */
@@ -90,7 +93,7 @@ export class Connection {
       this.attempt = 0;
       this.setState('online');
       this.registerOwn();
-      for (const room of this.rooms) this.register(room);
+      for (const address of this.subs.keys()) this.register(address);
       this.handlers.onopen();
     };
     eb.onerror = (err) => {
@@ -212,46 +215,59 @@ export class Connection {
   join(room) {
     if (this.rooms.has(room)) return;
     this.rooms.add(room);
-    if (this.isOpen()) this.register(room);
+    this.subscribe(Sub.room(room), (body) => this.handlers.onenvelope(body),
+      (err) => this.handlers.onjoinfailed(room, err));
   }
 
-  /** The user's own address: notices for this user and for everyone (docs/PROTOCOL.md). */
-  registerOwn() {
-    const user = this.session.user;
-    if (!user) return;
-    this.eb.registerHandler('chat.user.' + user.id, (err, msg) => {
-      if (err) {
-        if (window.console) console.warn('notices refused', err);
-      } else {
-        this.handlers.onenvelope(msg.body);
-      }
-    });
-  }
-
-  /** Forgets a room (it was deleted): not joined again after a reconnect. */
+  /** Forgets a room (deleted, or this user was removed from it): not joined again after a reconnect. */
   leave(room) {
     this.rooms.delete(room);
-    const handler = this.handlerOf.get(room);
-    this.handlerOf.delete(room);
+    this.unsubscribe(Sub.room(room));
+  }
+
+  /**
+   * Registers for an address now (when open) and again after every reconnect: onmessage(body) for each
+   * message, onerror(err) when the server refuses the registration.
+   */
+  subscribe(address, onmessage, onerror) {
+    this.subs.set(address, { onmessage, onerror });
+    if (this.isOpen()) this.register(address);
+  }
+
+  unsubscribe(address) {
+    this.subs.delete(address);
+    const handler = this.handlerOf.get(address);
+    this.handlerOf.delete(address);
     if (handler && this.isOpen()) {
       try {
-        this.eb.unregisterHandler('chat.room.' + room, handler);
+        this.eb.unregisterHandler(address, handler);
       } catch (e) {
         // the connection is closing: nothing to undo
       }
     }
   }
 
-  register(room) {
+  /** The user's own address: notices for this user and for everyone (docs/PROTOCOL.md). */
+  registerOwn() {
+    const user = this.session.user;
+    if (!user) return;
+    this.register(Sub.user(user.id), (body) => this.handlers.onenvelope(body), (err) => {
+      if (window.console) console.warn('notices refused', err);
+    });
+  }
+
+  register(address, onmessage, onerror) {
+    const sub = onmessage ? { onmessage, onerror } : this.subs.get(address);
+    if (!sub) return;
     const handler = (err, msg) => {
       if (err) {
-        this.handlers.onjoinfailed(room, err);
+        if (sub.onerror) sub.onerror(err);
       } else {
-        this.handlers.onenvelope(msg.body);
+        sub.onmessage(msg.body);
       }
     };
-    this.handlerOf.set(room, handler);
-    this.eb.registerHandler('chat.room.' + room, handler);
+    this.handlerOf.set(address, handler);
+    this.eb.registerHandler(address, handler);
   }
 
   /**

@@ -1,60 +1,76 @@
-// The chat app: sign-in, rooms, the conversation in view, members, typing and the composer; server
-// notices and what operators did (a deleted message or room); the admin page for operators.
+// The chat app's entry: sign-in, the connection and what arrives on it, and the start. The parts of
+// the page are modules that install their functions on `app` (the one object they share): the rooms
+// pane (sidepanel.js), the conversation (conversation.js), members and room settings (members.js),
+// search (search.js), notifications and the title (notify.js), preferences (settings.js). What the
+// app knows lives in state.js; envelope types and addresses in protocol.js; codes in codes.js.
 
-import { api, ApiError, Session } from './session.js';
+import { ApiError, Session } from './session.js';
 import { Connection } from './connection.js';
-import { SEND_FAILURES, SIGN_IN_FAILURES, adminFailure } from './codes.js';
-import { RoomState, catchUp, PAGE } from './rooms.js';
-import { el, renderLog, renderMembers, renderRooms, sharedNames } from './render.js';
+import { Err, SIGN_IN_FAILURES } from './codes.js';
+import { Addr, Sub, T } from './protocol.js';
+import { state } from './state.js';
+import { el } from './render.js';
 import { AdminPage, whoAmI } from './admin.js';
+import * as sidepanel from './sidepanel.js';
+import * as conversation from './conversation.js';
+import * as members from './members.js';
+import * as search from './search.js';
+import * as notify from './notify.js';
+import * as settings from './settings.js';
 
 const $ = (id) => document.getElementById(id);
-const TYPING_EVERY_MS = 3000;
-
-const session = new Session();
-const rooms = new Map(); // id -> RoomState
-let current = null; // id of the room in view
-let lastTypingSent = 0;
-let roomsTimer = null;
-let operator = false; // GET /api/me said so: the admin page and the Delete buttons are shown
-const SEARCH_DELAY_MS = 300;
 const MAX_NOTES = 20;
 
-// The server lists rooms a page at a time (GET /api/rooms?q=&after=). The list shows the pages read
-// for the current search, plus, without a search, the rooms this tab is in.
-const listing = { q: '', ids: new Set(), next: null, extended: false, loaded: false, seq: 0 };
-let searchTimer = null;
+const session = new Session();
+const app = { $, session, state };
 
-const connection = new Connection(session, {
+app.connection = new Connection(session, {
   onstate: showState,
-  onopen: resync,
+  onopen: () => app.resync(),
   onenvelope: onEnvelope,
   onjoinfailed: (room, err) => {
-    if (rooms.has(room)) rooms.get(room).joined = false;
-    connection.rooms.delete(room);
-    showError('send-error', 'Could not join ' + room + ': ' + err.message);
+    const known = state.room(room);
+    if (known) known.joined = false;
+    app.connection.leave(room);
+    const refused = err.failureCode === Err.ROOM_NOT_FOUND || err.failureCode === Err.BANNED_FROM_ROOM;
+    if (refused && room !== state.current && known) {
+      // a room from the counts or a notice that this user may no longer read: it just goes away
+      app.forgetRoom(known, null);
+      return;
+    }
+    const why = err.failureCode === Err.BANNED_FROM_ROOM ? 'you are banned from it'
+      : err.failureCode === Err.ROOM_NOT_FOUND ? 'there is no such room (or it is private)' : err.message;
+    app.showError('send-error', 'Could not join ' + (known ? known.name : room) + ': ' + why);
   },
   onnote: addNote,
 });
 const admin = new AdminPage(session);
 
+app.note = addNote;
+app.showError = (id, message) => {
+  $(id).textContent = message;
+};
+
+for (const part of [sidepanel, conversation, members, search, notify, settings]) part.install(app);
+
 // ---- connection state ----
 
-/** The state in the top bar; why the app is not online (and what to do) in the line below it. */
-function showState(state, why) {
+/** The state in the top bar (only once signed in); why the app is not online in the line below it. */
+function showState(stateName, why) {
   const status = $('status');
-  status.dataset.state = state;
-  status.textContent = state;
+  status.dataset.state = stateName;
+  status.textContent = stateName;
+  status.hidden = !session.user;
   const note = $('connection-note');
-  note.dataset.state = state;
+  note.dataset.state = stateName;
   note.hidden = !why;
   $('connection-why').textContent = why || '';
-  $('reload').hidden = state !== 'stopped';
+  $('reload').hidden = stateName !== 'stopped';
 }
 
 $('reload').addEventListener('click', () => location.reload());
 
-// ---- notes: server notices to everyone and what operators did, kept until dismissed ----
+// ---- notes: server notices to everyone and what happened to this user, kept until dismissed ----
 
 function addNote(text, kind = 'event') {
   const dismiss = el('button', { type: 'button', class: 'dismiss', text: 'Dismiss' });
@@ -77,19 +93,31 @@ function addNote(text, kind = 'event') {
 // ---- sign-in ----
 
 function showSignIn(message) {
-  connection.stop();
-  clearInterval(roomsTimer);
-  rooms.clear();
-  resetListing('');
-  $('room-search').value = '';
-  current = null;
+  app.connection.stop();
+  app.stopRooms();
+  state.clear();
+  app.clearConversation();
   setOperator(false);
   $('chat-view').hidden = true;
+  $('search-form').hidden = true;
+  $('rooms-toggle').hidden = true;
+  $('status').hidden = true;
+  $('connection-note').hidden = true;
   $('sign-out').hidden = true;
   $('whoami').hidden = true;
   $('sign-in-view').hidden = false;
   $('sign-in-error').textContent = message || '';
+  app.updateTitle();
   $('name').focus();
+}
+
+/**
+ * Guest sign-in switched off: the app learns it from the server's refusal (no route says it before);
+ * the guest button goes away for this page and the form says to use an account.
+ */
+function guestsOff() {
+  $('join-guest').hidden = true;
+  $('sign-in-intro').textContent = 'Guest sign-in is switched off on this server: sign in with an account, or register one.';
 }
 
 async function signIn(action) {
@@ -103,13 +131,18 @@ async function signIn(action) {
     $('password').value = '';
     startChat();
   } catch (e) {
+    if (e instanceof ApiError && e.code === Err.GUESTS_DISABLED) guestsOff();
     $('sign-in-error').textContent = e instanceof ApiError ? SIGN_IN_FAILURES[e.code] || e.message : String(e);
   }
 }
 
 $('sign-in-form').addEventListener('submit', (event) => {
   event.preventDefault();
-  const action = event.submitter ? event.submitter.value : 'guest';
+  let action = event.submitter ? event.submitter.value : 'guest';
+  // Enter in the form "clicks" its first button: with a password typed, that means signing in
+  const inField = document.activeElement === $('name') || document.activeElement === $('password');
+  if (action === 'guest' && $('password').value && inField) action = 'login';
+  if (action === 'guest' && $('join-guest').hidden) action = 'login';
   signIn(action);
 });
 
@@ -121,336 +154,63 @@ $('sign-out').addEventListener('click', () => {
 
 function drawWhoami() {
   if (session.user) {
-    $('whoami').textContent = session.user.name + (session.kind === 'guest' ? ' (guest)' : operator ? ' (operator)' : '');
+    $('whoami').textContent = session.user.name + (session.kind === 'guest' ? ' (guest)' : state.operator ? ' (operator)' : '');
   }
 }
-session.onchange = drawWhoami;
+session.onchange = () => {
+  drawWhoami();
+  state.self = session.user ? { id: session.user.id, name: session.user.name } : null;
+};
 session.onexpired = (reason) => showSignIn(reason || 'Your session has expired. Please sign in again.');
 
-// ---- rooms ----
+// ---- what arrives ----
 
-function roomsPath(q, after) {
-  const params = new URLSearchParams();
-  if (q) params.set('q', q);
-  if (after) params.set('after', after);
-  const query = params.toString();
-  return '/api/rooms' + (query ? '?' + query : '');
-}
-
-function known(info) {
-  if (rooms.has(info.id)) rooms.get(info.id).update(info);
-  else rooms.set(info.id, new RoomState(info));
-}
-
-/** Reads one page of the current search (the first, or the one after `after`); stale answers are dropped. */
-async function readRooms(after) {
-  if (!session.token) return;
-  const seq = listing.seq;
-  try {
-    const res = await api(roomsPath(listing.q, after), { token: session.token });
-    if (seq !== listing.seq) return;
-    for (const info of res.rooms) {
-      known(info);
-      listing.ids.add(info.id);
-    }
-    if (after) {
-      listing.next = res.next;
-      listing.extended = true;
-    } else if (!listing.extended) {
-      listing.next = res.next;
-    }
-    listing.loaded = true;
-    drawRooms();
-  } catch (e) {
-    if (e.status === 401) await session.renew();
-  }
-}
-
-/** The first page again (polled): member counts and new rooms. */
-function loadRooms() {
-  return readRooms(null);
-}
-
-function resetListing(q) {
-  listing.seq++;
-  listing.q = q;
-  listing.ids = new Set();
-  listing.next = null;
-  listing.extended = false;
-  listing.loaded = false;
-}
-
-function search(q) {
-  clearTimeout(searchTimer);
-  if (q === listing.q) return;
-  resetListing(q);
-  drawRooms();
-  loadRooms();
-}
-
-$('room-search').addEventListener('input', () => {
-  clearTimeout(searchTimer);
-  searchTimer = setTimeout(() => search($('room-search').value.trim()), SEARCH_DELAY_MS);
-});
-$('room-search-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  search($('room-search').value.trim());
-});
-$('more-rooms').addEventListener('click', () => {
-  if (listing.next) readRooms(listing.next);
-});
-
-function drawRooms() {
-  const shown = new Map();
-  for (const [id, room] of rooms) {
-    if (listing.ids.has(id) || (!listing.q && (room.joined || id === current))) shown.set(id, room);
-  }
-  renderRooms($('room-list'), shown, current, selectRoom);
-  $('more-rooms').hidden = !listing.next;
-  $('no-rooms').hidden = !(listing.q && listing.loaded && shown.size === 0);
-}
-
-/** The room to open first: general, even when it is not on the first page, else the first listed. */
-async function firstRoom() {
-  if (!rooms.has('general')) {
-    try {
-      const res = await api(roomsPath('general', null), { token: session.token });
-      const general = res.rooms.find((info) => info.id === 'general');
-      if (general) known(general);
-    } catch (e) {
-      // not reachable now: fall back to the first listed room
-    }
-  }
-  if (rooms.has('general')) return 'general';
-  return [...listing.ids].sort()[0];
-}
-
-async function selectRoom(id) {
-  const room = rooms.get(id);
-  if (!room) return;
-  current = id;
-  room.unread = 0;
-  $('room-title').textContent = room.name;
-  $('room-topic').textContent = room.topic;
-  $('send-error').textContent = '';
-  drawRooms();
-  drawConversation(true);
-  if (!room.joined) {
-    room.joined = true;
-    connection.join(id);
-    if (connection.isOpen()) await syncRoom(room);
-  }
-}
-
-/** After a (re)connect: every joined room fetches what it missed and its members. */
-async function resync() {
-  await Promise.all([...rooms.values()].filter((r) => r.joined).map(syncRoom));
-  loadRooms();
-}
-
-async function syncRoom(room) {
-  try {
-    if (!room.loaded) {
-      const page = await connection.request('chat.history', { room: room.id, limit: PAGE });
-      room.hasOlder = page.messages.length === PAGE;
-      room.add(page.messages);
-      room.loaded = true;
-    } else {
-      room.add(await catchUp(connection, room.id, room.lastId()));
-    }
-    const presence = await connection.request('chat.presence', { room: room.id });
-    room.setMembers(presence.users);
-    if (room.id === current) drawConversation(!room.drawnOnce);
-    drawRooms();
-  } catch (e) {
-    // the connection dropped meanwhile; the next open syncs again
-  }
-}
-
+/** Every envelope: on the rooms joined, on chat.user.<own id> (notices) and on chat.directory. */
 function onEnvelope(env) {
-  if (env.type === 'notice' && !env.room) {
-    addNote(env.text, 'notice'); // to everyone, on chat.user.<own id>
-    return;
-  }
-  const room = rooms.get(env.room);
-  if (!room) return;
+  if (!env || typeof env !== 'object') return;
   switch (env.type) {
-    case 'chat': {
-      const added = room.add([env]);
-      if (added.length && env.room !== current && env.user.id !== session.user?.id) room.unread += added.length;
-      if (env.room === current) drawConversation(false);
+    case T.NOTICE:
+      if (!env.room) {
+        addNote(env.text, 'notice'); // to everyone, on chat.user.<own id>
+        return;
+      }
       break;
-    }
-    case 'join':
-      room.memberJoined(env.user);
-      if (env.room === current) drawMembers();
-      break;
-    case 'left':
-      room.memberLeft(env.user);
-      if (env.room === current) drawMembers();
-      break;
-    case 'typing':
-      room.startedTyping(env.user);
-      if (env.room === current) drawTyping();
-      break;
-    case 'deleted':
-      if (room.deleted(env) && env.room === current) drawConversation(false);
-      break;
-    case 'notice':
-      room.notice(env);
-      if (env.room === current) drawConversation(false);
-      else room.unread++;
-      break;
-    case 'room.deleted':
-      roomDeleted(room);
+    case T.MENTION:
+    case T.DM:
+    case T.INVITED:
+    case T.READ:
+      app.onUserNotice(env);
+      return;
+    case T.ROOM_CREATED:
+      app.onDirectory(env);
       return;
     default:
       break;
   }
-  drawRooms();
-}
-
-/** An operator deleted the room: it leaves the list (and the view), with a note saying so. */
-function roomDeleted(room) {
-  rooms.delete(room.id);
-  listing.ids.delete(room.id);
-  connection.leave(room.id);
-  addNote('The room ' + room.name + ' was deleted by an operator.');
-  if (current === room.id) {
-    current = null;
-    $('log').replaceChildren();
-    $('members').replaceChildren();
-    $('room-title').textContent = '';
-    $('room-topic').textContent = '';
-    $('typing').textContent = '';
-    firstRoom().then((id) => {
-      if (!current && id) selectRoom(id);
-    });
+  const room = state.room(env.room);
+  if (!room) {
+    if (env.type === T.ROOM_UPDATED || env.type === T.ROOM_DELETED) app.onDirectory(env);
+    return;
   }
-  drawRooms();
+  app.onRoomEnvelope(room, env);
 }
 
-// ---- the conversation ----
-
-function drawConversation(scrollToEnd) {
-  const room = rooms.get(current);
-  if (!room) return;
-  const scroller = $('log-scroller');
-  const atEnd = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 40;
-  renderLog($('log'), room.list(), session.user?.id, sharedNames(room.users()),
-    { notices: room.notices, ondelete: operator ? deleteMessage : null });
-  $('load-older').hidden = !room.hasOlder || !room.loaded;
-  if (scrollToEnd || atEnd) scroller.scrollTop = scroller.scrollHeight;
-  if (room.loaded) room.drawnOnce = true;
-  drawMembers();
-  drawTyping();
-}
-
-function drawMembers() {
-  const room = rooms.get(current);
-  if (room) renderMembers($('members'), room, session.user?.id, sharedNames(room.users()));
-}
-
-function drawTyping() {
-  const room = rooms.get(current);
-  const names = room ? room.typingNames(session.user?.id) : [];
-  $('typing').textContent = names.length === 0 ? ''
-    : names.length === 1 ? names[0] + ' is typing…' : names.join(', ') + ' are typing…';
-}
-setInterval(drawTyping, 1000);
-
-let loadingOlder = false;
-async function loadOlder() {
-  const room = rooms.get(current);
-  if (!room || loadingOlder || !room.hasOlder || !room.loaded) return;
-  loadingOlder = true;
-  const scroller = $('log-scroller');
-  const fromEnd = scroller.scrollHeight - scroller.scrollTop;
-  try {
-    const before = room.firstId();
-    const page = await connection.request('chat.history', { room: room.id, before, limit: PAGE });
-    room.hasOlder = page.messages.length === PAGE;
-    room.add(page.messages);
-    if (room.id === current) {
-      drawConversation(false);
-      scroller.scrollTop = scroller.scrollHeight - fromEnd; // keep the reader's place
-    }
-  } catch (e) {
-    // offline: try again on the next scroll
-  } finally {
-    loadingOlder = false;
-  }
-}
-
-$('log-scroller').addEventListener('scroll', () => {
-  if ($('log-scroller').scrollTop < 40) loadOlder();
-});
-$('load-older').addEventListener('click', loadOlder);
-
-// ---- writing ----
-
-function showError(id, message) {
-  $(id).textContent = message;
-}
-
-async function send() {
-  const box = $('message');
-  const text = box.value;
-  if (!text.trim() || !current) return;
-  const sendingTo = current;
-  $('send-error').textContent = '';
-  try {
-    await connection.request('chat.send', { room: sendingTo, text });
-    if (box.value === text) box.value = ''; // cleared only once the server has stored it
-    box.focus();
-  } catch (err) {
-    const why = err.failureCode === 0
-      ? (connection.isOpen() ? 'No answer from the server; the message may not have been sent.'
-        : connection.state === 'stopped' ? 'The message was not sent. ' + connection.why
-          : 'You are offline; the message was not sent.')
-      : SEND_FAILURES[err.failureCode] || err.message || 'The message was not sent.';
-    showError('send-error', why);
-  }
-}
-
-$('composer').addEventListener('submit', (event) => {
-  event.preventDefault();
-  send();
-});
-
-$('message').addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    send();
-  }
-});
-
-$('message').addEventListener('input', () => {
-  const now = Date.now();
-  if (current && connection.isOpen() && now - lastTypingSent > TYPING_EVERY_MS && $('message').value.trim()) {
-    lastTypingSent = now;
-    connection.request('chat.typing', { room: current }).catch(() => {});
-  }
-});
-
-/** An operator deletes a message; every member's log (this one too) shows the tombstone when it arrives. */
-async function deleteMessage(m) {
-  $('send-error').textContent = '';
-  try {
-    await api('/api/admin/rooms/' + encodeURIComponent(m.room) + '/messages/' + m.id, { method: 'DELETE', token: session.token });
-  } catch (e) {
-    showError('send-error', 'The message was not deleted: ' + adminFailure(e));
-  }
-}
+/** After a (re)connect: counts and the user's rooms, DMs, preferences; every joined room catches up. */
+app.resync = async () => {
+  app.connection.subscribe(Sub.DIRECTORY, onEnvelope, () => app.pollRooms());
+  await Promise.all([app.loadDms().then(app.loadUnread), app.loadPrefs()]);
+  await Promise.all([...state.rooms.values()].filter((r) => r.joined).map((r) => app.syncRoom(r)));
+  app.loadRooms();
+};
 
 // ---- the admin page (operators only) ----
 
 function setOperator(on) {
-  operator = on;
+  state.operator = on;
   drawWhoami();
   $('admin-toggle').hidden = !on;
   if (!on) showAdmin(false);
-  if (current) drawConversation(false);
+  if (state.current) app.drawConversation(false);
 }
 
 function showAdmin(on) {
@@ -470,42 +230,27 @@ $('admin-toggle').addEventListener('click', () => {
   if (!opening) $('message').focus();
 });
 
-// ---- creating rooms ----
-
-$('create-room-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  const id = $('new-room').value.trim().toLowerCase();
-  $('create-room-error').textContent = '';
-  try {
-    const room = await api('/api/rooms', { method: 'POST', token: session.token, body: { id, name: id } });
-    rooms.set(room.id, new RoomState(room));
-    $('new-room').value = '';
-    $('room-search').value = '';
-    search('');
-    await selectRoom(room.id);
-  } catch (e) {
-    $('create-room-error').textContent = e.message;
-  }
-});
-
 // ---- start ----
 
 function startChat() {
+  state.self = { id: session.user.id, name: session.user.name };
   $('sign-in-view').hidden = true;
   $('chat-view').hidden = false;
+  $('search-form').hidden = false;
+  $('rooms-toggle').hidden = false;
   $('sign-out').hidden = false;
   $('whoami').hidden = false;
-  connection.start();
+  $('status').hidden = false;
+  app.connection.start();
   whoAmI(session).then((me) => {
     if (session.user && me.id === session.user.id) setOperator(me.operator === true);
   });
-  loadRooms().then(firstRoom).then((id) => {
-    if (!current && id) selectRoom(id);
-  });
-  clearInterval(roomsTimer);
-  roomsTimer = setInterval(loadRooms, 15000);
+  app.startRooms();
   $('message').focus();
 }
+
+// for the browser tests and a look from the developer tools (the server checks every request anyway)
+window.vertxChat = { state, Addr, request: (address, body) => app.connection.request(address, body) };
 
 if (session.restore()) startChat();
 else showSignIn();

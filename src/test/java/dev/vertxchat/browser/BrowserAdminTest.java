@@ -130,12 +130,13 @@ class BrowserAdminTest extends BrowserTestBase {
     bob.signInAsGuest("bob");
     bob.labelled("Message").sendKeys("something rude", Keys.ENTER);
     bob.labelled("Message").sendKeys("something fine", Keys.ENTER);
+    root.labelled("Message").sendKeys("the operator's own", Keys.ENTER);
     root.waitFor("the operator sees both", () -> root.messages().containsAll(List.of("something rude", "something fine")));
-    assertTrue(bob.driver.findElements(By.cssSelector("button.delete-message")).isEmpty(), "bob is offered Delete");
+    bob.waitFor("bob sees the operator's", () -> bob.messages().contains("the operator's own"));
+    assertFalse(bob.messageActions("the operator's own").contains("Delete"), "bob is offered Delete of another's message");
+    bob.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE); // closes the menu
 
-    WebElement rude = root.driver.findElements(By.cssSelector("[role=log] .message")).stream()
-        .filter(m -> m.getText().contains("something rude")).findFirst().orElseThrow();
-    rude.findElement(By.cssSelector("button[aria-label='Delete message from bob']")).click();
+    root.messageAction("something rude", "Delete");
 
     for (Browser b : List.of(bob, root)) {
       b.waitFor("the tombstone", () -> !b.messages().contains("something rude")
@@ -156,7 +157,7 @@ class BrowserAdminTest extends BrowserTestBase {
     Browser root = operator(vertx);
     Browser bob = browser();
     bob.signInAsGuest("bob");
-    bob.labelled("New room").sendKeys("doomed");
+    bob.labelled("Room id").sendKeys("doomed");
     bob.button("Create room").click();
     bob.waitFor("bob in doomed", () -> "doomed".equals(bob.byId("room-title").getText()) && bob.members().contains("bob (you)"));
 
@@ -216,8 +217,14 @@ class BrowserAdminTest extends BrowserTestBase {
     carol.waitFor("the refusal shown", () -> carol.byId("sign-in-error").getText()
         .equals("Guest sign-in is switched off on this server. Sign in with an account."));
 
+    assertFalse(carol.byId("join-guest").isDisplayed(), "the guest button is hidden once the server said no");
+    assertTrue(carol.byId("sign-in-intro").getText().contains("switched off"), carol.byId("sign-in-intro").getText());
+
     guests.sendKeys(Keys.SPACE);
     root.waitFor("on again", () -> adminStatus(root).equals("Guest sign-in is now on."));
+    carol.driver.navigate().refresh(); // a page loaded now offers guest sign-in again
+    carol.waitFor("the guest button again", () -> carol.byId("join-guest").isDisplayed());
+    carol.labelled("Name").sendKeys("carol");
     carol.button("Join as guest").click();
     carol.waitFor("carol is in", () -> "online".equals(carol.status()));
   }

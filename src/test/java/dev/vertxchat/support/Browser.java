@@ -144,6 +144,44 @@ public final class Browser implements AutoCloseable {
     return driver.findElements(By.cssSelector("[role=log] .message.own .text")).stream().map(WebElement::getText).toList();
   }
 
+  /**
+   * Clicks the "Message actions" button of the newest message in the log whose text is {@code text},
+   * and returns the names of the menu's items ("Reply", "React", "Edit", "Delete": those allowed).
+   */
+  public List<String> messageActions(String text) {
+    waitFor("the actions of message " + text, () -> Boolean.TRUE.equals(js(
+        "const li = [...document.querySelectorAll('[role=log] .message')].reverse()"
+            + ".find(li => li.querySelector('.text') && li.querySelector('.text').textContent === arguments[0]);"
+            + " if (!li) return false; li.querySelector('button[aria-label=\"Message actions\"]').click(); return true;", text)));
+    waitFor("the menu open", () -> !driver.findElements(By.cssSelector("[role=menu] [role=menuitem]")).isEmpty());
+    return menuItems();
+  }
+
+  /** The names of the items of the open menu. */
+  public List<String> menuItems() {
+    return driver.findElements(By.cssSelector("[role=menu] [role=menuitem]")).stream().map(e -> e.getText().trim()).toList();
+  }
+
+  /** Clicks the item of the open menu whose text or accessible name is {@code name}. */
+  public void chooseMenuItem(String name) {
+    for (WebElement item : driver.findElements(By.cssSelector("[role=menu] [role=menuitem]"))) {
+      if (name.equals(item.getText().trim()) || name.equals(item.getAttribute("aria-label"))) {
+        item.click();
+        return;
+      }
+    }
+    throw new AssertionError("no menu item " + name + " in " + menuItems());
+  }
+
+  /** Opens a message's actions and chooses one ("Edit", "Delete", "Reply", "React"). */
+  public void messageAction(String text, String action) {
+    List<String> items = messageActions(text);
+    if (!items.contains(action)) {
+      throw new AssertionError("no " + action + " among the actions of " + text + ": " + items);
+    }
+    chooseMenuItem(action);
+  }
+
   public Object js(String script, Object... args) {
     return ((JavascriptExecutor) driver).executeScript(script, args);
   }
