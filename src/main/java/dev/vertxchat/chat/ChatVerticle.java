@@ -24,13 +24,12 @@ import java.util.List;
 
 /**
  * Serves {@code chat.send}, {@code chat.history}, {@code chat.presence}, {@code chat.typing} and the
- * internal room services over the event bus: checks each request and asks the service's
- * {@link LocalChat}, which owns the state. Callers (the bridge, the REST handlers) stamp the caller's
- * identity in the message headers; a request without one is refused. Safe to deploy with several
- * instances: they share the one {@link LocalChat} the composition root gives them.
- *
- * <p>Longer than 300 lines because it is the one place that checks every chat request, and each check
- * states its error code and its log line next to it.
+ * internal room services over the event bus, and registers the other chat services ({@link Conversations},
+ * {@link Dms}, {@link RoomAdmin}) through the same {@link #serve}: checks each request (the room's rules through
+ * {@link Access}) and asks the service's {@link LocalChat}, which owns the state. Callers (the bridge, the REST
+ * handlers) stamp the caller's identity in the message headers; a request without one is refused, and every caller is
+ * recorded ({@link Profiles}). Safe to deploy with several instances: they share the one {@link LocalChat} the
+ * composition root gives them.
  */
 public class ChatVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ChatVerticle.class);

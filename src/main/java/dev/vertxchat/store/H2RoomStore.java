@@ -63,13 +63,13 @@ public final class H2RoomStore implements RoomStore {
 
   @Override
   public Future<Page> page(String after, String query, int limit) {
-    PageQuery q = RoomQueries.page(after, query, limit, null, true);
+    RoomQueries.Statement q = RoomQueries.page(after, query, limit, null, true);
     return pool.withTransaction(conn -> conn.preparedQuery(q.sql()).execute(q.args()).map(rows -> RoomQueries.toPage(rows, limit)));
   }
 
   @Override
   public Future<Page> page(String after, String query, int limit, String viewer) {
-    PageQuery q = RoomQueries.page(after, query, limit, viewer, false);
+    RoomQueries.Statement q = RoomQueries.page(after, query, limit, viewer, false);
     return pool.withTransaction(conn -> conn.preparedQuery(q.sql()).execute(q.args()).map(rows -> RoomQueries.toPage(rows, limit)));
   }
 

@@ -10,7 +10,8 @@ import io.vertx.sqlclient.Tuple;
 import java.util.function.UnaryOperator;
 
 /**
- * Rooms in PostgreSQL (as {@link H2RoomStore}). A room is created with its head row ({@link PgMessageStore}).
+ * Rooms in PostgreSQL (as {@link H2RoomStore}: kinds, the creator's owner row, quotas without DMs). A room is
+ * created with its head row ({@link PgMessageStore}).
  * A create under a quota takes an advisory lock for its transaction first, so the counts and the insert
  * are exact across every node of a cluster, not only within one process.
  */
@@ -72,7 +73,7 @@ public final class PgRoomStore implements RoomStore {
     return page(RoomQueries.page(after, query, limit, viewer, false), limit);
   }
 
-  private Future<Page> page(PageQuery q, int limit) {
+  private Future<Page> page(RoomQueries.Statement q, int limit) {
     return pool.preparedQuery(SQL.apply(q.sql())).execute(q.args()).map(rows -> RoomQueries.toPage(rows, limit));
   }
 
@@ -82,8 +83,8 @@ public final class PgRoomStore implements RoomStore {
   }
 
   /**
-   * Deletes the room with its messages, head row, members, sanctions, reactions and read markers in one transaction (the head locked first, as a batch of the
-   * room locks it): a room created again under the same id afterwards, on any node, starts empty and keeps what
+   * Deletes the room with its messages, head row, members, sanctions, reactions and read markers in one transaction
+   * (the head locked first, as a batch of the room locks it): a room created again under the same id afterwards, on any node, starts empty and keeps what
    * is sent to it (the message store's later {@code deleteRoom} leaves an existing room alone).
    */
   @Override

@@ -30,6 +30,9 @@ final class RoomQueries {
   static final String COUNTS = "SELECT (SELECT COUNT(*) FROM rooms WHERE id = ?),"
       + " (SELECT COUNT(*) FROM rooms WHERE created_by = ? AND kind <> 'dm'), (SELECT COUNT(*) FROM rooms WHERE kind <> 'dm')";
 
+  /** A statement with {@code ?} placeholders and its arguments. */
+  record Statement(String sql, Tuple args) {}
+
   private RoomQueries() {}
 
   static Room room(Row row) {
@@ -73,7 +76,7 @@ final class RoomQueries {
    * The statement of a page of rooms (see {@link RoomStore#page(String, String, int, String)}); with {@code viewer}
    * {@code all}: every room (the old page), else public rooms and the viewer's private ones.
    */
-  static PageQuery page(String after, String query, int limit, String viewer, boolean all) {
+  static Statement page(String after, String query, int limit, String viewer, boolean all) {
     StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM rooms WHERE 1 = 1");
     Tuple params = Tuple.tuple();
     if (!all) {
@@ -93,7 +96,7 @@ final class RoomQueries {
     // one row more than asked tells whether another page follows
     sql.append(" ORDER BY id LIMIT ?");
     params.addInteger(limit + 1);
-    return new PageQuery(sql.toString(), params, false);
+    return new Statement(sql.toString(), params);
   }
 
   static RoomStore.Page toPage(RowSet<Row> rows, int limit) {

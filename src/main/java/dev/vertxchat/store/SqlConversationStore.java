@@ -76,29 +76,29 @@ final class SqlConversationStore implements ConversationStore {
 
   @Override
   public Future<RoomAccess> access(String room, long now) {
-    return pool.withTransaction(conn -> RoomQueries.get(conn, sql, room).compose(found -> {
-      if (found == null) {
-        return Future.succeededFuture(null);
-      }
-      Future<RowSet<Row>> owner = run(conn, "SELECT created_by FROM rooms WHERE id = ?", Tuple.of(room));
-      Future<RowSet<Row>> members = run(conn,
-          "SELECT user_id, user_name, role, added_by, since FROM room_members WHERE room_id = ? ORDER BY since, user_id", Tuple.of(room));
-      Future<RowSet<Row>> sanctions = run(conn, "SELECT user_id, user_name, kind, until, by_user, since"
-          + " FROM room_sanctions WHERE room_id = ? AND (kind = 'ban' OR until > ?) ORDER BY since, user_id", Tuple.of(room, now));
-      return Future.all(owner, members, sanctions).map(v -> {
-        Map<String, Member> byUser = new LinkedHashMap<>();
-        for (Row row : members.result()) {
-          byUser.put(row.getString(0), new Member(user(row, 0), row.getString(2), row.getString(3), row.getLong(4)));
-        }
-        Map<String, Map<String, Sanction>> sanctioned = new LinkedHashMap<>();
-        for (Row row : sanctions.result()) {
-          sanctioned.computeIfAbsent(row.getString(0), k -> new HashMap<>()).put(row.getString(2),
-              new Sanction(user(row, 0), row.getString(2), row.getLong(3), row.getString(4), row.getLong(5)));
-        }
-        String creator = owner.result().iterator().next().getString(0);
-        return new RoomAccess(found, creator, byUser, sanctioned);
-      });
-    }));
+    return pool.withTransaction(conn -> run(conn, "SELECT " + RoomQueries.COLUMNS + ", created_by FROM rooms WHERE id = ?", Tuple.of(room))
+        .compose(found -> {
+          if (found.size() == 0) {
+            return Future.succeededFuture(null);
+          }
+          Row row = found.iterator().next();
+          Future<RowSet<Row>> members = run(conn,
+              "SELECT user_id, user_name, role, added_by, since FROM room_members WHERE room_id = ? ORDER BY since, user_id", Tuple.of(room));
+          Future<RowSet<Row>> sanctions = run(conn, "SELECT user_id, user_name, kind, until, by_user, since"
+              + " FROM room_sanctions WHERE room_id = ? AND (kind = 'ban' OR until > ?) ORDER BY since, user_id", Tuple.of(room, now));
+          return Future.all(members, sanctions).map(v -> {
+            Map<String, Member> byUser = new LinkedHashMap<>();
+            for (Row m : members.result()) {
+              byUser.put(m.getString(0), new Member(user(m, 0), m.getString(2), m.getString(3), m.getLong(4)));
+            }
+            Map<String, Map<String, Sanction>> sanctioned = new LinkedHashMap<>();
+            for (Row s : sanctions.result()) {
+              sanctioned.computeIfAbsent(s.getString(0), k -> new HashMap<>()).put(s.getString(2),
+                  new Sanction(user(s, 0), s.getString(2), s.getLong(3), s.getString(4), s.getLong(5)));
+            }
+            return new RoomAccess(RoomQueries.room(row), row.getString(5), byUser, sanctioned);
+          });
+        }));
   }
 
   /** The user of a row's id column and the name column after it (the id when the name is unknown). */

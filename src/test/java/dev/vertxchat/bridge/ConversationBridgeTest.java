@@ -137,6 +137,13 @@ class ConversationBridgeTest {
       awaitRefusal(ErrorCodes.BANNED_FROM_ROOM, c, Addresses.HISTORY, new JsonObject().put("room", "general"));
       refused(ErrorCodes.BANNED_FROM_ROOM, c.request(Addresses.HISTORY, new JsonObject().put("room", "general")));
       refused(ErrorCodes.BANNED_FROM_ROOM, c.request(Addresses.PRESENCE, new JsonObject().put("room", "general")));
+      c.register("chat.room.general"); // re-joining: refused with 2013
+      assertEquals(ErrorCodes.BANNED_FROM_ROOM, c.awaitFrame(f -> "err".equals(f.getString("type"))
+          && "chat.room.general".equals(f.getString("address"))).getInteger("failureCode"));
+      // a non-member of the private room cannot join it either: 3001
+      c.register("chat.room.secret");
+      assertEquals(ErrorCodes.ROOM_NOT_FOUND, c.awaitFrame(f -> "err".equals(f.getString("type"))
+          && "chat.room.secret".equals(f.getString("address"))).getInteger("failureCode"));
       assertEquals(1, history(a, "general").size());
     }
 
@@ -290,6 +297,9 @@ class ConversationBridgeTest {
 
     // a third user cannot read, post to or react in it: 3001, as for a room that does not exist
     refused(ErrorCodes.ROOM_NOT_FOUND, c.request(Addresses.HISTORY, new JsonObject().put("room", dm)));
+    c.register("chat.room." + dm);
+    assertEquals(ErrorCodes.ROOM_NOT_FOUND, c.awaitFrame(f -> "err".equals(f.getString("type"))
+        && ("chat.room." + dm).equals(f.getString("address"))).getInteger("failureCode"));
     refused(ErrorCodes.ROOM_NOT_FOUND, c.request(Addresses.REACT, new JsonObject().put("room", dm).put("id", id).put("emoji", THUMBS_UP)));
     refused(ErrorCodes.ROOM_NOT_FOUND, c.request(Addresses.READ, new JsonObject().put("room", dm).put("id", id)));
     refused(ErrorCodes.ROOM_NOT_FOUND, c.request(Addresses.SEARCH, new JsonObject().put("q", "zebra").put("room", dm)));

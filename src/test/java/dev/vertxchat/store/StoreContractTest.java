@@ -714,4 +714,29 @@ abstract class StoreContractTest {
     assertEquals(1, rows("read_markers", "keep"));
     assertNull(await(c.access("club", 0)));
   }
+
+  @Test
+  void writesRacingForTheSameNewRowAllSucceed() {
+    rooms("general");
+    ConversationStore c = conv();
+    List<Future<?>> racing = new ArrayList<>();
+    for (int i = 1; i <= 8; i++) {
+      racing.add(c.markRead("u-1", "general", i));
+      racing.add(c.seen(new UserRef("u-1", "ann" + i), Names.key("ann"), i));
+      racing.add(c.putMember("general", BOB, i % 2 == 0 ? ConversationStore.MODERATOR : ConversationStore.MEMBER, "u-1", i));
+      racing.add(c.block("u-1", CAROL));
+      racing.add(c.sanction("general", CAROL, ConversationStore.Sanction.MUTE, 100 + i, "u-1", i));
+    }
+    for (int user = 0; user < 30; user++) {
+      for (int i = 1; i <= 4; i++) {
+        racing.add(c.markRead("u-r" + user, "general", i));
+      }
+    }
+    await(Future.join(racing));
+    assertTrue(racing.stream().allMatch(Future::succeeded), racing.stream().filter(Future::failed).map(Future::cause).toList().toString());
+    assertEquals(8, await(c.unread("u-1", "general")).lastRead());
+    assertEquals(4, await(c.unread("u-r29", "general")).lastRead());
+    assertEquals(1, racing.stream().filter(f -> Boolean.TRUE.equals(f.result())).count(), "one block was new");
+    assertEquals(1, await(c.access("general", 0)).members().size());
+  }
 }
