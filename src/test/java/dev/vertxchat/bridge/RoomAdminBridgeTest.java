@@ -163,6 +163,13 @@ class RoomAdminBridgeTest {
     assertTrue(roomIds(outsider).contains("secret"), "not listed to a member");
     // an invitation is for private rooms only
     assertEquals(ErrorCodes.INVALID_MEMBER, refused(owner, "chat.members.invite", target("general", outsider.id)));
+    assertEquals(ErrorCodes.ROLE_REQUIRED, refused(outsider, "chat.members.remove", target("secret", owner.id)));
+
+    // removed: the member row goes and the room with it, at once
+    assertEquals(true, ok(owner, "chat.members.remove", target("secret", outsider.id)).getBoolean("removed"));
+    assertEquals("removed", body(outsider.client.awaitFrame(f -> "removed".equals(bodyType(f)))).getString("reason"));
+    assertEquals(ErrorCodes.ROOM_NOT_FOUND, refused(outsider, "chat.history", new JsonObject().put("room", "secret")));
+    assertFalse(roomIds(outsider).contains("secret"), "listed to a removed member");
   }
 
   @ParameterizedTest
