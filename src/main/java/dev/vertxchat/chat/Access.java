@@ -171,8 +171,29 @@ public final class Access {
         return Future.failedFuture(new ChatException(ErrorCodes.MUTED,
             "you are muted in this room until " + Instant.ofEpochMilli(mute.until())));
       }
+      if (Room.DM.equals(access.room().kind())) {
+        return notBlocked(access, caller);
+      }
       return Future.succeededFuture(access);
     });
+  }
+
+  /**
+   * In a DM: 2014 when the other user has blocked the caller (or the caller the other user), so that a block also
+   * ends a conversation that exists already, not only new ones.
+   */
+  private Future<RoomAccess> notBlocked(RoomAccess access, Caller caller) {
+    String other = access.members().keySet().stream().filter(id -> !id.equals(caller.id())).findFirst().orElse(null);
+    if (other == null) {
+      return Future.succeededFuture(access);
+    }
+    return store.blocks(other, caller.id())
+        .compose(blocked -> blocked ? Future.succeededFuture(true) : store.blocks(caller.id(), other))
+        .recover(err -> Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "the room could not be checked now, try again")))
+        .compose(blocked -> blocked
+            ? Future.failedFuture(new ChatException(ErrorCodes.DMS_REFUSED,
+                "one of you has blocked the other: this conversation takes no new messages"))
+            : Future.succeededFuture(access));
   }
 
   private static boolean mayRead(RoomAccess access, Caller caller) {

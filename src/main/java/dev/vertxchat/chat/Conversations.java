@@ -150,6 +150,12 @@ final class Conversations {
       throw new ChatException(ErrorCodes.INVALID_PAGING, "limit must be at least 1");
     }
     int limit = requested == null ? SEARCH_DEFAULT : (int) Math.min(requested, SEARCH_MAX);
+    if (!chat.searchLimiter.tryAcquire(caller.id())) {
+      // a search reads through the messages (docs/OPERATIONS.md, "Data"): a user may not make the server do it
+      // without pause
+      chat.metrics.rateLimited("searches");
+      throw new ChatException(ErrorCodes.RATE_LIMITED, "too many searches, wait a second");
+    }
     Object roomValue = body.getValue("room");
     Future<String> room = roomValue == null ? Future.succeededFuture(null)
         : chat.access.readable(roomOf(body), caller).map(access -> access.room().id());

@@ -29,6 +29,8 @@ final class Dms {
   static final int LIST_MAX = 200;
   private static final int MAX_USER_ID = 128;
   private static final int MAX_NAME = 32;
+  /** Users one user may block: what one user can make the server remember is bounded. */
+  static final int MAX_BLOCKS = 1000;
 
   private final LocalChat chat;
   private final Function<String, String> nameKey;
@@ -143,7 +145,11 @@ final class Dms {
     } else if (body.containsKey("block")) {
       change = byId(body.getValue("block")).compose(other -> other.id().equals(caller.id())
           ? Future.failedFuture(new ChatException(ErrorCodes.INVALID_MEMBER, "you cannot block yourself"))
-          : store.block(caller.id(), other));
+          : store.prefs(caller.id()).compose(prefs -> prefs.blocked().size() >= MAX_BLOCKS
+              && prefs.blocked().stream().noneMatch(u -> u.id().equals(other.id()))
+              ? Future.failedFuture(new ChatException(ErrorCodes.INVALID_MEMBER,
+                  "you have blocked " + MAX_BLOCKS + " users, the most one user may block: unblock someone first"))
+              : store.block(caller.id(), other)));
     } else if (body.containsKey("unblock")) {
       Object id = body.getValue("unblock");
       if (!(id instanceof String s) || s.isEmpty() || s.length() > MAX_USER_ID) {

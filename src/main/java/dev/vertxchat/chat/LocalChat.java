@@ -44,6 +44,10 @@ public final class LocalChat {
   /** The per-user message rate: {@link #sendLimiter} alone in one process, then the cluster's bucket in a cluster. */
   final MessageRate sendRate;
   final RateLimiter typingLimiter;
+  /** Searches per user: {@link #SEARCHES_PER_SECOND}, burst {@link #SEARCH_BURST}. */
+  final RateLimiter searchLimiter;
+  static final int SEARCHES_PER_SECOND = 1;
+  static final int SEARCH_BURST = 5;
   /** One bucket for every user's messages together: what the storage takes in, whoever sends. */
   final RateLimiter globalLimiter;
   final DiskSpace disk;
@@ -83,11 +87,13 @@ public final class LocalChat {
           new RateBuckets(node.hazelcast(), config.messagesPerSecond(), config.messageBurst()));
     }
     this.typingLimiter = new RateLimiter(config.typingPerSecond(), Math.max(1, config.typingPerSecond() * 3));
+    this.searchLimiter = new RateLimiter(SEARCHES_PER_SECOND, SEARCH_BURST);
     this.globalLimiter = new RateLimiter(config.globalMessagesPerSecond(), Math.max(1, config.globalMessagesPerSecond() * 2));
     this.disk = new DiskSpace(vertx, Path.of(config.dataDir()), config.storeMinFreeDiskBytes());
     this.sweepTimer = vertx.setPeriodic(60_000, id -> {
       sendLimiter.sweep();
       typingLimiter.sweep();
+      searchLimiter.sweep();
     });
   }
 

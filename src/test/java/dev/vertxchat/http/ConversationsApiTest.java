@@ -312,6 +312,14 @@ class ConversationsApiTest {
     refused(400, ErrorCodes.INVALID_SEARCH, "GET", "/api/search?q=x", bob, null);
     refused(400, ErrorCodes.INVALID_SEARCH, "GET", "/api/search?q=a%20b%20c%20d%20e%20f%20gg", bob, null);
     refused(400, ErrorCodes.INVALID_PAGING, "GET", "/api/search?q=purple&limit=abc", bob, null);
+
+    // a search reads through messages: a user gets 5 at once, then 1 a second
+    int status = 200;
+    for (int i = 0; i < 20 && status == 200; i++) {
+      status = call("GET", "/api/search?q=purple", ann, null).statusCode();
+    }
+    assertEquals(429, status, "searches without pause are refused");
+    refused(429, ErrorCodes.RATE_LIMITED, "GET", "/api/search?q=purple", ann, null);
   }
 
   private JsonObject unread(User user, String room) {
@@ -361,6 +369,14 @@ class ConversationsApiTest {
     assertFalse(roomIds(ann).contains(dm));
     assertEquals(2, history(dm, ann).size(), "nothing of theirs was stored");
     assertEquals(hello, byId(history(dm, ann), hello).getLong("id"));
+
+    // a block ends a conversation that exists: neither may post in it, both still read it
+    ok(200, "PUT", "/api/me/blocks/" + ann.id(), bob, null);
+    refused(403, ErrorCodes.DMS_REFUSED, "POST", "/api/rooms/" + dm + "/messages", ann, json("text", "are you there?"));
+    refused(403, ErrorCodes.DMS_REFUSED, "POST", "/api/rooms/" + dm + "/messages", bob, json("text", "no"));
+    assertEquals(2, history(dm, ann).size());
+    ok(200, "DELETE", "/api/me/blocks/" + ann.id(), bob, null);
+    post(dm, ann, "thanks for unblocking");
 
     // refusals: oneself, an unknown user, DMs off, blocked
     refused(400, ErrorCodes.INVALID_MEMBER, "POST", "/api/dms", ann, json("user", ann.id()));
