@@ -96,6 +96,7 @@ public final class ChatConfig {
   private final String storeType;
   private final String storePostgresUrl;
   private final int storePostgresPoolSize;
+  private final long sockJsDisconnectDelayMs;
 
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
@@ -179,6 +180,7 @@ public final class ChatConfig {
     storeType = str(STORE_TYPE);
     storePostgresUrl = str(STORE_POSTGRES_URL).strip();
     storePostgresPoolSize = integer(STORE_POSTGRES_POOL_SIZE);
+    sockJsDisconnectDelayMs = longValue(SOCKJS_DISCONNECT_DELAY_MS);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -347,4 +349,7 @@ public final class ChatConfig {
   public String storePostgresUrl() { return storePostgresUrl; }
 
   public int storePostgresPoolSize() { return storePostgresPoolSize; }
+
+  /** How long an xhr-polling or xhr-streaming session waits for its client's next receiving request. */
+  public long sockJsDisconnectDelayMs() { return sockJsDisconnectDelayMs; }
 }

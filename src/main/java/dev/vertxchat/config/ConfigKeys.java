@@ -86,6 +86,7 @@ public final class ConfigKeys {
   public static final String STORE_TYPE = "store.type";
   public static final String STORE_POSTGRES_URL = "store.postgres.url";
   public static final String STORE_POSTGRES_POOL_SIZE = "store.postgres.poolSize";
+  public static final String SOCKJS_DISCONNECT_DELAY_MS = "limits.sockJsDisconnectDelayMs";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";
