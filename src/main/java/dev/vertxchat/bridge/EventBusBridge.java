@@ -175,6 +175,10 @@ public final class EventBusBridge {
     return config.maxQueuedBytes();
   }
 
+  long sockJsDisconnectDelayMs() {
+    return config.sockJsDisconnectDelayMs();
+  }
+
   /** The largest client message a wire takes (the frame limit plus framing slack). */
   int maxMessageBytes() {
     return config.maxFrameBytes() + FRAME_SLACK;

@@ -17,7 +17,7 @@ import java.util.Map;
  * {@value #STREAM_LIMIT} bytes) and sends over {@code xhr_send}. At most one receiving request is
  * attached at a time; while none is, frames wait here (up to {@code limits.maxQueuedBytes}, see
  * {@link Wire}). The session lives as long as its client keeps a receiving request open or opens the
- * next one within {@value #DISCONNECT_DELAY_MS} ms; after that the client is gone.
+ * next one within {@code limits.sockJsDisconnectDelayMs} (5 s by default, as SockJS's); after that the client is gone.
  *
  * <p>A close by the server (token expiry, ping timeout, slow consumer...) becomes the close frame
  * {@code c[code,"reason"]}, after any frames still waiting; a receiving request that arrives later, within
@@ -27,8 +27,6 @@ import java.util.Map;
 final class SockJsSession implements Wire {
   /** Bytes one streaming response carries before it ends and the client opens the next (as SockJS does). */
   static final int STREAM_LIMIT = 128 * 1024;
-  /** How long a session waits for its client's next receiving request (SockJS's default). */
-  static final long DISCONNECT_DELAY_MS = 5000;
   /** The streaming prelude: 2 KiB that make browsers hand the response over as it arrives. */
   private static final String PRELUDE = "h".repeat(2048) + "\n";
   private static final String ANOTHER_RECEIVER = SockJs.close(2010, "Another connection still open") + "\n";
@@ -38,6 +36,7 @@ final class SockJsSession implements Wire {
   final Context context;
   private final Vertx vertx;
   private final long maxQueued;
+  private final long disconnectDelayMs;
   private final Map<String, SockJsSession> registry;
   /** Messages waiting for a receiving request, each quoted as a JSON string. */
   private final ArrayDeque<String> pending = new ArrayDeque<>();
@@ -58,13 +57,14 @@ final class SockJsSession implements Wire {
   private Handler<Void> closeHandler = v -> { };
 
   /** @param streaming whether the request that opens it is xhr_streaming (its {@link #transport()} until it receives) */
-  SockJsSession(Vertx vertx, String id, String userId, long maxQueued, Map<String, SockJsSession> registry, boolean streaming) {
+  SockJsSession(Vertx vertx, String id, String userId, long maxQueued, long disconnectDelayMs, Map<String, SockJsSession> registry, boolean streaming) {
     this.streaming = streaming;
     this.vertx = vertx;
     this.id = id;
     this.userId = userId;
     this.context = vertx.getOrCreateContext();
     this.maxQueued = maxQueued;
+    this.disconnectDelayMs = disconnectDelayMs;
     this.registry = registry;
     armDisconnect();
   }
@@ -273,7 +273,7 @@ final class SockJsSession implements Wire {
 
   private void armDisconnect() {
     cancelDisconnect();
-    disconnectTimer = vertx.setTimer(DISCONNECT_DELAY_MS, t -> {
+    disconnectTimer = vertx.setTimer(disconnectDelayMs, t -> {
       disconnectTimer = -1;
       if (receiver != null) {
         return;

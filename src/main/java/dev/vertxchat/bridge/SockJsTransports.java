@@ -88,7 +88,8 @@ public final class SockJsTransports {
     String id = ctx.pathParam("session");
     SockJsSession session = sessions.byId.get(id);
     if (session == null) {
-      SockJsSession fresh = new SockJsSession(vertx, id, identity.user().id(), bridge.maxQueuedBytes(), sessions.byId, streaming);
+      SockJsSession fresh = new SockJsSession(vertx, id, identity.user().id(), bridge.maxQueuedBytes(),
+          bridge.sockJsDisconnectDelayMs(), sessions.byId, streaming);
       session = sessions.byId.putIfAbsent(id, fresh);
       if (session == null) {
         session = fresh;

@@ -98,6 +98,7 @@ public final class ChatConfig {
   private final int storePostgresPoolSize;
   private final int dmsPerUser;
   private final int maxDms;
+  private final long sockJsDisconnectDelayMs;
 
   /**
    * @param effective every key of the defaults with its value (what {@link ConfigLoader} builds, or what a
@@ -183,6 +184,7 @@ public final class ChatConfig {
     storePostgresPoolSize = integer(STORE_POSTGRES_POOL_SIZE);
     dmsPerUser = integer(DMS_PER_USER);
     maxDms = integer(MAX_DMS);
+    sockJsDisconnectDelayMs = longValue(SOCKJS_DISCONNECT_DELAY_MS);
   }
 
   /** The value at a dotted key path in {@code json}, or null; start-up use (it splits the path each time). */
@@ -357,4 +359,6 @@ public final class ChatConfig {
 
   /** Direct conversations the server holds in total (beyond it opening one fails with 4004). */
   public int maxDms() { return maxDms; }
+  /** How long an xhr-polling or xhr-streaming session waits for its client's next receiving request. */
+  public long sockJsDisconnectDelayMs() { return sockJsDisconnectDelayMs; }
 }

@@ -88,6 +88,7 @@ public final class ConfigKeys {
   public static final String STORE_POSTGRES_POOL_SIZE = "store.postgres.poolSize";
   public static final String DMS_PER_USER = "limits.dmsPerUser";
   public static final String MAX_DMS = "limits.maxDms";
+  public static final String SOCKJS_DISCONNECT_DELAY_MS = "limits.sockJsDisconnectDelayMs";
 
   public static final String ENV_PREFIX = "CHAT_";
   public static final String SYS_PREFIX = "chat.";

@@ -172,6 +172,7 @@ public final class ConfigValidator {
         throw new ConfigException(key + ".instances", "must be a whole number of at least 1");
       }
     }
+    range(json, SOCKJS_DISCONNECT_DELAY_MS, 1000, 60_000);
   }
 
   /** Every value must have the JSON type its default has. */

@@ -42,7 +42,9 @@ class BridgeChatTest {
 
   @BeforeEach
   void start() {
-    http = service.start(new JsonObject().put("http", new JsonObject().put("webSocketFastPath", fastPath()))).http();
+    // an XHR client that closes is gone after the disconnect delay: 2 s instead of 5 s (xhr subclasses)
+    http = service.start(new JsonObject().put("http", new JsonObject().put("webSocketFastPath", fastPath()))
+        .put("limits", new JsonObject().put("sockJsDisconnectDelayMs", 2000))).http();
     alice = http.guest("alice");
     bob = http.guest("bob");
     a = connect(alice.getString("token"));

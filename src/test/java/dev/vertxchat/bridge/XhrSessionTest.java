@@ -32,7 +32,8 @@ class XhrSessionTest {
   final ChatService service = new ChatService(new JsonObject().put("http", new JsonObject().put("port", freePort()))
       .put("deployments", new JsonArray()
           .add(new JsonObject().put("verticle", "dev.vertxchat.chat.ChatVerticle").put("instances", 1))
-          .add(new JsonObject().put("verticle", "dev.vertxchat.http.HttpVerticle").put("instances", 2))));
+          .add(new JsonObject().put("verticle", "dev.vertxchat.http.HttpVerticle").put("instances", 2)))
+      .put("limits", new JsonObject().put("sockJsDisconnectDelayMs", 2000)));
 
   private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -80,7 +81,7 @@ class XhrSessionTest {
       assertTrue(busy.await(5, TimeUnit.SECONDS));
       postAndReset(base + (i % 2 == 0 ? "xhr_streaming" : "xhr") + "?token=" + token);
     }
-    // every client is gone: after the 5 s disconnect delay no session is left (bounded wait)
+    // every client is gone: after the disconnect delay (2 s here) no session is left (bounded wait)
     long deadline = System.currentTimeMillis() + 9000;
     while ((!sessions().byId.isEmpty() || HandshakeGuard.bridgeConnections(vertx).total() > 0)
         && System.currentTimeMillis() < deadline) {

@@ -141,7 +141,8 @@ class ConfigTest {
             obj("limits", new JsonObject().put("historyMaxPage", 10).put("historyDefaultPage", 11))),
         Arguments.of("rooms.defaults[0].id", obj("rooms", obj("defaults",
             new JsonArray().add(new JsonObject().put("id", "Bad Id").put("name", "Bad"))))),
-        Arguments.of("log.format", obj("log", obj("format", "xml")))
+        Arguments.of("log.format", obj("log", obj("format", "xml"))),
+        Arguments.of("limits.sockJsDisconnectDelayMs", obj("limits", obj("sockJsDisconnectDelayMs", 500)))
     );
   }
 
