@@ -4,7 +4,7 @@
 // search (search.js), notifications and the title (notify.js), preferences (settings.js). What the
 // app knows lives in state.js; envelope types and addresses in protocol.js; codes in codes.js.
 
-import { ApiError, Session } from './session.js';
+import { api, ApiError, Session } from './session.js';
 import { Connection } from './connection.js';
 import { Err, SIGN_IN_FAILURES } from './codes.js';
 import { Addr, Sub, T } from './protocol.js';
@@ -109,11 +109,27 @@ function showSignIn(message) {
   $('sign-in-error').textContent = message || '';
   app.updateTitle();
   $('name').focus();
+  signInOptions();
+}
+
+/** Shows only the ways of signing in the server offers now (GET /api/auth/options); all of them when it cannot say. */
+async function signInOptions() {
+  try {
+    const options = await api('/api/auth/options');
+    if (options.guests === false) guestsOff();
+    else {
+      $('join-guest').hidden = false;
+      $('sign-in-intro').textContent = 'Join as a guest with a name, or use an account.';
+    }
+    $('register').hidden = options.registration === false;
+  } catch (e) {
+    // unreachable now: the buttons stay; a refusal says why when one is pressed
+  }
 }
 
 /**
- * Guest sign-in switched off: the app learns it from the server's refusal (no route says it before);
- * the guest button goes away for this page and the form says to use an account.
+ * Guest sign-in switched off (the options said so, or the server refused a guest since): the guest button goes
+ * away and the form says to use an account.
  */
 function guestsOff() {
   $('join-guest').hidden = true;

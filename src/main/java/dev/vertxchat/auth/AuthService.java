@@ -58,6 +58,14 @@ public final class AuthService {
         .put("expiresIn", tokens.ttlSeconds());
   }
 
+  /**
+   * Which ways of signing in the server offers now ({@code GET /api/auth/options}, no token): the app shows only
+   * those buttons.
+   */
+  public JsonObject options() {
+    return new JsonObject().put("guests", settings.guests()).put("registration", settings.registration());
+  }
+
   public Future<JsonObject> guest(String name) {
     return counted("guest", guestUnmetered(name));
   }

@@ -47,6 +47,7 @@ final class ApiRoutes {
     // anyone may post to the sign-in routes: their bodies are small (a name and a password), so only that
     // much is read; every other route reads its body only once the caller's token is verified
     router.route("/api/auth/*").handler(BodyHandler.create(false).setBodyLimit(SIGN_IN_BODY_LIMIT));
+    router.get("/api/auth/options").handler(ctx -> answer(ctx, 200, Future.succeededFuture(auth.options())));
     router.post("/api/auth/guest").handler(ctx -> answer(ctx, 200,
         throttle.guest(ctx.request()).compose(v -> body(ctx)).compose(b -> auth.guest(string(b, "name")))));
     router.post("/api/auth/register").handler(ctx -> answer(ctx, 201, throttle.signIn(ctx.request())

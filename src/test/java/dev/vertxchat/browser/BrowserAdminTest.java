@@ -204,6 +204,8 @@ class BrowserAdminTest extends BrowserTestBase {
   @Test
   void theOperatorSwitchesGuestSignInOff(Vertx vertx) throws Exception {
     Browser root = operator(vertx);
+    Browser carol = browser(); // her page was loaded while guests were welcome
+    carol.waitFor("the guest button offered", () -> carol.byId("join-guest").isDisplayed());
     openAdminPage(root);
     WebElement guests = root.labelled("Guest sign-in");
     root.waitFor("the settings read", () -> guests.isSelected() && root.labelled("Registration").isSelected());
@@ -211,7 +213,12 @@ class BrowserAdminTest extends BrowserTestBase {
     root.waitFor("the operator is told", () -> adminStatus(root).equals("Guest sign-in is now off."));
     assertFalse(guests.isSelected());
 
-    Browser carol = browser();
+    // a page loaded now does not offer what the server refuses
+    Browser dave = browser();
+    dave.waitFor("no guest button on a new page", () -> !dave.byId("join-guest").isDisplayed()
+        && dave.byId("sign-in-intro").getText().contains("switched off"));
+    assertTrue(dave.button("Sign in").isDisplayed());
+
     carol.labelled("Name").sendKeys("carol");
     carol.button("Join as guest").click();
     carol.waitFor("the refusal shown", () -> carol.byId("sign-in-error").getText()

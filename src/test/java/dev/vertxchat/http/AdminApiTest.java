@@ -473,6 +473,9 @@ class AdminApiTest {
     HttpResponse<Buffer> res = call(HttpMethod.PATCH, "/api/admin/settings", admin(), new JsonObject().put("guestSignIn", false));
     assertEquals(200, res.statusCode(), res.bodyAsString());
     assertEquals(new JsonObject().put("guestSignIn", false).put("registration", true), res.bodyAsJsonObject());
+    // the sign-in page asks before it shows its buttons
+    assertEquals(new JsonObject().put("guests", false).put("registration", true),
+        http.get("/api/auth/options", null).bodyAsJsonObject());
     assertError(403, 2004, http.post("/api/auth/guest", null, new JsonObject().put("name", "Gina")));
     assertEquals(201, http.post("/api/auth/register", null, new JsonObject().put("name", "Reg").put("password", "long enough")).statusCode());
 
@@ -483,6 +486,8 @@ class AdminApiTest {
     http = service.http();
     assertEquals(new JsonObject().put("guestSignIn", false).put("registration", false),
         http.get("/api/admin/settings", admin()).bodyAsJsonObject());
+    assertEquals(new JsonObject().put("guests", false).put("registration", false),
+        http.get("/api/auth/options", null).bodyAsJsonObject());
     assertError(403, 2004, http.post("/api/auth/guest", null, new JsonObject().put("name", "Gina")));
     assertError(403, 2010, http.post("/api/auth/register", null, new JsonObject().put("name", "Reg2").put("password", "long enough")));
 

@@ -92,6 +92,7 @@ class OpenApiContractTest {
     api.expect(401, "POST", "/api/auth/login", null, json("name", "bob").put("password", "wrong-password"));
     api.expect(429, "POST", "/api/auth/login", null, json("name", "bob").put("password", "wrong-password"));
 
+    api.expect(200, "GET", "/api/auth/options", null, null);
     api.expect(200, "POST", "/api/auth/refresh", annToken, null);
     api.expect(401, "POST", "/api/auth/refresh", null, null);
     api.expect(401, "POST", "/api/auth/refresh", Tokens.expiredAgo(service.vertx(), "u-old", "old", 7200), null);
