@@ -85,8 +85,8 @@ public class ChatVerticle extends VerticleBase {
         result = Future.failedFuture(new ChatException(ErrorCodes.BAD_REQUEST, "the body must be a JSON object"));
       } else {
         try {
-          chat.profiles.seen(user);
-          result = handler.handle(caller, body);
+          // the caller is recorded first (once per process), so that others find them by name or id at once
+          result = chat.profiles.seen(user).compose(v -> handler.handle(caller, body));
         } catch (ChatException e) {
           result = Future.failedFuture(e);
         } catch (RuntimeException e) {

@@ -60,7 +60,13 @@ final class Conversations {
     return chat.access.readable(room, caller)
         .compose(access -> ownMessage(room, id, caller, false).map(access))
         .compose(access -> chat.access.postable(room, caller))
-        .compose(access -> {
+        .compose(access -> chat.sendRate.tryAcquire(caller.id()))
+        .compose(allowed -> {
+          if (!allowed) {
+            // an edit goes to every member like a message: it costs what a message costs
+            chat.metrics.rateLimited("messages");
+            return Future.failedFuture(new ChatException(ErrorCodes.RATE_LIMITED, "too many messages and edits, slow down"));
+          }
           long now = System.currentTimeMillis();
           return chat.messages().edit(room, id, text, now).compose(done -> {
             if (!done) {
@@ -159,7 +165,16 @@ final class Conversations {
     Object roomValue = body.getValue("room");
     Future<String> room = roomValue == null ? Future.succeededFuture(null)
         : chat.access.readable(roomOf(body), caller).map(access -> access.room().id());
-    return room.compose(r -> chat.messages().search(caller.id(), r, terms, before, limit)).map(page -> {
+    return room.compose(r -> {
+      if (chat.searchesRunning.incrementAndGet() > LocalChat.SEARCHES_AT_ONCE) {
+        chat.searchesRunning.decrementAndGet();
+        chat.metrics.rateLimited("searches_at_once");
+        return Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE,
+            "the server is busy with other searches, try again in a few seconds"));
+      }
+      return chat.messages().search(caller.id(), r, terms, before, limit)
+          .onComplete(ar -> chat.searchesRunning.decrementAndGet());
+    }).map(page -> {
       JsonArray out = new JsonArray();
       page.messages().forEach(e -> out.add(e.toJson()));
       return new JsonObject().put("messages", out).put("next", page.next());

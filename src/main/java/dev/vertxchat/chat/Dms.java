@@ -8,6 +8,7 @@ import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.store.ConversationStore;
 import dev.vertxchat.store.ConversationStore.Prefs;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -32,10 +33,14 @@ final class Dms {
   /** Users one user may block: what one user can make the server remember is bounded. */
   static final int MAX_BLOCKS = 1000;
 
+  /** Opens of new DMs go one at a time in this process, so that the quotas' counts and the insert cannot interleave. */
+  private static final String OPEN_LOCK = "vertxchat.dms.open";
+  private final Vertx vertx;
   private final LocalChat chat;
   private final Function<String, String> nameKey;
 
-  Dms(LocalChat chat, Function<String, String> nameKey) {
+  Dms(Vertx vertx, LocalChat chat, Function<String, String> nameKey) {
+    this.vertx = vertx;
     this.chat = chat;
     this.nameKey = nameKey;
   }
@@ -99,8 +104,12 @@ final class Dms {
 
   private Future<JsonObject> openRoom(Caller caller, UserRef other) {
     String room = roomId(caller.id(), other.id());
-    return chat.conversations.openDm(room, caller.user(), other, chat.config.dmsPerUser(), chat.config.maxDms(),
-        System.currentTimeMillis()).compose(created -> switch (created) {
+    // PostgreSQL serializes opens across the nodes itself (an advisory lock); the embedded store needs this
+    return vertx.sharedData().getLocalLockWithTimeout(OPEN_LOCK, chat.config.requestTimeoutMs())
+        .recover(err -> Future.failedFuture(new ChatException(ErrorCodes.UNAVAILABLE, "the server is busy, try again")))
+        .compose(lock -> chat.conversations.openDm(room, caller.user(), other, chat.config.dmsPerUser(),
+            chat.config.maxDms(), System.currentTimeMillis()).onComplete(ar -> lock.release()))
+        .compose(created -> switch (created) {
       case CREATED, EXISTS -> {
         boolean fresh = created == dev.vertxchat.store.RoomStore.Created.CREATED;
         if (fresh) {

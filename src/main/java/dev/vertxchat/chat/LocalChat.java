@@ -48,6 +48,12 @@ public final class LocalChat {
   final RateLimiter searchLimiter;
   static final int SEARCHES_PER_SECOND = 1;
   static final int SEARCH_BURST = 5;
+  /**
+   * Searches this process runs at once, all users together: a search may read through every message, so a crowd of
+   * users (free guests) searching must not take every database connection and CPU from history reads and sends.
+   */
+  static final int SEARCHES_AT_ONCE = 2;
+  final java.util.concurrent.atomic.AtomicInteger searchesRunning = new java.util.concurrent.atomic.AtomicInteger();
   /** One bucket for every user's messages together: what the storage takes in, whoever sends. */
   final RateLimiter globalLimiter;
   final DiskSpace disk;
@@ -172,7 +178,7 @@ public final class LocalChat {
               chat.directory::gone);
           chat.moderation = new Moderation(vertx, chat);
           chat.talk = new Conversations(vertx, chat);
-          chat.dms = new Dms(chat, nameKey);
+          chat.dms = new Dms(vertx, chat, nameKey);
           return chat.createDefaultRooms();
         })
         .compose(v -> chat.directory.open())

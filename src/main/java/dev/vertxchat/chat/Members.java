@@ -92,10 +92,13 @@ final class Members {
       if (row != null) {
         return Future.succeededFuture(answer(room, row.user()).put("role", row.role()));
       }
-      return chat.conversations.user(userId).compose(user -> {
-        if (user == null) {
-          return Future.failedFuture(new ChatException(ErrorCodes.USER_NOT_FOUND, "no such user: " + userId));
-        }
+      return chat.conversations.user(userId).compose(user -> user == null
+          ? Future.failedFuture(new ChatException(ErrorCodes.USER_NOT_FOUND, "no such user: " + userId))
+          // a user who blocked the inviter is not invited (nor told): a block stops every way of reaching them
+          : chat.conversations.blocks(userId, caller.id()).compose(blocked -> blocked
+              ? Future.failedFuture(new ChatException(ErrorCodes.DMS_REFUSED, user.name() + " does not accept invitations from you"))
+              : Future.succeededFuture(user)))
+          .compose(user -> {
         long now = System.currentTimeMillis();
         return chat.conversations.putMember(room, user, ConversationStore.MEMBER, caller.id(), now).map(v -> {
           chat.access.changed(room);
@@ -117,7 +120,8 @@ final class Members {
       if (!RoomAdmin.kind(access, Room.PRIVATE)) {
         return Future.failedFuture(new ChatException(ErrorCodes.INVALID_MEMBER, "only private rooms have members to remove"));
       }
-      if (!Access.moderates(access, caller)) {
+      boolean leaving = userId.equals(caller.id()); // any member may leave a private room (but its owner)
+      if (!leaving && !Access.moderates(access, caller)) {
         return RoomAdmin.refused("only the room's moderators, its owner or an operator may remove members");
       }
       Member row = access.members().get(userId);

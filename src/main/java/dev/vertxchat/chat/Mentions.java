@@ -58,7 +58,20 @@ final class Mentions {
             return null;
           }));
     }
-    return chain.map(v -> List.copyOf(found.values()));
+    // a user who blocked the author is not mentioned (no notice, no badge): a block stops every way of reaching them
+    return chain.compose(v -> {
+      List<UserRef> users = List.copyOf(found.values());
+      List<Future<Boolean>> blocks = users.stream().map(u -> store.blocks(u.id(), author.id())).toList();
+      return Future.all(blocks).map(all -> {
+        List<UserRef> reached = new java.util.ArrayList<>();
+        for (int i = 0; i < users.size(); i++) {
+          if (!blocks.get(i).result()) {
+            reached.add(users.get(i));
+          }
+        }
+        return List.copyOf(reached);
+      });
+    });
   }
 
   /** The user the longest of {@code phrases} names: present or member first (all phrases), then the store. */

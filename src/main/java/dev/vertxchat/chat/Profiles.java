@@ -2,6 +2,7 @@ package dev.vertxchat.chat;
 
 import dev.vertxchat.bus.UserRef;
 import dev.vertxchat.store.ConversationStore;
+import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,26 +22,39 @@ final class Profiles {
 
   private final ConversationStore store;
   private final Function<String, String> nameKey;
-  /** User id -> the name written for it. */
-  private final Map<String, String> written = new ConcurrentHashMap<>();
+  /** User id -> the name written for it, and that write (complete once it is stored, or failed and forgotten). */
+  private final Map<String, Written> written = new ConcurrentHashMap<>();
+
+  private record Written(String name, Future<Void> write) {}
 
   Profiles(ConversationStore store, Function<String, String> nameKey) {
     this.store = store;
     this.nameKey = nameKey;
   }
 
-  /** The caller made a request: written to the store unless this process wrote the same id and name before. */
-  void seen(UserRef user) {
-    if (store == null || user.name().equals(written.get(user.id()))) {
-      return;
+  /**
+   * The caller made a request: written to the store unless this process wrote the same id and name before. The
+   * future completes once the user is stored (at once when written before), so that a DM opened right after the
+   * user's first request finds them; it never fails (a failed write is logged and tried again on the next request).
+   */
+  Future<Void> seen(UserRef user) {
+    if (store == null) {
+      return Future.succeededFuture();
+    }
+    Written known = written.get(user.id());
+    if (known != null && user.name().equals(known.name())) {
+      return known.write();
     }
     if (written.size() >= MAX_USERS) {
       written.clear();
     }
-    written.put(user.id(), user.name());
-    store.seen(user, nameKey.apply(user.name()), System.currentTimeMillis()).onFailure(err -> {
-      written.remove(user.id(), user.name());
+    Future<Void> write = store.seen(user, nameKey.apply(user.name()), System.currentTimeMillis());
+    Written entry = new Written(user.name(), write.recover(err -> Future.succeededFuture()));
+    written.put(user.id(), entry);
+    write.onFailure(err -> {
+      written.remove(user.id(), entry);
       LOG.atWarn().addKeyValue("user", user.id()).log("Recording user {} failed: {}", user.id(), err.toString());
     });
+    return entry.write();
   }
 }

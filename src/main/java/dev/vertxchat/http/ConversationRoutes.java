@@ -85,7 +85,14 @@ final class ConversationRoutes {
 
     // the caller's preferences: DMs on/off, blocked users
     router.get("/api/me/prefs").handler(ctx -> without(ctx, 200, Addresses.PREFS, new JsonObject()));
-    router.patch("/api/me/prefs").handler(ctx -> withBody(ctx, 200, Addresses.PREFS, b -> pick(b, new JsonObject(), "dms")));
+    router.patch("/api/me/prefs").handler(ctx -> withBody(ctx, 200, Addresses.PREFS, b -> {
+      if (b.fieldNames().stream().anyMatch(field -> !field.equals("dms"))) {
+        // a bot that sent {"block": ...} here must not believe it blocked anyone
+        throw new ChatException(ErrorCodes.INVALID_MEMBER,
+            "this route takes only {\"dms\": true or false}; block and unblock with PUT and DELETE /api/me/blocks/{user}");
+      }
+      return pick(b, new JsonObject(), "dms");
+    }));
     router.put("/api/me/blocks/:user").handler(ctx -> without(ctx, 200, Addresses.PREFS,
         new JsonObject().put("block", ctx.pathParam("user"))));
     router.delete("/api/me/blocks/:user").handler(ctx -> without(ctx, 200, Addresses.PREFS,

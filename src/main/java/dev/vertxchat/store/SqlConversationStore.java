@@ -312,12 +312,17 @@ final class SqlConversationStore implements ConversationStore {
         .compose(rows -> counts(conn, userId, room, rows.size() == 0 ? 0 : rows.iterator().next().getLong(0)))));
   }
 
-  /** Chat messages after the marker, not deleted, not the user's own (and those mentioning the user), capped. */
+  /**
+   * Chat messages after the marker, not deleted, not the user's own, capped; and those of the newest
+   * {@link #COUNT_LOOK} of them that mention the user. Both read at most COUNT_LOOK rows of the room after the
+   * marker (by its id index), however long the room: a count never reads a room's whole history.
+   */
   private Future<Unread> counts(SqlConnection conn, String userId, String room, long lastRead) {
-    String after = "SELECT 1 FROM messages WHERE room_id = ? AND id > ? AND deleted = FALSE AND user_id <> ?";
+    String after = "FROM messages WHERE room_id = ? AND id > ? AND deleted = FALSE AND user_id <> ?";
     String mention = "%," + H2RoomStore.likeEscape(userId) + ",%";
-    return run(conn, "SELECT (SELECT COUNT(*) FROM (" + after + " LIMIT " + COUNT_LOOK + ") a),"
-            + " (SELECT COUNT(*) FROM (" + after + " AND mention_ids LIKE ? ESCAPE '\\' LIMIT " + COUNT_LOOK + ") b)",
+    return run(conn, "SELECT (SELECT COUNT(*) FROM (SELECT 1 " + after + " LIMIT " + COUNT_LOOK + ") a),"
+            + " (SELECT COUNT(*) FROM (SELECT mention_ids " + after + " ORDER BY id DESC LIMIT " + COUNT_LOOK + ") b"
+            + " WHERE b.mention_ids LIKE ? ESCAPE '\\')",
         Tuple.of(room, lastRead, userId, room, lastRead, userId, mention))
         .map(rows -> {
           Row row = rows.iterator().next();

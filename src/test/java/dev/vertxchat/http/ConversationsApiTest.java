@@ -153,6 +153,29 @@ class ConversationsApiTest {
 
     // nobody creates a room with the DM prefix
     refused(400, ErrorCodes.INVALID_ROOM, "POST", "/api/rooms", ann, json("id", "dm-0123456789abcdef0123456789abcdef"));
+
+    // a member leaves by removing themselves; the owner cannot leave that way
+    ok(201, "POST", "/api/rooms/secret/members", ann, json("user", carol.id()));
+    assertEquals(true, ok(200, "DELETE", "/api/rooms/secret/members/" + carol.id(), carol, null).getBoolean("removed"));
+    refused(404, ErrorCodes.ROOM_NOT_FOUND, "GET", "/api/rooms/secret/messages", carol, null);
+    refused(403, ErrorCodes.ROLE_REQUIRED, "DELETE", "/api/rooms/secret/members/" + ann.id(), ann, null);
+
+    // a user who blocked someone is not invited by them, nor mentioned by them
+    ok(200, "PUT", "/api/me/blocks/" + ann.id(), carol, null);
+    refused(403, ErrorCodes.DMS_REFUSED, "POST", "/api/rooms/secret/members", ann, json("user", carol.id()));
+    refused(404, ErrorCodes.ROOM_NOT_FOUND, "GET", "/api/rooms/secret/messages", carol, null);
+    ok(200, "PUT", "/api/rooms/general/read", carol, json("id", post("general", bob, "before the mention")));
+    long mention = post("general", ann, "hello @carol and @bob");
+    JsonArray mentioned = byId(history("general", carol), mention).getJsonArray("mentions");
+    assertEquals(new JsonArray().add(bob.id()), mentioned, "carol blocked ann: only bob is mentioned");
+    JsonObject general = ok(200, "GET", "/api/unread", carol, null).getJsonArray("rooms").stream()
+        .map(JsonObject.class::cast).filter(r -> r.getString("room").equals("general")).findFirst().orElseThrow();
+    assertEquals(1, general.getInteger("unread"));
+    assertEquals(0, general.getInteger("mentions"));
+
+    // preferences over REST take only dms: a bot sending a block there is told, not ignored
+    refused(400, ErrorCodes.INVALID_MEMBER, "PATCH", "/api/me/prefs", bob, json("block", ann.id()));
+    assertTrue(ok(200, "GET", "/api/me/prefs", bob, null).getJsonArray("blocked").isEmpty());
   }
 
   @Test
