@@ -8,7 +8,9 @@ import dev.vertxchat.store.ConversationStore;
 import dev.vertxchat.store.ConversationStore.Member;
 import dev.vertxchat.store.ConversationStore.RoomAccess;
 import dev.vertxchat.store.ConversationStore.Sanction;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
@@ -57,8 +59,36 @@ public final class Access {
     return changes == null ? Future.succeededFuture() : changes.unregister();
   }
 
-  /** The room's access record (null when there is no such room), from the cache when fresh. */
+  /**
+   * The room's access record (null when there is no such room), from the cache when fresh. The answer completes on
+   * the caller's context: a cached read was started by whichever verticle asked first, and its callbacks would
+   * otherwise run on that verticle's event loop (the bridge's connection state and fan-out belong to the caller's).
+   */
   public Future<RoomAccess> of(String room) {
+    return onCallersContext(shared(room));
+  }
+
+  /**
+   * {@code shared}, completing on the calling thread's Vert.x context (when there is one): for a future that several
+   * verticles' event loops wait for at once.
+   */
+  static <T> Future<T> onCallersContext(Future<T> shared) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return shared;
+    }
+    Promise<T> local = Promise.promise();
+    shared.onComplete(ar -> {
+      if (Vertx.currentContext() == caller) {
+        local.handle(ar);
+      } else {
+        caller.runOnContext(v -> local.handle(ar));
+      }
+    });
+    return local.future();
+  }
+
+  private Future<RoomAccess> shared(String room) {
     long now = System.currentTimeMillis();
     Entry entry = cache.get(room);
     if (entry != null && entry.expires > now && !entry.value.failed()) {

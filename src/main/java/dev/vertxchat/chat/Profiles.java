@@ -43,7 +43,7 @@ final class Profiles {
     }
     Written known = written.get(user.id());
     if (known != null && user.name().equals(known.name())) {
-      return known.write();
+      return Access.onCallersContext(known.write());
     }
     if (written.size() >= MAX_USERS) {
       written.clear();
