@@ -23,6 +23,9 @@ import java.util.List;
  * "Conversations"): {@code chat.edit}, {@code chat.delete}, {@code chat.react}, {@code chat.read}, {@code chat.unread},
  * {@code chat.search}; and the notices a stored message causes ({@link #announce}: {@code mention}, {@code dm}).
  * Every request is checked against {@link Access} first. Shared by the chat verticle instances; no state of its own.
+ *
+ * <p>Longer than 300 lines because each of these requests states its checks, limits and refusal codes next to what
+ * it does, as ChatVerticle does for sending.
  */
 final class Conversations {
   /** Code points of a message's text in a quote or a notice. */
