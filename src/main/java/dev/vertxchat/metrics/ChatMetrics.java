@@ -118,7 +118,6 @@ public final class ChatMetrics {
   /** A bridge connection ended: {@code code} is the close code the server closed it with, 0 when the client closed it. */
   public void connectionClosed(String transport, int code) {
     String t = bounded(transport, open);
-    open.get(t).decrementAndGet();
     String c = code == 0 ? "client" : Integer.toString(code);
     String key = t + ' ' + c;
     Counter counter = closes.get(key);
@@ -128,6 +127,8 @@ public final class ChatMetrics {
           .register(registry)));
     }
     counter.increment();
+    // after the close is counted: a scrape that sees the connection gone sees its close too
+    open.get(t).decrementAndGet();
   }
 
   /** A connection joined a room. */

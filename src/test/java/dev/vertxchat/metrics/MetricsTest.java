@@ -29,14 +29,11 @@ import static org.junit.jupiter.api.Assertions.*;
  * that does not grow with the rooms a guest creates.
  */
 class MetricsTest {
-  /**
-   * One message in the burst, refilled once in 100 s: the second send of a test is refused by the rate limit. An XHR
-   * client that closes is counted closed after the disconnect delay: 2 s instead of 5 s.
-   */
+  /** One message in the burst, refilled once in 100 s: the second send of a test is refused by the rate limit. */
   @RegisterExtension
   final ChatService service = new ChatService(new JsonObject()
       .put("limits", new JsonObject().put("messageBurst", 1).put("messagesPerSecond", 0.01)
-          .put("roomsPerUser", 100).put("maxRoomsPerConnection", 100).put("sockJsDisconnectDelayMs", 2000)));
+          .put("roomsPerUser", 100).put("maxRoomsPerConnection", 100)));
 
   private static String transportLabel(Transport transport) {
     return switch (transport) {
