@@ -115,7 +115,7 @@ class ConversationRoutesTest {
 
     maps(200, "GET", "/api/dms", null, "chat.dm.list", new JsonObject());
     maps(200, "GET", "/api/me/prefs", null, "chat.prefs", new JsonObject());
-    maps(200, "PATCH", "/api/me/prefs", "{\"dms\":false,\"block\":\"u-c\"}", "chat.prefs", json("dms", false));
+    maps(200, "PATCH", "/api/me/prefs", "{\"dms\":false}", "chat.prefs", json("dms", false));
     maps(200, "PATCH", "/api/me/prefs", "{}", "chat.prefs", new JsonObject());
     maps(200, "PUT", "/api/me/blocks/u-c", null, "chat.prefs", json("block", "u-c"));
     maps(200, "DELETE", "/api/me/blocks/u-c", null, "chat.prefs", json("unblock", "u-c"));
@@ -145,6 +145,10 @@ class ConversationRoutesTest {
     assertEquals(ErrorCodes.INVALID_PAGING, res.bodyAsJsonObject().getJsonObject("error").getInteger("code"));
     res = call("PUT", "/api/rooms/den/read", "[1]");
     assertEquals(ErrorCodes.BAD_REQUEST, res.bodyAsJsonObject().getJsonObject("error").getInteger("code"));
+    // preferences over PATCH take only dms: a block sent there is refused, not silently dropped
+    res = call("PATCH", "/api/me/prefs", "{\"dms\":false,\"block\":\"u-c\"}");
+    assertEquals(400, res.statusCode());
+    assertEquals(ErrorCodes.INVALID_MEMBER, res.bodyAsJsonObject().getJsonObject("error").getInteger("code"));
     assertTrue(sent.isEmpty());
 
     answer = Future.failedFuture(new ChatException(ErrorCodes.MUTED, "muted until 2026-12-02T05:00:00Z"));
