@@ -21,13 +21,6 @@ import java.util.UUID;
 public final class ClusterConfig {
   /** Member ports tried by each cluster: a node takes the first free one of its range. */
   public static final int PORTS = 10;
-  /**
-   * Hazelcast settings of the tests' clusters only. A master waits {@code wait.seconds.before.join} (5 s by default)
-   * before it admits a joining member, to admit members that start together at once; the tests start their nodes
-   * one after another, so each node joined 5 s late and nothing else.
-   */
-  private static final String TEST_PROPERTIES =
-      "<property name=\"hazelcast.wait.seconds.before.join\">0</property>\n";
   private final String name;
   private final int basePort;
   private final Path file;
@@ -48,7 +41,7 @@ public final class ClusterConfig {
           .replace("<cluster-name>vertx-chat</cluster-name>", "<cluster-name>" + name + "</cluster-name>")
           .replace("<port auto-increment=\"true\" port-count=\"20\">5701</port>",
               "<port auto-increment=\"true\" port-count=\"" + PORTS + "\">" + base + "</port>")
-          .replace("</properties>", TEST_PROPERTIES + "</properties>");
+          ;
       if (xml.equals(shipped) || !xml.contains(name) || !xml.contains(">" + base + "</port>")) {
         throw new IllegalStateException("conf/cluster.xml changed: ClusterConfig cannot make a test cluster of it");
       }
