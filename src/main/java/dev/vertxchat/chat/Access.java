@@ -106,6 +106,10 @@ public final class Access {
       // remembers missing rooms where that is safe)
       if (ar.failed() || ar.result() == null || generation.get() != started) {
         cache.remove(room, fresh);
+      } else {
+        // kept as a plain completed future: later askers get it at once on their own thread, with no hop to the
+        // context of the verticle that read it (every send asks)
+        cache.replace(room, fresh, new Entry(Future.succeededFuture(ar.result()), fresh.expires));
       }
     });
     return read;

@@ -51,9 +51,14 @@ final class Profiles {
     Future<Void> write = store.seen(user, nameKey.apply(user.name()), System.currentTimeMillis());
     Written entry = new Written(user.name(), write.recover(err -> Future.succeededFuture()));
     written.put(user.id(), entry);
-    write.onFailure(err -> {
-      written.remove(user.id(), entry);
-      LOG.atWarn().addKeyValue("user", user.id()).log("Recording user {} failed: {}", user.id(), err.toString());
+    write.onComplete(ar -> {
+      if (ar.succeeded()) {
+        // done: later requests go on at once, with no hop to the context that wrote it
+        written.replace(user.id(), entry, new Written(user.name(), Future.succeededFuture()));
+      } else {
+        written.remove(user.id(), entry);
+        LOG.atWarn().addKeyValue("user", user.id()).log("Recording user {} failed: {}", user.id(), ar.cause().toString());
+      }
     });
     return entry.write();
   }
